@@ -1,0 +1,122 @@
+# tweetlake: one non-recursive GNU Makefile for lib/, the tools in src/, tests and docs.
+#
+#   make                 build lib/libtl.a and every tool into bin/
+#   make check           build and run every test (ends with "N passed, N failed")
+#   make SANITIZE=address,undefined check
+#   make deps            install the Debian 12 packages the build and tests need
+#   make install         PREFIX, DESTDIR, BINDIR, MANDIR honoured
+#   make fuzz            build the libFuzzer targets (clang) into build/fuzz/
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := rdkafka libcurl libcjson libcrypto zlib expat sqlite3
+
+OPT       ?= -O2
+CFLAGS    ?= $(OPT) -g
+WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wwrite-strings -Wvla
+WERROR    ?= -Werror
+SANITIZE  ?=
+ifneq ($(SANITIZE),)
+SANFLAGS  := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib \
+              $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS        = $(PKG_LIBS) -lpthread -lm
+
+B := build
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+LIBTL     := lib/libtl.a
+
+TOOL_SRC  := $(sort $(wildcard src/*.c))
+TOOLS     := $(TOOL_SRC:src/%.c=bin/%)
+MANPAGES  := $(sort $(wildcard man/*.1))
+
+# C unit tests (tests/unit/test_*.c) and helper programs the tests run (tests/helpers/*.c).
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELP_SRC  := $(sort $(wildcard tests/helpers/*.c))
+HELP_BIN  := $(HELP_SRC:tests/helpers/%.c=$(B)/tests/%)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+# Rebuild everything when the compiler flags change (plain vs sanitizer builds share build/).
+FLAGS_STAMP := $(B)/.flags
+FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+$(shell mkdir -p $(B); if [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" != '$(FLAGS_NOW)' ]; then \
+          printf '%s' '$(FLAGS_NOW)' > $(FLAGS_STAMP); fi)
+
+.PHONY: all check test-unit clean install uninstall deps fuzz lint-man demo bench
+.DEFAULT_GOAL := all
+
+all: $(TOOLS)
+
+$(B)/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBTL): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+bin/%: $(B)/src/%.o $(LIBTL)
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBTL) $(LIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIBTL)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBTL) $(LIBS)
+
+$(B)/tests/%: $(B)/tests/helpers/%.o $(LIBTL)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBTL) $(LIBS)
+
+check: deps-check $(TOOLS) $(UNIT_BIN) $(HELP_BIN)
+	@BUILD=$(B) SANITIZE='$(SANITIZE)' tests/run
+
+deps:
+	@.ci/deps
+
+# A quiet version for check: installs only when something is missing.
+deps-check:
+	@.ci/deps --quiet
+.PHONY: deps-check
+
+fuzz:
+	@mkdir -p $(B)/fuzz
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  echo "clang $$n"; \
+	  clang -g -O1 -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined $$f $(LIB_SRC) $(PKG_LIBS) -lpthread -lm \
+	    -o $(B)/fuzz/$$n || exit 1; \
+	done
+
+lint-man:
+	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
+
+install: $(TOOLS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+
+clean:
+	rm -rf $(B) $(LIBTL) bin/*
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

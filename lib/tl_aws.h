@@ -1,0 +1,87 @@
+/* tl_aws.h: the signed-request layer: one AWS client context (config, credentials, region,
+ * endpoints, an HTTP transport) and calls that sign, send, retry and parse errors.
+ *
+ * Retries follow the AWS "standard" retry mode: up to AWS_MAX_ATTEMPTS attempts (default 3;
+ * also max_attempts in the profile), exponential backoff with full jitter as botocore's
+ * retries/standard.py does (delay = random(0, 1) * min(20 s, 2^attempt s)), retrying throttling error codes (Throttling,
+ * ThrottlingException, ThrottledException, RequestThrottledException, TooManyRequestsException,
+ * ProvisionedThroughputExceededException, TransactionInProgressException,
+ * RequestLimitExceeded, BandwidthLimitExceeded, LimitExceededException, RequestThrottled,
+ * SlowDown, PriorRequestNotComplete, EC2ThrottledException), transient codes
+ * (RequestTimeout, RequestTimeoutException, InternalError), HTTP 500/502/503/504, and transport
+ * errors; clock-skew errors (RequestTimeTooSkewed, InvalidSignatureException with skew,
+ * SignatureDoesNotMatch with a Date far off) retried once after adjusting the clock offset from
+ * the Date header. Never other 4xx.
+ */
+#ifndef TL_AWS_H
+#define TL_AWS_H
+#include "tl_http.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+struct tl_aws_opts {
+	const char *profile;      /* --profile, or NULL */
+	const char *region;       /* --region, or NULL */
+	const char *endpoint_url; /* --endpoint-url, or NULL */
+	bool no_verify_ssl;       /* --no-verify-ssl (explicit only) */
+	long connect_timeout_ms;  /* 0: 10 s */
+	long timeout_ms;          /* per attempt; 0: 60 s */
+};
+
+struct tl_aws;
+
+/* Loads config and sets up credentials (lazily resolved on the first call). NULL with *err
+ * (caller frees) on a configuration error (e.g. no region anywhere). */
+struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err);
+void tl_aws_free(struct tl_aws *a);
+const char *tl_aws_region(const struct tl_aws *a);
+/* Base URL for a service, as tl_awsconf_endpoint resolves it. Owned by a. */
+const char *tl_aws_endpoint(struct tl_aws *a, const char *service, bool *custom);
+
+/* An error from AWS or the transport, for messages: "Glue GetTable: EntityNotFoundException:
+ * Table x not found (HTTP 400, request id ...)". */
+struct tl_aws_error {
+	long status;       /* HTTP status, 0 for transport errors */
+	char *code;        /* "NoSuchBucket", "ThrottlingException"... or NULL */
+	char *message;
+	char *request_id;
+	bool retryable;
+	int attempts;      /* how many attempts were made */
+};
+void tl_aws_error_free(struct tl_aws_error *e);
+/* One line for people, without secrets. Caller frees. */
+char *tl_aws_error_text(const struct tl_aws_error *e);
+
+struct tl_aws_req {
+	const char *service;      /* signing name: "s3", "glue", "athena", "sts" */
+	const char *method;
+	const char *url;          /* full URL; path and query as sent (already encoded) */
+	struct tl_http_headers *headers; /* extra headers (Content-Type...); may be NULL */
+	const void *body;
+	size_t body_len;
+	tl_http_read_fn read_fn;  /* streamed body (S3 parts); rewind_fn makes it retryable */
+	void *read_ctx;
+	int64_t body_size;
+	int (*rewind_fn)(void *ctx);
+	const char *payload_hash; /* precomputed, or NULL to hash body, or UNSIGNED-PAYLOAD */
+	tl_http_write_fn write_fn;
+	void *write_ctx;
+	bool s3;                  /* S3 signing rules */
+};
+
+/* Signs, sends and retries. Returns 0 when a 2xx arrived (resp holds it), -1 otherwise with *err
+ * filled (code and message parsed from an XML <Error> or a JSON {"__type","message"} body). */
+int tl_aws_send(struct tl_aws *a, const struct tl_aws_req *req, struct tl_http_resp *resp,
+		struct tl_aws_error *err);
+
+/* The JSON 1.1 protocol call (Glue, Athena): POST / with X-Amz-Target: target and
+ * Content-Type: application/x-amz-json-1.1. service is the endpoint/signing name ("glue",
+ * "athena"). *out receives the parsed response (caller deletes) on success. */
+int tl_aws_json_call(struct tl_aws *a, const char *service, const char *target,
+		     const cJSON *body, cJSON **out, struct tl_aws_error *err);
+
+/* For tests: scale every retry delay by factor (0 = no sleeping). */
+void tl_aws_set_retry_scale(struct tl_aws *a, double factor);
+
+#endif

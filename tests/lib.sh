@@ -1,0 +1,96 @@
+# tests/lib.sh: a tiny shell test library in the manner of git's t/test-lib.sh.
+#
+#   . "$TOP/tests/lib.sh"
+#   test_expect_success 'what a user would check' '
+#           cmd | grep -q expected
+#   '
+#   test_done
+#
+# Each test body runs in a subshell with "set -e" semantics off; it passes when it returns 0.
+# Output: TAP-like "ok N - name" / "not ok N - name" lines read by tests/run.
+# Helpers: test_skip REASON (skip the rest), test_cmp EXPECTED ACTUAL, free_port,
+# wait_port PORT [SECS], test_cleanup 'cmd' (run at exit, e.g. to kill servers).
+
+set -u
+: "${TOP:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${BUILD:=build}"
+export TOP BUILD
+export PATH="$TOP/bin:$TOP/$BUILD/tests:$PATH"
+export LC_ALL=C.UTF-8
+# Never let a developer's real AWS or X setup leak into a test.
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
+      AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION X_BEARER_TOKEN TWITTER_BEARER_TOKEN KAFKA_BROKERS
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+
+test_count=0
+test_failed=0
+test_skip_all=""
+_cleanup_cmds=()
+
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/tl-test.XXXXXX")
+export TRASH
+
+_test_exit() {
+	local c
+	for c in "${_cleanup_cmds[@]+"${_cleanup_cmds[@]}"}"; do eval "$c" >/dev/null 2>&1 || true; done
+	rm -rf "$TRASH"
+}
+trap _test_exit EXIT
+
+test_cleanup() { _cleanup_cmds+=("$1"); }
+
+test_skip() { test_skip_all=$1; }
+
+test_expect_success() {
+	local name=$1 body=$2
+	test_count=$((test_count + 1))
+	if [ -n "$test_skip_all" ]; then
+		echo "ok $test_count - $name # skip $test_skip_all"
+		return 0
+	fi
+	local log="$TRASH/.test-$test_count.log"
+	if (cd "$TRASH" && eval "$body") >"$log" 2>&1; then
+		echo "ok $test_count - $name"
+		[ -n "${TEST_VERBOSE:-}" ] && sed 's/^/#   /' "$log"
+	else
+		echo "not ok $test_count - $name"
+		sed 's/^/#   /' "$log" | tail -n 40
+		test_failed=$((test_failed + 1))
+	fi
+	return 0
+}
+
+test_expect_failure_status() { # STATUS CMD...: passes when CMD exits with exactly STATUS
+	local want=$1; shift
+	"$@"; local got=$?
+	if [ "$got" -ne "$want" ]; then echo "expected exit $want, got $got: $*"; return 1; fi
+	return 0
+}
+
+test_cmp() {
+	if ! cmp -s "$1" "$2"; then
+		echo "files differ: $1 $2"
+		diff -u "$1" "$2" | head -n 40
+		return 1
+	fi
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_port() { # PORT [SECONDS]
+	local port=$1 secs=${2:-20} i=0
+	while [ $i -lt $((secs * 10)) ]; do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "port $port did not open in ${secs}s" >&2
+	return 1
+}
+
+test_done() {
+	echo "# $test_count tests, $test_failed failed"
+	[ "$test_failed" -eq 0 ]
+}
