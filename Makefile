@@ -60,6 +60,8 @@ $(shell mkdir -p $(B); if [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" != '$(FLAGS_NOW
 
 .PHONY: all check test-unit clean install uninstall deps fuzz lint-man demo bench
 .DEFAULT_GOAL := all
+# Keep objects of tests and tools (chained rules would delete them as intermediates).
+.SECONDARY:
 
 all: $(TOOLS)
 
@@ -94,15 +96,22 @@ deps-check:
 	@.ci/deps --quiet
 .PHONY: deps-check
 
-fuzz:
-	@mkdir -p $(B)/fuzz
-	@for f in $(FUZZ_SRC); do \
-	  n=$$(basename $$f .c); \
-	  echo "clang $$n"; \
-	  clang -g -O1 -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,address,undefined $$f $(LIB_SRC) $(PKG_LIBS) -lpthread -lm \
-	    -o $(B)/fuzz/$$n || exit 1; \
-	done
+# libFuzzer targets: lib/ compiled once with clang's fuzzer instrumentation, then one binary each.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
+              -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJ   := $(LIB_SRC:lib/%.c=$(B)/fuzz/lib/%.o)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+
+fuzz: $(FUZZ_BIN)
+
+$(B)/fuzz/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) \
+	  $(PKG_LIBS) -lpthread -lm
 
 lint-man:
 	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
