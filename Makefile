@@ -58,7 +58,7 @@ FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 $(shell mkdir -p $(B); if [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" != '$(FLAGS_NOW)' ]; then \
           printf '%s' '$(FLAGS_NOW)' > $(FLAGS_STAMP); fi)
 
-.PHONY: all check test-unit clean install uninstall deps fuzz lint-man demo bench
+.PHONY: all check check-tests clean install uninstall deps fuzz lint-man demo bench
 .DEFAULT_GOAL := all
 # Keep objects of tests and tools (chained rules would delete them as intermediates).
 .SECONDARY:
@@ -85,16 +85,16 @@ $(B)/tests/%: $(B)/tests/helpers/%.o $(LIBTL)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBTL) $(LIBS)
 
-check: deps-check $(TOOLS) $(UNIT_BIN) $(HELP_BIN)
+# check installs missing packages first, then re-reads this Makefile (so pkg-config sees them).
+check:
+	@.ci/deps --quiet
+	@$(MAKE) --no-print-directory check-tests
+
+check-tests: $(TOOLS) $(UNIT_BIN) $(HELP_BIN)
 	@BUILD=$(B) SANITIZE='$(SANITIZE)' tests/run
 
 deps:
 	@.ci/deps
-
-# A quiet version for check: installs only when something is missing.
-deps-check:
-	@.ci/deps --quiet
-.PHONY: deps-check
 
 # libFuzzer targets: lib/ compiled once with clang's fuzzer instrumentation, then one binary each.
 FUZZ_CC    ?= clang
@@ -118,7 +118,7 @@ lint-man:
 
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(if $(TOOLS),install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/)
 	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/)
 
 uninstall:
