@@ -245,11 +245,6 @@ static bool in_list(const char *code, const char *const *list, size_t n)
 }
 #define IN_LIST(code, list) in_list(code, list, sizeof list / sizeof *list)
 
-static bool is_throttling(const struct tl_aws_error *e)
-{
-	return e->status == 429 || IN_LIST(e->code, throttling_codes);
-}
-
 bool tl_aws_code_retryable(const char *code)
 {
 	return IN_LIST(code, throttling_codes) || IN_LIST(code, transient_codes);
@@ -384,7 +379,7 @@ static int64_t parse_http_date(const char *s)
 	char wd[4], mon[4];
 	int d, y, hh, mm, ss, consumed = 0;
 	const char *m;
-	if (!s || sscanf(s, "%3s %d %3s %d %d:%d:%d GMT%n", wd, &d, mon, &y, &hh, &mm, &ss,
+	if (!s || sscanf(s, "%3s, %d %3s %d %d:%d:%d GMT%n", wd, &d, mon, &y, &hh, &mm, &ss,
 			 &consumed) != 7 || consumed == 0)
 		return -1;
 	m = strstr(months, mon);
@@ -678,9 +673,10 @@ int tl_aws_send(struct tl_aws *a, const struct tl_aws_req *req, struct tl_http_r
 			tl_debug("aws: the request body cannot be rewound; not retrying");
 			break;
 		}
-		delay = (long)((double)backoff_ms(attempt) * a->retry_scale);
+		delay = backoff_ms(attempt);
 		if (a->ndelays < MAX_DELAYS)
 			a->delays[a->ndelays++] = delay;
+		delay = (long)((double)delay * a->retry_scale);
 		if (tl_log_enabled(TL_LOG_DEBUG)) {
 			char *t = tl_aws_error_text(err);
 			tl_debug("aws: %s %s: %s; retry %d of %d in %ld ms", req->service, hr.method, t,

@@ -104,8 +104,8 @@ int tl_aws_json_call(struct tl_aws *a, const char *service, const char *target,
 
 /* For tests: scale every retry delay by factor (0 = no sleeping). */
 void tl_aws_set_retry_scale(struct tl_aws *a, double factor);
-/* For tests: the delays (ms, after scaling) slept before each retry of the last tl_aws_send, in
- * order; returns how many (at most max are copied). */
+/* For tests: the backoff delays (ms, before tl_aws_set_retry_scale) chosen before each retry of
+ * the last tl_aws_send, in order; returns how many (at most max are copied). */
 size_t tl_aws_last_delays(const struct tl_aws *a, long *out, size_t max);
 /* The attempt limit in force (AWS_MAX_ATTEMPTS, max_attempts, default 3). */
 int tl_aws_max_attempts(const struct tl_aws *a);
