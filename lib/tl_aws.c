@@ -310,8 +310,9 @@ static void parse_xml_error(const char *body, size_t n, struct tl_aws_error *e)
 	}
 	if (strcmp(r->name, "Error") == 0)
 		er = r; /* S3 */
-	else if (strcmp(r->name, "ErrorResponse") == 0)
-		er = tl_xml_child(r, "Error"); /* query protocols: STS, IAM */
+	else if (strcmp(r->name, "ErrorResponse") == 0) /* query protocols: STS, IAM */
+		er = tl_xml_child(r, "Error") ? tl_xml_child(r, "Error")
+					      : tl_xml_child(tl_xml_child(r, "Errors"), "Error");
 	else if (strcmp(r->name, "Response") == 0)
 		er = tl_xml_child(tl_xml_child(r, "Errors"), "Error"); /* EC2 */
 	if (er) {

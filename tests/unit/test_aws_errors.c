@@ -67,6 +67,16 @@ static void test_parse_xml(void)
 	T_CHECK(!e.retryable);
 	tl_aws_error_free(&e);
 
+	/* moto's refusal of a signature, whatever the protocol */
+	parse(403, "x-amzn-requestid", "moto-rid", "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	      "<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request "
+	      "signature we calculated does not match</Message><Type>Sender</Type></Error></Errors>"
+	      "</ErrorResponse>", &e);
+	T_EQ_STR(e.code, "SignatureDoesNotMatch");
+	T_EQ_STR(e.request_id, "moto-rid");
+	T_CHECK(!e.retryable);
+	tl_aws_error_free(&e);
+
 	/* HEAD: no body at all */
 	parse(404, "x-amz-request-id", "R404", NULL, &e);
 	T_EQ_STR(e.code, "404");
