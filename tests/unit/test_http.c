@@ -608,6 +608,73 @@ static void test_ca_bundle_missing(void)
 	tl_http_free(h);
 }
 
+/* Verification is on: a self-signed server is refused, unless its certificate is the CA bundle
+ * given; the name is checked too; insecure skips both. */
+static void test_tls_verification(void)
+{
+	char dir[] = "/tmp/tl-http-tls.XXXXXX";
+	char *cert, *url, *url_name;
+	pid_t pid = 0;
+	int port;
+	struct tl_http_opts o = { 0 };
+	struct tl_http *h;
+	struct tl_http_req req = { 0 };
+	struct tl_http_resp resp;
+
+	if (!mkdtemp(dir)) {
+		T_CHECK(0);
+		return;
+	}
+	port = stub_spawn(&pid, "--tls", dir);
+	if (!port) {
+		printf("#   TLS stub did not start (python3-cryptography missing?): not checked\n");
+		if (pid > 0) {
+			kill(pid, SIGTERM);
+			waitpid(pid, NULL, 0);
+		}
+		rmdir(dir);
+		return;
+	}
+	cert = xasprintf("%s/cert.pem", dir);
+	url = xasprintf("https://127.0.0.1:%d/tls", port);
+	url_name = xasprintf("https://localhost:%d/tls", port);
+	tl_http_resp_init(&resp);
+	req.method = "GET";
+	req.url = url;
+
+	h = tl_http_new(NULL);
+	T_EQ_INT(tl_http_do(h, &req, &resp), -1);
+	T_CHECK(strstr(resp.error, "certificate") != NULL);
+	tl_http_free(h);
+
+	o.ca_bundle = cert;
+	h = tl_http_new(&o);
+	T_EQ_INT(tl_http_do(h, &req, &resp), 0);
+	T_EQ_INT(resp.status, 200);
+	req.url = url_name; /* the certificate names 127.0.0.1 only */
+	T_EQ_INT(tl_http_do(h, &req, &resp), -1);
+	tl_http_free(h);
+
+	o.ca_bundle = NULL;
+	o.insecure = true;
+	h = tl_http_new(&o);
+	T_EQ_INT(tl_http_do(h, &req, &resp), 0);
+	T_EQ_INT(resp.status, 200);
+	tl_http_free(h);
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unlink(cert);
+	free(cert);
+	cert = xasprintf("%s/key.pem", dir);
+	unlink(cert);
+	rmdir(dir);
+	free(cert);
+	free(url);
+	free(url_name);
+	tl_http_resp_free(&resp);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -632,6 +699,7 @@ int main(int argc, char **argv)
 	TEST(test_chunked_and_status_body);
 	TEST(test_trace_redacts);
 	TEST(test_ca_bundle_missing);
+	TEST(test_tls_verification);
 	tl_http_free(H);
 	stub_stop();
 	tl_log_cleanup();
