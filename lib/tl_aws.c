@@ -13,6 +13,7 @@
 #include "tl_xml.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,10 +563,27 @@ static void transport_error(struct tl_aws_error *err, const struct tl_http_resp 
 	memset(err, 0, sizeof *err);
 	err->status = 0;
 	err->message = xstrdup(resp->error[0] ? resp->error : "transport error");
-	/* Interrupted or refused by our own callbacks: not the network's fault. */
-	err->retryable = strcmp(resp->error, "interrupted") != 0 &&
-			 strcmp(resp->error, "reading the request body failed") != 0 &&
-			 strcmp(resp->error, "response body refused by its consumer") != 0;
+	/* Interrupted or refused by our own callbacks, or a setup that will fail again the same
+	 * way (bad URL, certificate not trusted): not the network's passing fault. */
+	switch (resp->curl_code) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_ABORTED_BY_CALLBACK:
+	case CURLE_READ_ERROR:
+	case CURLE_WRITE_ERROR:
+		err->retryable = false;
+		break;
+	default:
+		err->retryable = strcmp(resp->error, "interrupted") != 0 &&
+				 strcmp(resp->error, "reading the request body failed") != 0 &&
+				 strcmp(resp->error, "response body refused by its consumer") != 0;
+	}
 }
 
 int tl_aws_send(struct tl_aws *a, const struct tl_aws_req *req, struct tl_http_resp *resp,

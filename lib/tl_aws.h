@@ -8,8 +8,8 @@
  * ProvisionedThroughputExceededException, TransactionInProgressException,
  * RequestLimitExceeded, BandwidthLimitExceeded, LimitExceededException, RequestThrottled,
  * SlowDown, PriorRequestNotComplete, EC2ThrottledException), transient codes
- * (RequestTimeout, RequestTimeoutException, InternalError), HTTP 500/502/503/504, and transport
- * errors; clock-skew errors (RequestTimeTooSkewed, InvalidSignatureException with skew,
+ * (RequestTimeout, RequestTimeoutException, InternalError), HTTP 500/502/503/504 and 429, and
+ * transport errors (not an untrusted certificate, a bad URL, or our own callbacks' refusals); clock-skew errors (RequestTimeTooSkewed, InvalidSignatureException with skew,
  * SignatureDoesNotMatch with a Date far off) retried once after adjusting the clock offset from
  * the Date header. Never other 4xx. A retry quota as botocore's (500 tokens, 5 a retry, 10 after
  * a timeout, given back on success) stops retry storms when a service is down.
