@@ -74,7 +74,9 @@ static int inflate_some(struct tl_gunzip *g, const unsigned char *p, size_t n)
 		do {
 			z->next_out = (unsigned char *)g->out;
 			z->avail_out = OUT_CHUNK;
+			uInt before = z->avail_in;
 			rc = inflate(z, Z_NO_FLUSH);
+			g->in_used += before - z->avail_in;
 			if (rc == Z_DATA_ERROR)
 				return fail(g, g->members > 1 ? "corrupt gzip data (or trailing garbage)"
 							      : "corrupt gzip data");
@@ -132,12 +134,15 @@ int tl_gunzip_feed(struct tl_gunzip *g, const void *data, size_t n)
 			if (rc)
 				return rc;
 		} else {
+			g->in_used += 2;
 			if (emit(g, (const char *)g->head, 2))
 				return 1;
 		}
 	}
-	if (!g->gzip)
+	if (!g->gzip) {
+		g->in_used += n;
 		return emit(g, (const char *)p, n);
+	}
 	return inflate_some(g, p, n);
 }
 

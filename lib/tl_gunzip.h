@@ -35,6 +35,7 @@ struct tl_gunzip {
 	const char *error;    /* static text after a failure */
 	uint64_t in_bytes;    /* bytes fed */
 	uint64_t out_bytes;   /* bytes given to the sink */
+	uint64_t in_used;     /* input bytes decoded into out_bytes (compression ratio) */
 	unsigned members;     /* gzip members started */
 	/* private */
 	void *z;

@@ -214,6 +214,37 @@ struct tl_schema *tl_schema_dup(const struct tl_schema *s)
 	return d;
 }
 
+static void collisions(const struct tl_schema *s, char ***out, size_t *n)
+{
+	if (!s)
+		return;
+	if (s->kind == TL_SK_ARRAY || s->kind == TL_SK_MAP) {
+		collisions(s->elem, out, n);
+		return;
+	}
+	if (s->kind != TL_SK_STRUCT)
+		return;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct tl_schema_field *f = &s->fields[i];
+		if (f->alias_of < 0) {
+			collisions(f->type, out, n);
+			continue;
+		}
+		const struct tl_schema_field *c = &s->fields[f->alias_of];
+		*out = xrealloc(*out, (*n + 1) * sizeof(char *));
+		(*out)[(*n)++] = xasprintf("keys \"%s\" and \"%s\" both map to column \"%s\"", c->name,
+					   f->name, c->col);
+	}
+}
+
+char **tl_schema_collisions(const struct tl_schema *s, size_t *n)
+{
+	char **out = NULL;
+	*n = 0;
+	collisions(s, &out, n);
+	return out;
+}
+
 bool tl_schema_equal(const struct tl_schema *a, const struct tl_schema *b)
 {
 	char *ta = tl_schema_type_text(a, 0), *tb = tl_schema_type_text(b, 0);
@@ -275,6 +306,19 @@ int tl_schema_merge(struct tl_schema **dstp, const struct tl_schema *src)
 				ch |= TL_SCHEMA_ADDED;
 			} else {
 				ch |= tl_schema_merge(&g->type, f->type);
+			}
+		}
+		/* keys that meet under one column only here (seen apart) become aliases */
+		for (size_t i = 0; i < src->nfields; i++) {
+			const struct tl_schema_field *f = &src->fields[i];
+			if (field_lookup(dst, f->name, f->namelen))
+				continue;
+			struct tl_schema_field *g = tl_schema_field_find(dst, f->col);
+			if (g) {
+				int gi = (int)(g - dst->fields);
+				struct tl_schema_field *a = field_append(dst, f->name, f->namelen,
+									 xstrdup(f->col));
+				a->alias_of = gi;
 			}
 		}
 		return ch;

@@ -90,6 +90,11 @@ struct tl_schema_field *tl_schema_field_add(struct tl_schema *st, const char *na
  * "_" for an empty key. Caller frees. */
 char *tl_schema_col_name(const char *key, size_t n);
 
+/* Messages for every pair of keys that share a column ("keys \"Text\" and \"text\" both map
+ * to column \"text\""), depth first. Returns an array of *n strings (caller frees each and the
+ * array; NULL when none). */
+char **tl_schema_collisions(const struct tl_schema *s, size_t *n);
+
 /* What a merge changed, as bits (for messages and the summary). */
 enum {
 	TL_SCHEMA_ADDED = 1,    /* a field or column was added somewhere */

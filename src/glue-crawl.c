@@ -126,6 +126,8 @@ struct object {
 	int part;         /* index into the partition list, -1 when unpartitioned */
 	/* what reading it gave */
 	uint64_t records, bad, out_bytes, in_bytes;
+	uint64_t in_used;  /* compressed bytes decoded (for the ratio) */
+	uint64_t consumed; /* uncompressed bytes of the lines read */
 	bool is_bad, empty, sampled;
 };
 
@@ -431,6 +433,7 @@ struct reader {
 	struct tl_aws *aws;
 	struct tl_s3 *s3;
 	struct tl_gunzip *gz;
+	bool gzname;              /* the object's name ends in .gz */
 };
 
 #define LINE_MAX_BYTES ((size_t)16 << 20)
@@ -463,6 +466,8 @@ static int sink(void *ctx, const char *p, size_t n)
 {
 	struct reader *r = ctx;
 	const char *end = p + n;
+	if (r->gz->gzip && !r->gzname) /* Athena would read this as text: not the table's data */
+		return 1;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
@@ -486,6 +491,7 @@ static int sink(void *ctx, const char *p, size_t n)
 			r->skipping = false;
 			r->lineno++;
 		} else if (r->part.len) {
+			r->consumed += r->part.len;
 			if (r->part.len + len > LINE_MAX_BYTES) {
 				r->lineno++;
 				r->obj->bad++;
@@ -495,7 +501,6 @@ static int sink(void *ctx, const char *p, size_t n)
 				tl_buf_add(&r->part, p, len);
 				line(r, r->part.data, r->part.len);
 			}
-			r->consumed += r->part.len + 1;
 			tl_buf_reset(&r->part);
 		} else {
 			line(r, p, len);
@@ -533,6 +538,7 @@ static void read_object(struct reader *r, struct lake *lk, struct object *o)
 	tl_buf_reset(&r->part);
 	tl_gunzip_init(&gz, gzname ? TL_GUNZIP_REQUIRE : TL_GUNZIP_AUTO, sink, r);
 	r->gz = &gz;
+	r->gzname = gzname;
 	int rc;
 	const char *failure = NULL;
 	if (lk->s3) {
@@ -566,7 +572,7 @@ static void read_object(struct reader *r, struct lake *lk, struct object *o)
 	}
 	if (!failure && rc < 0) {
 		tl_warn("%s: %s", name, gz.error ? gz.error : "read failed");
-		failure = gz.error;
+		failure = gz.error ? gz.error : "read failed";
 	}
 	if (!failure && rc == 0 && !r->skipping && r->part.len) /* a last line without "\n" */
 		line(r, r->part.data, r->part.len);
@@ -576,6 +582,8 @@ static void read_object(struct reader *r, struct lake *lk, struct object *o)
 	}
 	o->in_bytes = gz.in_bytes;
 	o->out_bytes = gz.out_bytes;
+	o->in_used = gz.in_used;
+	o->consumed = r->consumed + (o->sampled ? 0 : r->part.len);
 	o->is_bad = failure != NULL;
 	o->empty = !failure && gz.out_bytes == 0;
 	if (o->empty)
@@ -624,16 +632,17 @@ static void reader_release(struct reader *r)
 static void merge_into(struct tl_schema_infer *tot, struct reader *r)
 {
 	tl_schema_merge(&tot->root, r->in.root);
-	for (size_t i = 0; i < r->in.ncollisions; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < tot->ncollisions && !dup; j++)
-			dup = strcmp(tot->collisions[j], r->in.collisions[i]) == 0;
-		if (!dup) {
-			tot->collisions = xrealloc(tot->collisions,
-						   (tot->ncollisions + 1) * sizeof(char *));
-			tot->collisions[tot->ncollisions++] = xstrdup(r->in.collisions[i]);
-		}
+}
+
+static void report_collisions(const struct tl_schema *root)
+{
+	size_t n;
+	char **c = tl_schema_collisions(root, &n);
+	for (size_t i = 0; i < n; i++) {
+		tl_warn("%s (the SerDe reads them into one column)", c[i]);
+		free(c[i]);
 	}
+	free(c);
 }
 
 /* Reads the objects [0, lk->nobj) with op->jobs workers into *tot. */
@@ -709,15 +718,16 @@ static void sum_objects(const struct lake *lk, struct totals *t)
 		t->objects_bad += o->is_bad;
 		t->objects_empty += o->empty;
 		t->bytes += o->in_bytes;
-		t->ubytes += o->out_bytes;
+		t->ubytes += o->consumed;
 		t->records += o->records;
 		t->bad += o->bad;
 	}
 	t->compressed = lk->any_gz;
 }
 
-/* Table statistics: counted exactly for objects read whole, estimated from the sampled share
- * (compressed bytes read against the object's size) for the others. */
+/* Table statistics: counted exactly for objects read whole; for sampled ones the uncompressed
+ * size is estimated from the compression ratio seen so far and the records from the share of
+ * it that was read. */
 static void table_stats(const struct lake *lk, uint64_t *records, uint64_t *size, uint64_t *ubytes)
 {
 	double rec = 0, ub = 0;
@@ -725,11 +735,16 @@ static void table_stats(const struct lake *lk, uint64_t *records, uint64_t *size
 	for (size_t i = 0; i < lk->nobj; i++) {
 		const struct object *o = &lk->obj[i];
 		sz += (uint64_t)(o->size > 0 ? o->size : 0);
-		double f = 1;
-		if (o->sampled && o->in_bytes > 0 && o->size > 0 && (uint64_t)o->size > o->in_bytes)
-			f = (double)o->size / (double)o->in_bytes;
-		rec += (double)o->records * f;
-		ub += (double)o->out_bytes * f;
+		if (!o->sampled || !o->consumed || !o->in_used || o->size <= 0) {
+			rec += (double)o->records;
+			ub += (double)o->consumed;
+			continue;
+		}
+		double total = (double)o->size * (double)o->out_bytes / (double)o->in_used;
+		if (total < (double)o->consumed)
+			total = (double)o->consumed;
+		rec += (double)o->records * total / (double)o->consumed;
+		ub += total;
 	}
 	*records = (uint64_t)(rec + 0.5);
 	*size = sz;
@@ -1139,8 +1154,7 @@ static int crawl(const struct opts *op)
 		status = tl_sig_exit_status();
 		goto out;
 	}
-	for (size_t i = 0; i < tot.ncollisions; i++)
-		tl_warn("%s (the SerDe reads them into one column)", tot.collisions[i]);
+	report_collisions(tot.root);
 	struct totals t;
 	sum_objects(&lk, &t);
 	if (t.bad)
@@ -1469,8 +1483,7 @@ static int manifest(const struct opts *op)
 	}
 	manifest_flush(&m);
 	tl_lines_release(&in);
-	for (size_t i = 0; i < m.r.in.ncollisions; i++)
-		tl_warn("%s (the SerDe reads them into one column)", m.r.in.collisions[i]);
+	report_collisions(m.r.in.root);
 
 	cJSON *s = tl_json_obj();
 	summary_common(s, op, &m.lk, &m.res, !m.failed, count_columns(m.r.in.root));
