@@ -1510,18 +1510,25 @@ static int glue_call(struct tl_aws *aws, const char *op, cJSON *body, cJSON **ou
 {
 	struct tl_aws_error e = { 0 };
 	char *target = xasprintf("AWSGlue.%s", op);
-	int rc = tl_aws_json_call(aws, "glue", target, body, out, &e);
+	cJSON *resp = NULL;
+	int rc = tl_aws_json_call(aws, "glue", target, body, &resp, &e);
 	free(target);
 	cJSON_Delete(body);
+	if (out)
+		*out = resp;
+	else
+		cJSON_Delete(resp);
 	if (code)
 		*code = NULL;
 	if (rc < 0) {
 		char *t = tl_aws_error_text(&e);
 		if (code && e.code)
 			*code = xstrdup(e.code);
-		if (!code || !e.code || (strcmp(e.code, "EntityNotFoundException") != 0 &&
-					 strcmp(e.code, "CrawlerRunningException") != 0))
+		if (!code)
 			tl_err("Glue %s: %s", op, t);
+		else if (!e.code || (strcmp(e.code, "EntityNotFoundException") != 0 &&
+				     strcmp(e.code, "CrawlerRunningException") != 0))
+			tl_warn("Glue %s: %s", op, t);
 		free(t);
 		tl_aws_error_free(&e);
 	}
@@ -1580,40 +1587,58 @@ static int crawler(const struct opts *op)
 	} else {
 		tl_info("crawler %s started", name);
 	}
-	/* wait: RUNNING -> STOPPING -> READY */
-	const char *state = "RUNNING", *last = NULL;
-	char *final_status = NULL, *message = NULL;
-	int64_t deadline = tl_mono_ms() + op->timeout_ms;
+	/* wait: RUNNING -> STOPPING -> READY. ListCrawls gives the run's own state and DPU hours
+	 * (and is what advances moto's crawls through its state manager). */
+	char state[32] = "RUNNING", last[32] = "";
+	char *final_status = NULL, *message = NULL, *crawl_state = NULL;
+	double dpu = -1;
+	int64_t deadline = tl_mono_ms() + op->timeout_ms, stop_deadline = 0;
 	int interval = 1000;
-	bool stop_sent = false;
 	for (;;) {
+		cJSON *lb = tl_json_obj(), *lr = NULL;
+		tl_json_add_str(lb, "CrawlerName", name);
+		if (glue_call(aws, "ListCrawls", lb, &lr, &code) == 0) {
+			const cJSON *c, *latest = NULL;
+			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(lr, "Crawls")) {
+				double t1, t2;
+				if (!latest || (tl_json_get_num(c, "StartTime", &t1) == 0 &&
+						tl_json_get_num(latest, "StartTime", &t2) == 0 && t1 >= t2))
+					latest = c;
+			}
+			const char *cs = latest ? tl_json_get_str(latest, "State") : NULL;
+			free(crawl_state);
+			crawl_state = cs ? xstrdup(cs) : NULL;
+			if (latest)
+				tl_json_get_num(latest, "DPUHour", &dpu);
+		}
+		free(code);
+		code = NULL;
+		cJSON_Delete(lr);
 		if (glue_call(aws, "GetCrawler", name_body(name), &resp, NULL) < 0)
 			goto out;
-		state = tl_json_get_str(resp, "Crawler.State");
-		if (!state)
-			state = "?";
-		if (!last || strcmp(last, state) != 0)
+		const char *st = tl_json_get_str(resp, "Crawler.State");
+		snprintf(state, sizeof(state), "%s", st ? st : "?");
+		if (strcmp(last, state) != 0)
 			tl_info("crawler %s: %s", name, state);
+		snprintf(last, sizeof(last), "%s", state);
 		tl_log_status(0, "crawler %s: %s, %llds", name, state,
 			      (long long)((tl_mono_ms() - t0) / 1000));
 		if (strcmp(state, "READY") == 0) {
-			const char *st = tl_json_get_str(resp, "Crawler.LastCrawl.Status");
+			const char *ls = tl_json_get_str(resp, "Crawler.LastCrawl.Status");
 			const char *msg = tl_json_get_str(resp, "Crawler.LastCrawl.ErrorMessage");
-			final_status = xstrdup(st ? st : "UNKNOWN");
+			final_status = xstrdup(ls ? ls : crawl_state ? crawl_state : "UNKNOWN");
 			message = msg ? xstrdup(msg) : NULL;
 			break;
 		}
-		free((char *)last);
-		last = xstrdup(state);
 		cJSON_Delete(resp);
 		resp = NULL;
-		if (tl_sig_caught() && !stop_sent) {
+		if (tl_sig_caught() && !stop_deadline) {
 			tl_info("stopping crawler %s", name);
 			glue_call(aws, "StopCrawler", name_body(name), NULL, NULL);
-			stop_sent = true;
+			stop_deadline = tl_mono_ms() + 60000;
 		}
-		if (tl_mono_ms() > deadline) {
-			final_status = xstrdup("TIMEOUT");
+		if (tl_mono_ms() > deadline || (stop_deadline && tl_mono_ms() > stop_deadline)) {
+			final_status = xstrdup(stop_deadline ? "STOPPING" : "TIMEOUT");
 			break;
 		}
 		if (tl_sleep_ms(interval) && tl_sig_count() > 1)
@@ -1622,13 +1647,15 @@ static int crawler(const struct opts *op)
 			interval += 500;
 	}
 	tl_log_status_end();
-	free((char *)last);
 	s = tl_json_obj();
 	tl_json_add_str(s, "crawler", name);
 	tl_json_add_str(s, "state", state);
 	tl_json_add_str(s, "status", final_status ? final_status : "INTERRUPTED");
 	if (message)
 		tl_json_add_str(s, "error", message);
+	if (dpu >= 0)
+		tl_json_add_num(s, "dpu_hours", dpu);
+	free(crawl_state);
 	/* moto answers GetCrawlerMetrics with 500; real Glue may lag: metrics are a bonus */
 	cJSON *mb = tl_json_obj(), *names = cJSON_CreateArray(), *mr = NULL;
 	cJSON_AddItemToArray(names, cJSON_CreateString(name));
