@@ -177,7 +177,7 @@ static int from_env(struct ctx *x, struct tl_creds *out)
 		return NONE;
 	const char *sk = env_nonempty("AWS_SECRET_ACCESS_KEY");
 	if (!sk)
-		return fail(x, "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+		return fail(x, "environment: AWS_ACCESS_KEY_ID is set but not AWS_SECRET_ACCESS_KEY");
 	const char *tok = env_nonempty("AWS_SECURITY_TOKEN"); /* botocore looks here first */
 	if (!tok)
 		tok = env_nonempty("AWS_SESSION_TOKEN");
