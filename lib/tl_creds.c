@@ -538,6 +538,7 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 		rq.body = f->b.data ? f->b.data : "";
 		rq.body_len = f->b.len;
 		rq.timeout_ms = 30000;
+		rq.stop_on_signal = true;
 		tl_debug("credentials: %s at %s", what, ep);
 		int rc = tl_http_do(h, &rq, &resp);
 		tl_http_headers_free(&hd);
@@ -737,6 +738,7 @@ static int from_container(struct ctx *x, struct tl_creds *out)
 		rq.url = url;
 		rq.headers = &hd;
 		rq.timeout_ms = 2000;
+		rq.stop_on_signal = true;
 		tl_debug("credentials: container endpoint %s", url);
 		int rc = tl_http_do(h, &rq, &resp);
 		tl_http_headers_free(&hd);
@@ -785,6 +787,7 @@ static int imds_get(struct imds *m, const char *path, struct tl_http_resp *resp)
 		rq.url = url;
 		rq.headers = &hd;
 		rq.timeout_ms = m->timeout_ms;
+		rq.stop_on_signal = true;
 		int r = tl_http_do(m->h, &rq, resp);
 		tl_http_headers_free(&hd);
 		tl_buf_reset(&m->why);
@@ -861,6 +864,7 @@ static int from_imds(struct ctx *x, struct tl_creds *out, bool required)
 		rq.url = url;
 		rq.headers = &hd;
 		rq.timeout_ms = m.timeout_ms;
+		rq.stop_on_signal = true;
 		int rc = tl_http_do(m.h, &rq, &resp);
 		tl_http_headers_free(&hd);
 		free(url);
