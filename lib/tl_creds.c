@@ -234,18 +234,24 @@ static int from_process(struct ctx *x, const char *profile, struct tl_creds *out
 		tl_shlex_free(argv);
 		return fail(x, "credential_process: pipe: %s", strerror(e));
 	}
+	/* stdin is /dev/null, not ours: the tools read data on stdin, which a credential_process
+	 * must not eat (the CLI lets it inherit stdin; prompts should use /dev/tty). */
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, op[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
-	/* The child gets default signal dispositions (SIGPIPE is ignored in the tools). */
+	/* Default dispositions (the tools ignore SIGPIPE) and no blocked signals (worker threads
+	 * may block them). */
 	posix_spawnattr_t sa;
 	posix_spawnattr_init(&sa);
-	sigset_t def;
+	sigset_t def, none;
 	sigemptyset(&def);
 	sigaddset(&def, SIGPIPE);
+	sigemptyset(&none);
 	posix_spawnattr_setsigdefault(&sa, &def);
-	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&sa, &none);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	pid_t pid;
 	tl_debug("credentials: running credential_process of profile %s: %s", profile, argv[0]);
 	int rc = posix_spawnp(&pid, argv[0], &fa, &sa, argv, environ);

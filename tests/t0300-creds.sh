@@ -50,6 +50,7 @@ cat >"$TRASH/proc.sh" <<'SH'
 #!/bin/sh
 # A credential_process: prints the key it is given as $1, with an expiry when $2 says so.
 case "${2:-}" in
+stdin) read -r line; printf '{"Version":1,"AccessKeyId":"AKID%s","SecretAccessKey":"procSECRETkey"}\n' "$line"; exit 0 ;;
 fail) echo "proc: cannot reach the vault" >&2; exit 3 ;;
 v2) echo '{"Version": 2, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "procSECRETkey"}'; exit 0 ;;
 nokey) echo '{"Version": 1, "SecretAccessKey": "procSECRETkey"}'; exit 0 ;;
@@ -112,6 +113,12 @@ test_expect_success 'credential_process with a session token and an Expiration' 
 	show -p proc >out &&
 	echo "source=process key=AKIDEXP secret=yes token=yes expires=yes" >want &&
 	test_cmp want out
+'
+
+test_expect_success 'credential_process does not read the data on our stdin' '
+	printf "[profile proc]\ncredential_process = %s K stdin\n" "$TRASH/proc.sh" >"$CFG" &&
+	echo DATA | show -p proc >out &&
+	grep -q "^source=process key=AKID secret=yes" out
 '
 
 test_expect_success 'credential_process failures are reported with its stderr' '
