@@ -15,9 +15,9 @@
 #include "tl_num.h"
 #include "tl_sigv4.h"
 #include "tl_time.h"
+#include "tl_xml.h"
 
 #include <errno.h>
-#include <expat.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -360,99 +360,36 @@ out:
 
 /* ---- STS (Query protocol, XML answers) ---- */
 
-struct sts_xml {
-	int depth;
-	char *path[8];
-	struct tl_buf text;
-	char *ak, *sk, *tok, *exp, *code, *message, *request_id;
+/* What an STS answer says: credentials, or an error. */
+struct sts_answer {
+	const char *ak, *sk, *tok, *exp;
+	const char *code, *message, *request_id;
 };
 
-static const char *local_name(const char *n)
+/* Reads "<ActionResponse><ActionResult><Credentials>..." or an "<ErrorResponse>" (with or
+ * without moto's extra "<Errors>" level). */
+static void sts_read(const struct tl_xml_node *root, const char *action, struct sts_answer *a)
 {
-	const char *c = strrchr(n, ':');
-	return c ? c + 1 : n;
-}
-
-static void XMLCALL xml_start(void *ud, const XML_Char *name, const XML_Char **atts)
-{
-	struct sts_xml *s = ud;
-	(void)atts;
-	if (s->depth < 8)
-		s->path[s->depth] = xstrdup(local_name(name));
-	s->depth++;
-	tl_buf_reset(&s->text);
-}
-
-static void XMLCALL xml_text(void *ud, const XML_Char *t, int len)
-{
-	struct sts_xml *s = ud;
-	tl_buf_add(&s->text, t, (size_t)len);
-}
-
-static void XMLCALL xml_end(void *ud, const XML_Char *name)
-{
-	struct sts_xml *s = ud;
-	const char *n = local_name(name);
-	const char *parent = s->depth >= 2 && s->depth - 2 < 8 ? s->path[s->depth - 2] : "";
-	char **slot = NULL;
-	if (strcmp(parent, "Credentials") == 0) {
-		if (strcmp(n, "AccessKeyId") == 0)
-			slot = &s->ak;
-		else if (strcmp(n, "SecretAccessKey") == 0)
-			slot = &s->sk;
-		else if (strcmp(n, "SessionToken") == 0)
-			slot = &s->tok;
-		else if (strcmp(n, "Expiration") == 0)
-			slot = &s->exp;
-	} else if (strcmp(parent, "Error") == 0) {
-		if (strcmp(n, "Code") == 0)
-			slot = &s->code;
-		else if (strcmp(n, "Message") == 0)
-			slot = &s->message;
-	} else if (strcmp(n, "RequestId") == 0) {
-		slot = &s->request_id;
+	char *result = xasprintf("%sResult", action);
+	const struct tl_xml_node *c = tl_xml_child(tl_xml_child(root, result), "Credentials");
+	free(result);
+	memset(a, 0, sizeof *a);
+	if (c) {
+		a->ak = tl_xml_child_text(c, "AccessKeyId");
+		a->sk = tl_xml_child_text(c, "SecretAccessKey");
+		a->tok = tl_xml_child_text(c, "SessionToken");
+		a->exp = tl_xml_child_text(c, "Expiration");
+		tl_log_add_secret(a->sk);
+		tl_log_add_secret(a->tok);
 	}
-	if (slot && !*slot) {
-		*slot = xstrdup(tl_buf_str(&s->text));
-		if (slot == &s->sk || slot == &s->tok)
-			tl_log_add_secret(*slot);
+	const struct tl_xml_node *e = tl_xml_child(root, "Error");
+	if (!e)
+		e = tl_xml_child(tl_xml_child(root, "Errors"), "Error");
+	if (e) {
+		a->code = tl_xml_child_text(e, "Code");
+		a->message = tl_xml_child_text(e, "Message");
 	}
-	s->depth--;
-	if (s->depth < 8) {
-		free(s->path[s->depth]);
-		s->path[s->depth] = NULL;
-	}
-	tl_buf_reset(&s->text);
-}
-
-static void sts_xml_free(struct sts_xml *s)
-{
-	for (int i = 0; i < 8; i++)
-		free(s->path[i]);
-	tl_buf_release(&s->text);
-	free(s->ak);
-	free(s->sk);
-	free(s->tok);
-	free(s->exp);
-	free(s->code);
-	free(s->message);
-	free(s->request_id);
-}
-
-static int sts_parse(const char *body, size_t n, struct sts_xml *s)
-{
-	memset(s, 0, sizeof *s);
-	tl_buf_init(&s->text, 1 << 20);
-	XML_Parser xp = XML_ParserCreate(NULL);
-	if (!xp)
-		tl_die(1, "out of memory (XML_ParserCreate)");
-	XML_SetUserData(xp, s);
-	XML_SetElementHandler(xp, xml_start, xml_end);
-	XML_SetCharacterDataHandler(xp, xml_text);
-	int ok = XML_Parse(xp, body, (int)(n > (size_t)1 << 24 ? (size_t)1 << 24 : n), 1) ==
-		 XML_STATUS_OK;
-	XML_ParserFree(xp);
-	return ok ? 0 : -1;
+	a->request_id = tl_xml_child_text(root, "RequestId");
 }
 
 struct form {
@@ -548,38 +485,42 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 		tl_debug("credentials: %s at %s", what, ep);
 		int rc = tl_http_do(h, &rq, &resp);
 		tl_http_headers_free(&hd);
-		struct sts_xml s;
 		if (rc < 0) {
 			fail(x, "%s: %s: %s", what, ep, resp.error);
 			if (attempt < 3)
 				tl_sleep_ms(200 * attempt);
 			continue;
 		}
-		if (sts_parse(resp.body.data ? resp.body.data : "", resp.body.len, &s) < 0 &&
-		    resp.status == 200) {
-			sts_xml_free(&s);
-			fail(x, "%s: unparsable answer from %s", what, ep);
-			goto out;
-		}
+		char *xerr = NULL;
+		struct tl_xml_node *root =
+			tl_xml_parse(resp.body.data ? resp.body.data : "", resp.body.len, &xerr);
+		struct sts_answer s = { 0 };
+		if (root)
+			sts_read(root, what, &s);
 		if (resp.status == 200) {
 			int64_t exp = 0;
-			if (!s.ak || !s.sk || !s.tok) {
+			if (!root)
+				fail(x, "%s: unparsable answer from %s: %s", what, ep, xerr);
+			else if (!s.ak || !s.sk || !s.tok)
 				fail(x, "%s: the answer of %s has no credentials", what, ep);
-			} else if (parse_expiration(s.exp, &exp) < 0) {
+			else if (parse_expiration(s.exp, &exp) < 0)
 				fail(x, "%s: bad Expiration in the answer of %s", what, ep);
-			} else {
+			else {
 				creds_set(out, s.ak, s.sk, s.tok, exp, source);
 				r = FOUND;
 			}
-			sts_xml_free(&s);
+			tl_xml_free(root);
+			free(xerr);
 			goto out;
 		}
 		bool retry = resp.status >= 500 ||
-			     (s.code && (strstr(s.code, "Throttl") || strcmp(s.code, "IDPCommunicationError") == 0));
+			     (s.code && (strstr(s.code, "Throttl") ||
+					 strcmp(s.code, "IDPCommunicationError") == 0));
 		fail(x, "%s: %s: HTTP %ld%s%s%s%s%s%s", what, ep, resp.status, s.code ? ": " : "",
 		     s.code ? s.code : "", s.message ? ": " : "", s.message ? s.message : "",
 		     s.request_id ? ", request id " : "", s.request_id ? s.request_id : "");
-		sts_xml_free(&s);
+		tl_xml_free(root);
+		free(xerr);
 		if (!retry)
 			goto out;
 		if (attempt < 3)
