@@ -903,6 +903,12 @@ static int profile_chain(struct ctx *x, const char *profile, bool env, struct tl
 	int r;
 	if ((r = from_web_identity(x, profile, env, out)) != NONE)
 		return r;
+	/* The CLI's next source; say so rather than fall through to "none found". */
+	if (tl_awsconf_get_profile(x->p->cfg, profile, "sso_start_url") ||
+	    tl_awsconf_get_profile(x->p->cfg, profile, "sso_session"))
+		return fail(x, "profile %s uses IAM Identity Center (SSO), which this tool does not "
+			       "support; give it a credential_process such as \"aws configure "
+			       "export-credentials --profile %s --format process\"", profile, profile);
 	if ((r = from_file_keys(x, profile, TL_AWSCONF_CREDENTIALS, out)) != NONE)
 		return r;
 	if ((r = from_process(x, profile, out)) != NONE)

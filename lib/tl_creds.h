@@ -13,6 +13,8 @@
  *         from AWS_WEB_IDENTITY_TOKEN_FILE / AWS_ROLE_ARN / AWS_ROLE_SESSION_NAME first (not
  *         with --profile); unsigned STS AssumeRoleWithWebIdentity; the token file is re-read
  *         on every refresh;
+ *         (an SSO profile, sso_session or sso_start_url, is next in the CLI: an error here,
+ *         suggesting a credential_process);
  *      c. static keys of the credentials file (aws_access_key_id, aws_secret_access_key,
  *         aws_session_token), source "shared-credentials-file";
  *      d. credential_process: split as shlex does and run without a shell; its stdout is

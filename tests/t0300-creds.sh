@@ -146,6 +146,12 @@ test_expect_success 'order: credentials file, process, config file' '
 	expect_source process AKIDPROC -p mix
 '
 
+test_expect_success 'an SSO profile is reported as unsupported, with a way out' '
+	printf "[profile sso]\nsso_session = corp\nsso_account_id = 1\n[sso-session corp]\nsso_start_url = https://x\n" >"$CFG" &&
+	! show -p sso >out &&
+	grep -q "profile sso uses IAM Identity Center (SSO).*credential_process" err
+'
+
 test_expect_success 'container credentials with an authorization token' '
 	: >"$CFG" &&
 	AWS_CONTAINER_CREDENTIALS_FULL_URI=$IMDS_URL/ecs/creds AWS_CONTAINER_AUTHORIZATION_TOKEN=$ECS_TOKEN \
