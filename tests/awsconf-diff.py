@@ -27,7 +27,7 @@ NAMES = ["default", "dev", "prod", "a b", "x"]
 KEYS = ["region", "output", "aws_access_key_id", "role_arn", "s3", "Region", "endpoint_url",
         "services", "source_profile", "credential_process", "k1", "K2", "with space"]
 VALUES = ["us-east-1", "json", "arn:aws:iam::1:role/r", "http://h:1/p", "a = b", "x ; y # z",
-          "", "  padded  ", "v:w", "'quoted'"]
+          "", "  padded  ", "v:w", "'quoted'", "\x1fodd space\x1c", "\x0bvt"]
 
 
 def pick(weighted):
