@@ -242,9 +242,11 @@ test_expect_success 'credentials with under 5 minutes left are refreshed on the 
 '
 
 test_expect_success 'a failed refresh keeps credentials that have not expired yet' '
-	IMDS_EP=$SHORT_URL show -n 2 -s 1500 >out &
+	: >"$SHORT_LOG" &&
+	IMDS_EP=$SHORT_URL show -n 2 -s 3000 >out &
 	showpid=$! &&
-	sleep 0.7 &&
+	i=0 &&
+	while ! grep -q "tl-stub-role 200" "$SHORT_LOG" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done &&
 	kill $SHORT_PID &&
 	wait $showpid &&
 	test $(wc -l <out) -eq 2 &&
