@@ -15,7 +15,7 @@
 
 static int t_n, t_failed, t_cur_fail;
 /* Set inside a test function (with a reason) to report it skipped instead of passed. */
-static const char *t_cur_skip;
+__attribute__((unused)) static const char *t_cur_skip;
 
 static void t_vok(int ok, const char *fmt, va_list ap)
 {
