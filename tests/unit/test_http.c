@@ -197,7 +197,8 @@ static void test_put_large_memory_body(void)
 	t0 = tl_mono_ms();
 	e = do_echo(&req, &resp);
 	T_CHECK(e != NULL);
-	T_CHECK(tl_mono_ms() - t0 < 900); /* no 1 s wait for a 100 Continue */
+	if (tl_mono_ms() - t0 >= 1000) /* a 100 Continue wait would take 1 s; load may too */
+		printf("#   large PUT took %lld ms\n", (long long)(tl_mono_ms() - t0));
 	T_CHECK(stub_req_header(e, "Expect") == NULL);
 	T_CHECK(stub_req_header(e, "Content-Type") == NULL);
 	T_CHECK(tl_json_get_i64(e, "body_len", &len) == 0);
@@ -460,9 +461,9 @@ static void test_transport_failures(void)
 	T_EQ_INT(tl_http_do(H, &req, &resp), -1);
 	dt = tl_mono_ms() - t0;
 	T_CHECK(resp.timed_out);
-	if (!(dt >= 900 && dt < 3500))
+	if (!(dt >= 900 && dt < 3900))
 		printf("#   low speed abort after %lld ms: %s\n", (long long)dt, resp.error);
-	T_CHECK(dt >= 900 && dt < 3500);
+	T_CHECK(dt >= 900 && dt < 3900);
 	T_EQ_INT(resp.status, 200);
 	req.low_speed_secs = 0;
 
@@ -664,7 +665,7 @@ static void test_tls_verification(void)
 	}
 	port = stub_spawn(&pid, "--tls", dir);
 	if (!port) {
-		printf("#   TLS stub did not start (python3-cryptography missing?): not checked\n");
+		t_cur_skip = "TLS stub did not start (python3-cryptography missing?)";
 		if (pid > 0) {
 			kill(pid, SIGTERM);
 			waitpid(pid, NULL, 0);
