@@ -29,6 +29,7 @@ struct tl_s3 {
 	char *base;     /* the endpoint's path without trailing "/" ("" usually) */
 	bool custom;
 	bool path_style;
+	int list_page; /* max-keys, 0: S3's default (1000) */
 };
 
 /* ---- URLs and keys ----------------------------------------------------------------------- */
@@ -153,6 +154,11 @@ void tl_s3_free(struct tl_s3 *s)
 	free(s);
 }
 
+void tl_s3_set_list_page(struct tl_s3 *s, int max_keys)
+{
+	s->list_page = max_keys > 0 ? max_keys : 0;
+}
+
 void tl_s3_set_path_style(struct tl_s3 *s, bool on)
 {
 	s->path_style = on || s->custom;
@@ -212,10 +218,20 @@ static int send(struct tl_s3 *s, const char *method, const char *url,
 	req.write_ctx = wctx;
 	req.s3 = true;
 	int rc = tl_aws_send(s->aws, &req, resp, e);
-	if (rc != 0 && e->status == 404 && !e->code && notfound_code)
+	/* HEAD answers carry no body: name the error as S3's SDKs do */
+	bool bare = !e->code || (e->code[0] >= '0' && e->code[0] <= '9');
+	if (rc != 0 && e->status == 404 && bare && notfound_code) {
+		free(e->code);
 		e->code = xstrdup(notfound_code);
-	if (rc != 0 && e->status == 403 && !e->code)
+		if (strcmp(notfound_code, "NoSuchBucket") == 0) {
+			free(e->message);
+			e->message = xstrdup("The specified bucket does not exist");
+		}
+	}
+	if (rc != 0 && e->status == 403 && bare) {
+		free(e->code);
 		e->code = xstrdup("AccessDenied");
+	}
 	if (!err)
 		tl_aws_error_free(&local);
 	return rc;
@@ -679,6 +695,8 @@ int tl_s3_list(struct tl_s3 *s, const char *bucket, const char *prefix, const ch
 			free(d);
 		}
 		tl_buf_adds(&q, "list-type=2");
+		if (s->list_page > 0)
+			tl_buf_addf(&q, "&max-keys=%d", s->list_page);
 		if (prefix && *prefix) {
 			char *p = tl_url_encode(prefix, strlen(prefix));
 			tl_buf_addf(&q, "&prefix=%s", p);
@@ -754,12 +772,6 @@ int tl_s3_head_bucket(struct tl_s3 *s, const char *bucket, struct tl_aws_error *
 	struct tl_http_resp resp;
 	tl_http_resp_init(&resp);
 	int rc = send(s, "HEAD", url, NULL, NULL, 0, NULL, NULL, &resp, "NoSuchBucket", err);
-	if (rc != 0 && err && err->status == 404 && err->code && strcmp(err->code, "NotFound") == 0) {
-		free(err->code);
-		err->code = xstrdup("NoSuchBucket");
-	}
-	if (rc != 0 && err && err->status == 404 && !err->message)
-		err->message = xasprintf("the bucket %s does not exist", bucket);
 	tl_http_resp_free(&resp);
 	free(url);
 	return rc;

@@ -25,6 +25,7 @@
 #include "tl_sig.h"
 #include "tl_time.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -397,20 +398,12 @@ static struct obj *obj_open(struct part *p, const char *dir, int64_t offset)
 	o->opened = o->touched = tl_mono_ms();
 	o->fd = -1;
 	if (G.local_dir) {
-		char *name = obj_name(o);
-		char *path = xasprintf("%s/%s", G.local_dir, name);
-		char *slash = strrchr(path, '/');
-		*slash = '\0';
-		if (mkdirs(path) != 0) {
-			tl_err("%s: %s", path, strerror(errno));
-		} else {
-			o->tmp = xasprintf("%s/.%s.tmp-%ld", path, slash + 1, (long)getpid());
-			o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-			if (o->fd < 0)
-				tl_err("%s: %s", o->tmp, strerror(errno));
-		}
-		free(path);
-		free(name);
+		/* in the lake's spool, so a crashed run's leftovers are found by partition */
+		o->tmp = xasprintf("%s/.spool/%s+%" PRId32 "+%0*" PRId64 ".tmp", G.local_dir, p->topic,
+				   p->partition, TL_LAKE_OFFSET_DIGITS, offset);
+		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (o->fd < 0)
+			tl_err("%s: %s", o->tmp, strerror(errno));
 	} else {
 		o->fd = open(G.c.spool_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (o->fd < 0) {
@@ -527,7 +520,12 @@ static int obj_store(struct obj *o)
 	uint64_t bytes = tl_gzip_out(o->gz);
 	if (G.local_dir) {
 		char *path = xasprintf("%s/%s", G.local_dir, name);
-		if (fsync(o->fd) != 0 || rename(o->tmp, path) != 0 || fsync_dir_of(path) != 0) {
+		char *dir = xstrdup(path);
+		*strrchr(dir, '/') = '\0';
+		int mk = mkdirs(dir);
+		free(dir);
+		if (mk != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0 ||
+		    fsync_dir_of(path) != 0) {
 			tl_err("%s: %s", path, strerror(errno));
 			free(path);
 			goto out;
@@ -774,6 +772,30 @@ static int handle_message(const rd_kafka_message_t *m)
 
 /* ---- rebalancing -------------------------------------------------------------------------- */
 
+/* Removes what a crashed run left in the local lake's spool for a partition now ours. */
+static void spool_clean(const char *topic, int32_t partition)
+{
+	char *dir = xasprintf("%s/.spool", G.local_dir);
+	char *pre = xasprintf("%s+%" PRId32 "+", topic, partition);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, pre, strlen(pre)) != 0)
+			continue;
+		const char *rest = e->d_name + strlen(pre);
+		if (strspn(rest, "0123456789") != TL_LAKE_OFFSET_DIGITS || strcmp(rest + TL_LAKE_OFFSET_DIGITS, ".tmp") != 0)
+			continue;
+		char *f = xasprintf("%s/%s", dir, e->d_name);
+		if (unlink(f) == 0)
+			tl_debug("removed %s, left by an earlier run", f);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+	free(pre);
+	free(dir);
+}
+
 static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 {
 	rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(l);
@@ -792,6 +814,8 @@ static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 			p->committed = tp->offset;
 			meta_parse(p, tp->metadata, tp->metadata_size);
 		}
+		if (G.local_dir)
+			spool_clean(tp->topic, tp->partition);
 		tl_debug("assigned %s [%" PRId32 "] from %" PRId64 " (%zu stored path%s above)",
 			 tp->topic, tp->partition, tp->offset, p->nst, p->nst == 1 ? "" : "s");
 	}
@@ -905,6 +929,13 @@ static int setup_dest(void)
 		tl_err("%s: %s", d, strerror(errno));
 		return TL_EXIT_FAIL;
 	}
+	char *spool = xasprintf("%s/.spool", G.local_dir);
+	int mk = mkdirs(spool);
+	if (mk != 0)
+		tl_err("%s: %s", spool, strerror(errno));
+	free(spool);
+	if (mk != 0)
+		return TL_EXIT_FAIL;
 	return 0;
 }
 
