@@ -766,24 +766,13 @@ int tl_catalog_ensure_database(struct tl_catalog *c, const char *db, bool *creat
 	if (c->dir) {
 		if (check_name("database", db, err) < 0)
 			return -1;
-		char *dir = xasprintf("%s/%s", c->dir, db), *path = xasprintf("%s/_database.json", dir);
-		cJSON *have = NULL;
-		int rc = read_json(path, &have, err);
-		if (rc == 1) {
-			rc = mkdirs(dir, err);
-			if (rc == 0) {
-				cJSON *d = tl_json_obj(), *dd = tl_json_obj();
-				tl_json_add_str(dd, "Name", db);
-				tl_json_add_num(dd, "CreateTime", now_s());
-				tl_json_add(d, "Database", dd);
-				rc = write_json(path, d, err);
-				cJSON_Delete(d);
-				*created = rc == 0;
-			}
-		}
-		cJSON_Delete(have);
+		char *dir = xasprintf("%s/%s", c->dir, db);
+		struct stat st;
+		*created = stat(dir, &st) < 0;
+		int rc = mkdirs(dir, err);
 		free(dir);
-		free(path);
+		if (rc < 0)
+			*created = false;
 		return rc;
 	}
 	cJSON *body = tl_json_obj();
@@ -945,7 +934,7 @@ int tl_catalog_put_table(struct tl_catalog *c, const char *db, const cJSON *inpu
 static int load_partitions(struct tl_catalog *c, const char *db, const char *table, cJSON **arr,
 			   char **err)
 {
-	char *path = table_path(c, db, table, ".partitions.json");
+	char *path = table_path(c, db, table, "/partitions.json");
 	cJSON *doc = NULL;
 	int rc = read_json(path, &doc, err);
 	free(path);
@@ -957,7 +946,7 @@ static int load_partitions(struct tl_catalog *c, const char *db, const char *tab
 		*arr = new_array();
 	if (!cJSON_IsArray(*arr)) {
 		cJSON_Delete(*arr);
-		*err = xasprintf("%s/%s/%s.partitions.json: no \"Partitions\" array", c->dir, db, table);
+		*err = xasprintf("%s/%s/%s/partitions.json: no \"Partitions\" array", c->dir, db, table);
 		return -1;
 	}
 	return 0;
@@ -995,8 +984,12 @@ static int save_partitions(struct tl_catalog *c, const char *db, const char *tab
 	free(v);
 	cJSON *doc = tl_json_obj();
 	tl_json_add(doc, "Partitions", dup_json(arr));
-	char *path = table_path(c, db, table, ".partitions.json");
-	int rc = write_json(path, doc, err);
+	char *dir = table_path(c, db, table, "");
+	int rc = mkdirs(dir, err);
+	free(dir);
+	char *path = table_path(c, db, table, "/partitions.json");
+	if (rc == 0)
+		rc = write_json(path, doc, err);
 	free(path);
 	cJSON_Delete(doc);
 	return rc;

@@ -6,8 +6,7 @@
  *
  * THE LOCAL CATALOG FORMAT (read by `athena-query --local` and anyone else):
  *
- *   DIR/DB/_database.json          {"Database":{"Name":DB,"CreateTime":<epoch s>}}
- *                                  (GetDatabase's response)
+ *   DIR/DB/                        a folder per database
  *   DIR/DB/TABLE.json              {"Table":{...}}: GetTable's response. The Table holds Name,
  *                                  DatabaseName, TableType "EXTERNAL_TABLE", Retention,
  *                                  CreateTime and UpdateTime (epoch seconds, numbers, as the
@@ -18,13 +17,15 @@
  *                                  InputFormat, OutputFormat, Compressed, NumberOfBuckets,
  *                                  SerdeInfo {SerializationLibrary, Parameters}, BucketColumns,
  *                                  SortColumns, Parameters, StoredAsSubDirectories}.
- *   DIR/DB/TABLE.partitions.json   {"Partitions":[...]}: GetPartitions's response (all pages in
+ *   DIR/DB/TABLE/partitions.json   {"Partitions":[...]}: GetPartitions's response (all pages in
  *                                  one), each {"Values":[...], "DatabaseName", "TableName",
  *                                  "CreationTime", "StorageDescriptor" (its own Location, the
- *                                  table's columns when it was registered), "Parameters"},
- *                                  sorted by Values. Absent when the table has no partitions.
+ *                                  table's columns when it was registered or last widened),
+ *                                  "Parameters"}, sorted by Values. Absent when the table has no
+ *                                  registered partitions.
  *
- * DB and TABLE are Glue names (lower case; [a-z0-9_] when this library made them). Files are
+ * So every .json file directly in DIR/DB/ is one table, and nothing else is. DB and TABLE are
+ * Glue names (lower case; [a-z0-9_] when this library made them). Files are
  * replaced atomically (written beside, then renamed), so a reader never sees half a file.
  * Locations are URLs: s3://bucket/prefix/ for an S3 lake, file:///abs/path/ for a local one.
  */

@@ -35,7 +35,7 @@ test_expect_success 'every type conflict, across objects and partitions: golden'
 	glue-crawl --catalog cat --database golden --location s3://golden/conflicts/ \
 		cl/conflicts >sum 2>err &&
 	norm cat/golden/conflicts.json >got && test_cmp "$D/conflicts.table.json" got &&
-	normp cat/golden/conflicts.partitions.json >gotp && test_cmp "$D/conflicts.partitions.json" gotp &&
+	normp cat/golden/conflicts/partitions.json >gotp && test_cmp "$D/conflicts.partitions.json" gotp &&
 	grep -q "keys \"Name\" and \"name\" both map to column \"name\"" err &&
 	grep -q "keys \"User-Name\" and \"user_name\"" err
 '
@@ -74,8 +74,8 @@ test_expect_success 'new fields widen the table; new partitions are added once' 
 	test "$(field cat/golden/conflicts.json ".Table.StorageDescriptor.Columns[0].Type")" = bigint &&
 	test "$(field cat/golden/conflicts.json ".Table.VersionId")" = 1 &&
 	field cat/golden/conflicts.json ".Table.StorageDescriptor.Columns[-1].Name" | grep -qx fresh &&
-	test "$(jq ".Partitions | length" cat/golden/conflicts.partitions.json)" = 3 &&
-	test "$(jq "[.Partitions[].StorageDescriptor.Columns[0].Type] | unique" -c cat/golden/conflicts.partitions.json)" = "[\"bigint\"]" &&
+	test "$(jq ".Partitions | length" cat/golden/conflicts/partitions.json)" = 3 &&
+	test "$(jq "[.Partitions[].StorageDescriptor.Columns[0].Type] | unique" -c cat/golden/conflicts/partitions.json)" = "[\"bigint\"]" &&
 	glue-crawl -q --catalog cat --database golden --location s3://golden/conflicts/ cl/conflicts >sum &&
 	jq -e ".partitions_added == 0 and .changed == false" sum
 '
@@ -137,13 +137,13 @@ test_expect_success 'the DDL checker itself refuses broken DDL' '
 '
 
 test_expect_success '--dry-run reports and changes nothing' '
-	cp cat/golden/conflicts.json before && cp cat/golden/conflicts.partitions.json beforep &&
+	cp cat/golden/conflicts.json before && cp cat/golden/conflicts/partitions.json beforep &&
 	mkdir -p cl/conflicts/part=9 && echo "{\"zz\":1}" >cl/conflicts/part=9/z.json &&
 	glue-crawl --dry-run --catalog cat --database golden --location s3://golden/conflicts/ cl/conflicts >sum 2>err &&
 	jq -e ".dry_run and .columns_added == [\"zz\"] and .partitions_added == 1" sum &&
 	grep -q "would be: column zz added" err &&
 	glue-crawl -q --dry-run --catalog cat --database golden --location s3://golden/conflicts/ cl/conflicts >/dev/null &&
-	cmp before cat/golden/conflicts.json && cmp beforep cat/golden/conflicts.partitions.json &&
+	cmp before cat/golden/conflicts.json && cmp beforep cat/golden/conflicts/partitions.json &&
 	rm -rf cl/conflicts/part=9
 '
 
@@ -152,7 +152,7 @@ test_expect_success '--projection writes Athena partition projection, registers 
 	echo "{\"a\":1}" | gzip >pl/t/dt=2026-11-24/hour=23/x.json.gz &&
 	echo "{\"a\":2}" | gzip >pl/t/dt=2026-11-25/hour=03/y.json.gz &&
 	glue-crawl -q --projection --catalog cat --database p --location s3://b/p/t pl/t >sum &&
-	jq -e ".partitions == 2 and .partitions_added == 0" sum && test ! -e cat/p/t.partitions.json &&
+	jq -e ".partitions == 2 and .partitions_added == 0" sum && test ! -e cat/p/t/partitions.json &&
 	P=".Table.Parameters" &&
 	test "$(field cat/p/t.json "$P[\"projection.enabled\"]")" = true &&
 	test "$(field cat/p/t.json "$P[\"projection.dt.type\"]")" = date &&
@@ -170,8 +170,8 @@ test_expect_success 'plain folders become partition_0...; other layouts are skip
 	echo "{\"a\":1}" >np/t/2026/12/b.json && echo "{\"a\":1}" >np/t/odd/c.json &&
 	glue-crawl --catalog cat --database n np/t >sum 2>err &&
 	test "$(jq -c "[.Table.PartitionKeys[].Name]" cat/n/t.json)" = "[\"partition_0\",\"partition_1\"]" &&
-	test "$(jq -c "[.Partitions[].Values]" cat/n/t.partitions.json)" = "[[\"2026\",\"11\"],[\"2026\",\"12\"]]" &&
-	test "$(field cat/n/t.partitions.json ".Partitions[1].StorageDescriptor.Location")" = "file://$TRASH/np/t/2026/12/" &&
+	test "$(jq -c "[.Partitions[].Values]" cat/n/t/partitions.json)" = "[[\"2026\",\"11\"],[\"2026\",\"12\"]]" &&
+	test "$(field cat/n/t/partitions.json ".Partitions[1].StorageDescriptor.Location")" = "file://$TRASH/np/t/2026/12/" &&
 	grep -q "skipping odd/c.json: its folders do not follow the layout" err &&
 	jq -e ".objects == 2 and .objects_skipped == 1" sum
 '
@@ -210,7 +210,7 @@ test_expect_success '--manifest registers partitions as kafka-to-s3 reports obje
 		test_expect_failure_status 1 glue-crawl --manifest --catalog cat --database m $M >sum 2>err &&
 	jq -e ".created == false and .partitions_added == 1 and .partitions_existing == 1 and .columns_added == [\"new\"] and .columns_widened == [\"n\"] and .manifest_lines_bad == 2" sum &&
 	test "$(jq -c "[.Table.StorageDescriptor.Columns[].Type]" cat/m/tweets.json)" = "[\"string\",\"double\",\"string\"]" &&
-	test "$(jq -c "[.Partitions[].Values]" cat/m/tweets.partitions.json)" = "[[\"2026-11-25\",\"03\"],[\"2026-11-25\",\"04\"]]" &&
+	test "$(jq -c "[.Partitions[].Values]" cat/m/tweets/partitions.json)" = "[[\"2026-11-25\",\"03\"],[\"2026-11-25\",\"04\"]]" &&
 	test "$(jq -r ".Table.Parameters.recordCount // \"none\"" cat/m/tweets.json)" = none &&
 	grep -q "is not under" err
 '
