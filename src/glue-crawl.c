@@ -67,7 +67,7 @@ static const char usage[] =
 	"  --table-prefix P   table prefix of a crawler created with --create\n"
 	"  --timeout DURATION how long to wait for the crawler (default 30m)\n"
 	"  --profile, --region, --endpoint-url, --no-verify-ssl: AWS settings as the AWS CLI's\n"
-	"  -v, --verbose      more messages (-vv: HTTP traces)\n"
+	"  -v, --verbose      more messages (twice: HTTP traces)\n"
 	"  -q, --quiet        errors only\n"
 	"  --help, --version\n";
 
