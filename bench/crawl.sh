@@ -37,7 +37,7 @@ if [ ! -d "$lake" ]; then
 	for f in ("v2_stream_twarc-csv_streaming_output.jsonl",
 	          "v1.1_stream_original_format_tweet_parser_examples.jsonl"):
 	    for l in open(os.path.join(tw, f), encoding="utf-8"):
-	        if l.startswith('{"data"') or l.startswith('{"created_at"'):
+	        if l.startswith('{"data"') or l.startswith('{"retweet_count"'):
 	            lines.append(l.rstrip("\n"))
 	rnd = random.Random(42)
 	words = re.findall(r"[A-Za-z]{3,}", " ".join(lines))
