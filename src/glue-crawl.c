@@ -1713,7 +1713,7 @@ int main(int argc, char **argv)
 	op.timeout_ms = 30 * 60 * 1000;
 	tl_cli_init(argv[0]);
 	int level = TL_LOG_INFO, c;
-	char *table = NULL;
+	char *table = NULL, *database = NULL;
 	while ((c = getopt_long(argc, argv, "vq", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DATABASE: op.database = optarg; break;
@@ -1784,9 +1784,23 @@ int main(int argc, char **argv)
 		}
 		if (!*op.table || !*op.database)
 			return tl_cli_usage_error("empty --table or --database");
+		/* Glue and Athena names are lower case (Glue lowers them itself) */
+		if (op.table != table) {
+			table = xstrdup(op.table);
+			op.table = table;
+		}
+		for (char *p = table; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		database = xstrdup(op.database);
+		for (char *p = database; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		op.database = database;
 		rc = op.manifest ? manifest(&op) : crawl(&op);
 	}
 	free(table);
+	free(database);
 	if (tl_cli_close_stdout() < 0 && rc == 0)
 		rc = TL_EXIT_FAIL;
 	tl_log_cleanup();
