@@ -128,7 +128,7 @@ struct object {
 	uint64_t records, bad, out_bytes, in_bytes;
 	uint64_t in_used;  /* compressed bytes decoded (for the ratio) */
 	uint64_t consumed; /* uncompressed bytes of the lines read */
-	bool is_bad, empty, sampled;
+	bool is_bad, empty, sampled, gzip;
 };
 
 struct partition {
@@ -523,7 +523,7 @@ static int s3_body(const char *p, size_t n, void *ctx)
 }
 
 /* Reads one object into r->in. Failures are counted on the object, never fatal. */
-static void read_object(struct reader *r, struct lake *lk, struct object *o)
+static void read_object(struct reader *r, const struct lake *lk, struct object *o)
 {
 	struct tl_gunzip gz;
 	bool gzname = ends_with(o->rel, ".gz");
@@ -588,8 +588,7 @@ static void read_object(struct reader *r, struct lake *lk, struct object *o)
 	o->empty = !failure && gz.out_bytes == 0;
 	if (o->empty)
 		tl_info("%s: empty object", name);
-	if (gzname || gz.gzip)
-		lk->any_gz = true;
+	o->gzip = gzname || gz.gzip;
 	tl_gunzip_release(&gz);
 	r->gz = NULL;
 	free(name);
@@ -1150,6 +1149,8 @@ static int crawl(const struct opts *op)
 		status = TL_EXIT_FAIL;
 		goto out;
 	}
+	for (size_t i = 0; i < lk.nobj; i++)
+		lk.any_gz |= lk.obj[i].gzip;
 	if (tl_sig_caught()) {
 		status = tl_sig_exit_status();
 		goto out;
@@ -1404,6 +1405,7 @@ static void manifest_line(struct manifest *m, const char *p, size_t n, uint64_t 
 	struct object *o = &m->lk.obj[m->lk.nobj - 1];
 	if (place_object(&m->lk, o)) {
 		read_object(&m->r, &m->lk, o);
+		m->lk.any_gz |= o->gzip;
 		struct totals t;
 		sum_objects(&m->lk, &t);
 		m->t.objects += t.objects;
