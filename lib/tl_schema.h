@@ -142,7 +142,10 @@ struct tl_schema_infer {
 	struct tl_buf *key;      /* scratch for keys with escapes */
 };
 
+/* Sets up inference with an empty root struct; flags are TL_SCHEMA_TIMESTAMPS or 0. One
+ * struct per thread: nothing in it is shared or locked. */
 void tl_schema_infer_init(struct tl_schema_infer *in, int flags);
+/* Frees the tree and scratch space; in->root is gone afterwards (dup or merge it first). */
 void tl_schema_infer_release(struct tl_schema_infer *in);
 /* Merges one record, the JSON text s[0..n) (white space around it allowed), into in->root.
  * Returns 0 when merged; 1 for a blank line (nothing done, not counted); -1 when the text is

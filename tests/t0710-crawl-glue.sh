@@ -107,6 +107,20 @@ test_expect_success '--manifest: kafka-to-s3 lines register new partitions; exis
 	test "$(glue get-table --database-name lake --name tweets --query Table.Parameters.recordCount --output text)" = "$(jq -r .Table.Parameters.recordCount t2.json)"
 '
 
+test_expect_success 'ConcurrentModification: read again and merge again; throttled calls retried' '
+	pp=$(free_port) &&
+	{ python3 "$D/glue-fault-proxy.py" $pp "$MOTO_URL" AWSGlue.UpdateTable=ConcurrentModificationException \
+		AWSGlue.BatchCreatePartition=ThrottlingException >/dev/null 2>&1 & echo $! >proxy.pid; } &&
+	wait_port $pp &&
+	echo "{\"conc\":1}" | gzip >c.gz && put lake raw/tweets/dt=2021-04-04/hour=01/x.json.gz=c.gz &&
+	AWS_ENDPOINT_URL_GLUE=http://127.0.0.1:$pp glue-crawl --database lake s3://lake/raw/tweets >sum 2>err;
+	curl -s http://127.0.0.1:$pp/__stats >stats; kill $(cat proxy.pid); cat err stats &&
+	jq -e ".ok and .columns_added == [\"conc\"] and .partitions_added == 1" sum &&
+	grep -q "ConcurrentModificationException.*reading the table again" err &&
+	jq -e ".\"AWSGlue.UpdateTable\" == 1 and .\"AWSGlue.BatchCreatePartition\" == 1" stats &&
+	glue get-table --database-name lake --name tweets --query "Table.StorageDescriptor.Columns[].Name" --output text | grep -qw conc
+'
+
 test_expect_success '--ddl reads S3 and prints DDL a Hive grammar accepts' '
 	glue-crawl -q --ddl --database lake s3://lake/raw/tweets >ddl.sql &&
 	python3 "$D/hive-ddl-check.py" ddl.sql &&
