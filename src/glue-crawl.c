@@ -544,10 +544,17 @@ static void read_object(struct reader *r, const struct lake *lk, struct object *
 	if (lk->s3) {
 		struct tl_aws_error err = { 0 };
 		char *key = *lk->root ? xasprintf("%s/%s", lk->root, o->rel) : xstrdup(o->rel);
-		rc = tl_s3_get_object(r->s3, lk->bucket, key, -1, -1, s3_body, r, &err);
+		/* a sample needs at most its own size of the object (compressed data only grows
+		 * when inflated): a Range keeps the connection reusable, unlike an aborted GET */
+		bool partial = r->limit && o->size > 0 && (uint64_t)o->size > r->limit;
+		rc = tl_s3_get_object(r->s3, lk->bucket, key, partial ? 0 : -1,
+				      partial ? (int64_t)r->limit - 1 : -1, s3_body, r, &err);
 		free(key);
 		if (rc < 0 && (gz.stopped || gz.failed)) {
 			rc = gz.failed ? -1 : 1;
+		} else if (rc == 0 && partial) {
+			rc = 1; /* the sample ends with the range: the rest of the object is not read */
+			o->sampled = true;
 		} else if (rc < 0) {
 			char *t = tl_aws_error_text(&err);
 			tl_warn("%s: %s", name, t);

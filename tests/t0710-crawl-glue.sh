@@ -121,6 +121,13 @@ test_expect_success 'ConcurrentModification: read again and merge again; throttl
 	glue get-table --database-name lake --name tweets --query "Table.StorageDescriptor.Columns[].Name" --output text | grep -qw conc
 '
 
+test_expect_success 'a small --sample reads ranges of the objects: fewer records, nothing bad' '
+	glue-crawl --dry-run --sample 3k --database lake s3://lake/raw/tweets >sum 2>err &&
+	jq -e ".objects_bad == 0 and .records_bad == 0 and .records > 0 and .records < 16 and .dry_run" sum &&
+	glue-crawl -q --dry-run --full --database lake s3://lake/raw/tweets >full;
+	jq -e ".records > 16" full
+'
+
 test_expect_success '--ddl reads S3 and prints DDL a Hive grammar accepts' '
 	glue-crawl -q --ddl --database lake s3://lake/raw/tweets >ddl.sql &&
 	python3 "$D/hive-ddl-check.py" ddl.sql &&
