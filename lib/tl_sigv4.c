@@ -7,7 +7,6 @@
  */
 #include "tl_sigv4.h"
 #include "tl_alloc.h"
-#include "tl_buf.h"
 #include "tl_time.h"
 
 #include <openssl/crypto.h>
@@ -22,6 +21,8 @@
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define EXPIRES_MAX 604800 /* seven days: the longest any AWS service accepts */
 #define TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z: the date stays 8 digits */
+#define SCOPE_PART_MAX 63 /* region and service names: the longest real one has 30 characters */
+#define SCOPE_MAX (8 + 1 + SCOPE_PART_MAX + 1 + SCOPE_PART_MAX + 1 + 12)
 
 /* Hop-by-hop headers and the ones clients, proxies and tracers add or rewrite after signing:
  * botocore's SIGNED_HEADERS_BLACKLIST, so both sign the same set. Sorted for bsearch. */
@@ -54,6 +55,35 @@ static EVP_MD_CTX *md_ctx_new(void)
 	if (!c)
 		tl_die(1, "out of memory (EVP_MD_CTX)");
 	return c;
+}
+
+/* A few digest contexts kept for reuse: a context allocates twice on first use, which costs
+ * more than hashing a small request. A global pool (not thread-local) so that leak checkers see
+ * what is kept. */
+#define CTX_POOL_N 4
+static EVP_MD_CTX *ctx_pool[CTX_POOL_N];
+static size_t ctx_pool_n;
+static pthread_mutex_t ctx_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static EVP_MD_CTX *md_ctx_get(void)
+{
+	EVP_MD_CTX *c = NULL;
+	pthread_mutex_lock(&ctx_pool_mu);
+	if (ctx_pool_n)
+		c = ctx_pool[--ctx_pool_n];
+	pthread_mutex_unlock(&ctx_pool_mu);
+	return c ? c : md_ctx_new();
+}
+
+static void md_ctx_put(EVP_MD_CTX *c)
+{
+	pthread_mutex_lock(&ctx_pool_mu);
+	if (ctx_pool_n < CTX_POOL_N) {
+		ctx_pool[ctx_pool_n++] = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&ctx_pool_mu);
+	EVP_MD_CTX_free(c);
 }
 
 /* Hashes n parts into out. A digest of memory cannot fail short of memory exhaustion, which
@@ -107,9 +137,9 @@ static void hmac_raw(EVP_MD_CTX *c, const void *key, size_t keylen, const void *
 	p[1] = inner;
 	l[1] = 32;
 	sha256_parts(c, p, l, 2, out);
-	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(pad, sizeof(pad));
-	OPENSSL_cleanse(inner, sizeof(inner));
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+	explicit_bzero(inner, sizeof(inner));
 }
 
 void tl_sha256_hex(const void *data, size_t n, char hex[65])
@@ -130,54 +160,74 @@ void tl_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, u
 
 /* ---- signing key cache ------------------------------------------------------------------ */
 
-/* Deriving the key takes four HMACs, as much as the rest of a small signature. Entries are
- * found by a hash of (secret, date, region, service) so no secret is copied into the cache. */
+/* Deriving the key takes four HMACs, as much as the rest of a small signature. The lookup
+ * compares the inputs themselves: hashing them to find the entry would cost one more digest per
+ * signature. The secret is copied here (the process holds it anyway); a secret longer than
+ * KEYCACHE_SECRET_MAX is simply not cached. Entries are wiped when replaced. */
 #define KEYCACHE_N 8
+#define KEYCACHE_SECRET_MAX 128
 struct keycache_ent {
-	unsigned char id[32];
+	char secret[KEYCACHE_SECRET_MAX];
+	char date[8];
+	char region[SCOPE_PART_MAX + 1];
+	char service[SCOPE_PART_MAX + 1];
 	unsigned char key[32];
+	size_t slen;
 	int used;
 };
 static struct keycache_ent keycache[KEYCACHE_N];
 static unsigned keycache_next;
 static pthread_mutex_t keycache_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static int keycache_match(const struct keycache_ent *e, const char *secret, size_t slen,
+			  const char *date, const char *region, const char *service)
+{
+	return e->used && e->slen == slen && memcmp(e->date, date, 8) == 0 &&
+	       strcmp(e->region, region) == 0 && strcmp(e->service, service) == 0 &&
+	       memcmp(e->secret, secret, slen) == 0;
+}
+
+/* date: the 8 digits YYYYMMDD (not terminated); region and service are checked scope parts. */
 static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, const char *region,
 			const char *service, unsigned char key[32])
 {
-	static const unsigned char zero = 0;
-	const void *p[7] = { secret, &zero, date, &zero, region, &zero, service };
-	size_t l[7] = { strlen(secret), 1, strlen(date), 1, strlen(region), 1, strlen(service) };
-	unsigned char id[32];
-	sha256_parts(c, p, l, 7, id);
-
-	pthread_mutex_lock(&keycache_mu);
-	for (size_t i = 0; i < KEYCACHE_N; i++) {
-		if (keycache[i].used && memcmp(keycache[i].id, id, 32) == 0) {
-			memcpy(key, keycache[i].key, 32);
-			pthread_mutex_unlock(&keycache_mu);
-			return;
+	size_t slen = strlen(secret);
+	int cacheable = slen <= KEYCACHE_SECRET_MAX;
+	if (cacheable) {
+		pthread_mutex_lock(&keycache_mu);
+		for (size_t i = 0; i < KEYCACHE_N; i++) {
+			if (keycache_match(&keycache[i], secret, slen, date, region, service)) {
+				memcpy(key, keycache[i].key, 32);
+				pthread_mutex_unlock(&keycache_mu);
+				return;
+			}
 		}
+		pthread_mutex_unlock(&keycache_mu);
 	}
-	pthread_mutex_unlock(&keycache_mu);
 
-	size_t slen = l[0];
 	char *k0 = xmalloc(slen + 5);
 	memcpy(k0, "AWS4", 4);
 	memcpy(k0 + 4, secret, slen + 1);
 	unsigned char a[32], b[32];
-	hmac_raw(c, k0, slen + 4, date, l[2], a);
-	hmac_raw(c, a, 32, region, l[4], b);
-	hmac_raw(c, b, 32, service, l[6], a);
+	hmac_raw(c, k0, slen + 4, date, 8, a);
+	hmac_raw(c, a, 32, region, strlen(region), b);
+	hmac_raw(c, b, 32, service, strlen(service), a);
 	hmac_raw(c, a, 32, "aws4_request", 12, key);
-	OPENSSL_cleanse(k0, slen + 4);
+	explicit_bzero(k0, slen + 4);
 	free(k0);
-	OPENSSL_cleanse(a, sizeof(a));
-	OPENSSL_cleanse(b, sizeof(b));
+	explicit_bzero(a, sizeof(a));
+	explicit_bzero(b, sizeof(b));
+	if (!cacheable)
+		return;
 
 	pthread_mutex_lock(&keycache_mu);
 	struct keycache_ent *e = &keycache[keycache_next++ % KEYCACHE_N];
-	memcpy(e->id, id, 32);
+	explicit_bzero(e, sizeof(*e));
+	memcpy(e->secret, secret, slen);
+	e->slen = slen;
+	memcpy(e->date, date, 8);
+	memcpy(e->region, region, strlen(region) + 1);
+	memcpy(e->service, service, strlen(service) + 1);
 	memcpy(e->key, key, 32);
 	e->used = 1;
 	pthread_mutex_unlock(&keycache_mu);
@@ -191,11 +241,10 @@ static int is_unreserved(unsigned char ch)
 	       ch == '-' || ch == '_' || ch == '.' || ch == '~';
 }
 
-/* Appends s URI-encoded; the buffer has room (3 bytes per input byte reserved by the caller). */
-static void encode_into(struct tl_buf *b, const char *s, size_t n, int encode_slash)
+/* Writes s URI-encoded at o (room for 3 bytes per byte of s); returns the end. */
+static char *put_encoded(char *o, const char *s, size_t n, int encode_slash)
 {
 	static const char digits[] = "0123456789ABCDEF";
-	char *o = b->data + b->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (is_unreserved(ch) || (ch == '/' && !encode_slash)) {
@@ -206,25 +255,16 @@ static void encode_into(struct tl_buf *b, const char *s, size_t n, int encode_sl
 			*o++ = digits[ch & 15];
 		}
 	}
-	b->len = (size_t)(o - b->data);
-	b->data[b->len] = '\0';
-}
-
-static int add_encoded(struct tl_buf *b, const char *s, size_t n, int encode_slash)
-{
-	if (n > (SIZE_MAX - 1) / 3 || tl_buf_grow(b, 3 * n) < 0)
-		return -1;
-	encode_into(b, s, n, encode_slash);
-	return 0;
+	return o;
 }
 
 char *tl_sigv4_uri_encode(const char *s, size_t n, int encode_slash)
 {
-	struct tl_buf b = TL_BUF_INIT;
-	b.max = SIZE_MAX - 1;
-	if (add_encoded(&b, s, n, encode_slash) < 0)
+	if (n > (SIZE_MAX - 1) / 3)
 		tl_die(1, "out of memory (uri encode of %zu bytes)", n);
-	return tl_buf_detach(&b, NULL);
+	char *r = xmalloc(3 * n + 1);
+	*put_encoded(r, s, n, encode_slash) = '\0';
+	return r;
 }
 
 static int hexval(unsigned char ch)
@@ -261,7 +301,7 @@ static size_t uri_decode(const char *s, size_t n, char *out)
 static int is_tchar(unsigned char ch)
 {
 	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       (ch && strchr("!#$%&'*+-.^_`|~", ch));
+	       (ch == '-' || ch == '_' || ch == '.') || (ch && strchr("!#$%&'*+^`|~", ch));
 }
 
 static int is_token(const char *s)
@@ -288,7 +328,7 @@ static int no_ctl(const char *s, int tab_ok)
 /* Region and service become part of the credential scope, split on "/" by the server. */
 static int is_scope_part(const char *s)
 {
-	if (!s || !*s)
+	if (!s || !*s || strlen(s) > SCOPE_PART_MAX)
 		return 0;
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -327,8 +367,9 @@ static int is_payload_hash(const char *s)
 
 struct hdr {
 	const char *name;  /* lowercase, NUL-terminated, in the arena */
-	const char *value; /* trimmed, inner whitespace runs collapsed */
-	size_t order;      /* position in the request: keeps duplicates in their order */
+	const char *value; /* trimmed, inner runs of blanks made one space, in the arena */
+	size_t nlen, vlen;
+	size_t order;      /* position in the request: duplicates keep their order */
 };
 
 static int hdr_cmp(const void *a, const void *b)
@@ -340,29 +381,27 @@ static int hdr_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int is_unsigned_header(const char *lname)
 {
-	return bsearch(&lname, unsigned_headers, sizeof(unsigned_headers) / sizeof(*unsigned_headers),
-		       sizeof(*unsigned_headers), str_cmp) != NULL;
+	for (size_t i = 0; i < sizeof(unsigned_headers) / sizeof(*unsigned_headers); i++)
+		if (lname[0] == unsigned_headers[i][0] && strcmp(lname, unsigned_headers[i]) == 0)
+			return 1;
+	return 0;
 }
 
-/* Copies s lowercased into o; returns the end. */
+/* Copies s lowercased and NUL-terminated into o; returns the end of the copy (at the NUL). */
 static char *put_lower(char *o, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		*o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
 	}
-	*o++ = '\0';
+	*o = '\0';
 	return o;
 }
 
-/* Copies s with leading/trailing blanks dropped and inner runs of blanks made one space. */
+/* Copies s with leading and trailing blanks dropped and inner runs of blanks made one space;
+ * NUL-terminated; returns the end (at the NUL). */
 static char *put_trimmed(char *o, const char *s)
 {
 	int pending = 0, any = 0;
@@ -377,12 +416,18 @@ static char *put_trimmed(char *o, const char *s)
 		any = 1;
 		*o++ = *s;
 	}
-	*o++ = '\0';
+	*o = '\0';
 	return o;
 }
 
+static char *put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
 /* A request that carries its own x-amz-content-sha256 states its payload hash: the server checks
- * the canonical request against that header, so it must be the one signed. */
+ * the canonical request against that header, so it must be the one signed (botocore does so). */
 static char *content_sha256_header(const struct tl_sigv4_request *req)
 {
 	for (size_t i = 0; i < req->nheaders; i++) {
@@ -395,45 +440,41 @@ static char *content_sha256_header(const struct tl_sigv4_request *req)
 	return NULL;
 }
 
-/* ---- query ------------------------------------------------------------------------------ */
-
-struct qparam {
-	size_t koff, voff;  /* offsets of NUL-terminated encoded strings in the arena, while it grows */
-	const char *k, *v;  /* the same as pointers, once it is complete */
-};
-
-static int qparam_cmp(const void *a, const void *b)
-{
-	const struct qparam *x = a, *y = b;
-	int c = strcmp(x->k, y->k);
-	return c ? c : strcmp(x->v, y->v);
-}
-
 /* ---- signing ---------------------------------------------------------------------------- */
+
+/* Most requests have a few short headers: these stay on the stack. */
+#define STACK_HDRS 16
+#define STACK_ARENA 2048
 
 struct signer {
 	const struct tl_sigv4_params *p;
 	const struct tl_sigv4_request *req;
 	int presign;
 	const char *token; /* NULL when none */
+	size_t token_len;
 	char amz_date[17];
-	char date[9];
+	char scope[SCOPE_MAX + 1];
+	size_t scope_len;
 	char payload[65];
-	const char *payload_str; /* payload, the caller's hash or UNSIGNED-PAYLOAD */
-	struct hdr *h;
+	const char *payload_str; /* payload, the caller's hash, or UNSIGNED-PAYLOAD */
+	size_t payload_len;
+	char *payload_hdr;
+	struct hdr *h;     /* sorted signed headers */
 	size_t nh;
-	char *harena;
-	char *signed_headers;
-	char *scope;
-	char *payload_hdr; /* the caller's x-amz-content-sha256 value, trimmed */
+	char *arena;       /* names, values and the SignedHeaders list */
+	const char *signed_headers;
+	size_t sh_len;
+	size_t hdr_bytes;  /* length of the canonical headers block */
+	struct hdr hstack[STACK_HDRS];
+	char astack[STACK_ARENA];
 };
 
 static void signer_release(struct signer *s)
 {
-	free(s->h);
-	free(s->harena);
-	free(s->signed_headers);
-	free(s->scope);
+	if (s->h != s->hstack)
+		free(s->h);
+	if (s->arena != s->astack)
+		free(s->arena);
 	free(s->payload_hdr);
 }
 
@@ -485,10 +526,12 @@ static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 #undef FAIL
 }
 
-/* Our own headers replace the caller's: a stale date or token from a retried request must not
- * be signed twice. */
+/* Our own headers replace the caller's: a stale date, token or signature from a retried
+ * request must not be signed. */
 static int is_replaced(const struct signer *s, const char *lname)
 {
+	if (lname[0] != 'a' && lname[0] != 'x')
+		return 0;
 	if (strcmp(lname, "authorization") == 0 || strcmp(lname, "x-amz-date") == 0)
 		return 1;
 	if (s->token && strcmp(lname, "x-amz-security-token") == 0)
@@ -506,29 +549,25 @@ static void collect_headers(struct signer *s)
 	const struct tl_sigv4_params *p = s->p;
 	int add_token = !s->presign && s->token && !(p->flags & TL_SIGV4_OMIT_SESSION_TOKEN);
 	int add_sha = !s->presign && (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD));
-	size_t size = 0;
+	/* each name twice (itself and in SignedHeaders), each value once, and terminators */
+	size_t size = 3 * (2 * 21 + 3) + 16 + s->token_len + s->payload_len;
 	for (size_t i = 0; i < req->nheaders; i++)
-		size += strlen(req->headers[i].name) + strlen(req->headers[i].value) + 2;
-	size += 64;
-	if (add_token)
-		size += strlen(s->token) + 32;
-	if (add_sha)
-		size += strlen(s->payload_str) + 32;
-	s->harena = xmalloc(size);
-	s->h = xmalloc((req->nheaders + 3) * sizeof(*s->h));
+		size += 2 * strlen(req->headers[i].name) + strlen(req->headers[i].value) + 3;
+	s->arena = size <= sizeof(s->astack) ? s->astack : xmalloc(size);
+	s->h = req->nheaders + 3 <= STACK_HDRS ? s->hstack : xmalloc((req->nheaders + 3) * sizeof(*s->h));
 
-	char *o = s->harena;
+	char *o = s->arena;
 	size_t n = 0;
 	for (size_t i = 0; i < req->nheaders; i++) {
-		char *name = o;
-		o = put_lower(o, req->headers[i].name);
-		if (is_unsigned_header(name) || is_replaced(s, name)) {
-			o = name;
+		char *name = o, *end = put_lower(o, req->headers[i].name);
+		if (is_unsigned_header(name) || is_replaced(s, name))
 			continue;
-		}
 		s->h[n].name = name;
-		s->h[n].value = o;
-		o = put_trimmed(o, req->headers[i].value);
+		s->h[n].nlen = (size_t)(end - name);
+		s->h[n].value = end + 1;
+		o = put_trimmed(end + 1, req->headers[i].value);
+		s->h[n].vlen = (size_t)(o - s->h[n].value);
+		o++;
 		s->h[n].order = n;
 		n++;
 	}
@@ -541,10 +580,13 @@ static void collect_headers(struct signer *s)
 		for (size_t i = 0; i < 3; i++) {
 			if (!add[i][0])
 				continue;
+			char *end = put_lower(o, add[i][0]);
 			s->h[n].name = o;
-			o = put_lower(o, add[i][0]);
-			s->h[n].value = o;
-			o = put_trimmed(o, add[i][1]);
+			s->h[n].nlen = (size_t)(end - o);
+			s->h[n].value = end + 1;
+			o = put_trimmed(end + 1, add[i][1]);
+			s->h[n].vlen = (size_t)(o - s->h[n].value);
+			o++;
 			s->h[n].order = n;
 			n++;
 		}
@@ -552,42 +594,47 @@ static void collect_headers(struct signer *s)
 	qsort(s->h, n, sizeof(*s->h), hdr_cmp);
 	s->nh = n;
 
-	struct tl_buf b = TL_BUF_INIT;
+	char *sh = o;
+	s->hdr_bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(s->h[i].name, s->h[i - 1].name) == 0)
+		if (i && strcmp(s->h[i].name, s->h[i - 1].name) == 0) {
+			s->hdr_bytes += 1 + s->h[i].vlen; /* ",value" */
 			continue;
-		if (b.len)
-			tl_buf_addc(&b, ';');
-		tl_buf_adds(&b, s->h[i].name);
+		}
+		s->hdr_bytes += s->h[i].nlen + 2 + s->h[i].vlen; /* "name:value\n" */
+		if (o != sh)
+			*o++ = ';';
+		o = put(o, s->h[i].name, s->h[i].nlen);
 	}
-	s->signed_headers = tl_buf_detach(&b, NULL);
+	*o = '\0';
+	s->signed_headers = sh;
+	s->sh_len = (size_t)(o - sh);
 }
 
-static void add_canonical_uri(struct tl_buf *b, const struct signer *s)
+/* Writes the canonical URI at o (room: 3 * strlen(path) + 2); returns the end. */
+static char *put_canonical_uri(char *o, const struct signer *s)
 {
 	const char *path = s->req->path;
 	size_t n = strlen(path);
 	int dbl = (s->p->flags & TL_SIGV4_DOUBLE_ENCODE) != 0;
 	if (n == 0) {
-		tl_buf_addc(b, '/');
-		return;
+		*o++ = '/';
+		return o;
 	}
-	if (!(s->p->flags & TL_SIGV4_NORMALIZE_PATH)) {
-		if (dbl)
-			add_encoded(b, path, n, 0);
-		else
-			tl_buf_add(b, path, n);
-		return;
-	}
-	/* RFC 3986 remove_dot_segments, with empty segments dropped as every AWS SDK does. */
-	size_t *seg = xmalloc((n / 2 + 2) * sizeof(*seg) * 2), nseg = 0;
+	if (!(s->p->flags & TL_SIGV4_NORMALIZE_PATH))
+		return dbl ? put_encoded(o, path, n, 0) : put(o, path, n);
+
+	/* RFC 3986 remove_dot_segments, with empty segments dropped as every AWS SDK does */
+	size_t sstack[2 * 32], *seg = sstack, nseg = 0, maxseg = n / 2 + 1;
+	if (maxseg > 32)
+		seg = xmalloc(2 * maxseg * sizeof(*seg));
 	for (size_t i = 0; i <= n;) {
 		size_t j = i;
 		while (j < n && path[j] != '/')
 			j++;
 		size_t len = j - i;
 		if (len == 0 || (len == 1 && path[i] == '.')) {
-			/* skip */
+			/* nothing */
 		} else if (len == 2 && path[i] == '.' && path[i + 1] == '.') {
 			if (nseg)
 				nseg--;
@@ -598,33 +645,70 @@ static void add_canonical_uri(struct tl_buf *b, const struct signer *s)
 		}
 		i = j + 1;
 	}
+	char *start = o;
 	if (path[0] == '/')
-		tl_buf_addc(b, '/');
+		*o++ = '/';
 	for (size_t i = 0; i < nseg; i++) {
 		if (i)
-			tl_buf_addc(b, '/');
-		if (dbl)
-			add_encoded(b, path + seg[2 * i], seg[2 * i + 1], 1);
-		else
-			tl_buf_add(b, path + seg[2 * i], seg[2 * i + 1]);
+			*o++ = '/';
+		o = dbl ? put_encoded(o, path + seg[2 * i], seg[2 * i + 1], 1)
+			: put(o, path + seg[2 * i], seg[2 * i + 1]);
 	}
 	if (nseg && path[n - 1] == '/')
-		tl_buf_addc(b, '/');
-	if (b->len == 0 || b->data[b->len - 1] == '\n')
-		tl_buf_addc(b, '/'); /* a relative path that normalized to nothing */
-	free(seg);
+		*o++ = '/';
+	if (o == start)
+		*o++ = '/'; /* a relative path that normalized to nothing */
+	if (seg != sstack)
+		free(seg);
+	return o;
 }
 
-/* Appends the canonical query: each parameter decoded then encoded again (so the raw and the
- * percent-encoded spelling of a name sign alike), sorted by key then value. With presign, the
- * X-Amz-* authentication parameters join the sort. Empty "&&" segments are skipped. */
-static void add_canonical_query(struct tl_buf *b, const struct signer *s)
+struct qparam {
+	const char *k, *v; /* encoded, NUL-terminated */
+	size_t klen, vlen;
+};
+
+static int qparam_cmp(const void *a, const void *b)
+{
+	const struct qparam *x = a, *y = b;
+	int c = strcmp(x->k, y->k);
+	return c ? c : strcmp(x->v, y->v);
+}
+
+static char *put_u64(char *o, uint64_t v)
+{
+	char d[24];
+	size_t n = 0;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*o++ = d[--n];
+	return o;
+}
+
+/* The canonical query string (malloc'd, NULL when empty): each parameter decoded then encoded
+ * again (so the raw and the percent-encoded spelling of a name sign alike), sorted by key then
+ * value; a key without "=" has an empty value; empty "&&" segments are skipped. With presign, the
+ * X-Amz-* authentication parameters join the sort. */
+static char *canonical_query(const struct signer *s, size_t *out_len)
 {
 	const char *q = s->req->query ? s->req->query : "";
-	size_t qn = strlen(q), cap = 8, n = 0;
-	struct qparam *v = xmalloc(cap * sizeof(*v));
-	struct tl_buf a = TL_BUF_INIT;
-	char *tmp = xmalloc(qn + 1);
+	size_t qn = strlen(q), nparam = 1;
+	*out_len = 0;
+	if (!qn && !s->presign)
+		return NULL;
+	for (size_t i = 0; i < qn; i++)
+		nparam += q[i] == '&';
+	size_t cap = 3 * qn + 2 * nparam + 1;
+	if (s->presign) {
+		nparam += 6;
+		cap += 3 * (strlen(s->p->access_key) + 1 + s->scope_len + s->token_len + s->sh_len) + 200;
+	}
+	struct qparam vstack[16], *v = nparam <= 16 ? vstack : xmalloc(nparam * sizeof(*v));
+	char tstack[512], *tmp = qn < sizeof(tstack) ? tstack : xmalloc(qn + 1);
+	char *arena = xmalloc(cap), *o = arena;
+	size_t n = 0;
 
 	for (size_t i = 0; i < qn;) {
 		size_t j = i;
@@ -633,68 +717,100 @@ static void add_canonical_query(struct tl_buf *b, const struct signer *s)
 		if (j > i) {
 			const char *eq = memchr(q + i, '=', j - i);
 			size_t klen = eq ? (size_t)(eq - (q + i)) : j - i;
-			if (n == cap) {
-				cap *= 2;
-				v = xrealloc(v, cap * sizeof(*v));
-			}
-			v[n].koff = a.len;
-			add_encoded(&a, tmp, uri_decode(q + i, klen, tmp), 1);
-			tl_buf_addc(&a, '\0');
-			v[n].voff = a.len;
+			v[n].k = o;
+			o = put_encoded(o, tmp, uri_decode(q + i, klen, tmp), 1);
+			v[n].klen = (size_t)(o - v[n].k);
+			*o++ = '\0';
+			v[n].v = o;
 			if (eq)
-				add_encoded(&a, tmp, uri_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
-			tl_buf_addc(&a, '\0');
+				o = put_encoded(o, tmp, uri_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
+			v[n].vlen = (size_t)(o - v[n].v);
+			*o++ = '\0';
 			n++;
 		}
 		i = j + 1;
 	}
 	if (s->presign) {
-		char expires[24];
-		snprintf(expires, sizeof(expires), "%lld", (long long)s->p->expires);
-		const char *auth[6][2] = {
-			{ "X-Amz-Algorithm", ALGORITHM },
-			{ "X-Amz-Credential", s->scope },
-			{ "X-Amz-Date", s->amz_date },
-			{ "X-Amz-Expires", expires },
-			{ "X-Amz-Security-Token", s->token },
-			{ "X-Amz-SignedHeaders", s->signed_headers },
+		static const char *const names[6] = {
+			"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+			"X-Amz-Security-Token", "X-Amz-SignedHeaders",
 		};
 		for (size_t i = 0; i < 6; i++) {
-			if (!auth[i][1] || (i == 4 && (s->p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)))
+			if (i == 4 && (!s->token || (s->p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)))
 				continue;
-			if (n == cap) {
-				cap *= 2;
-				v = xrealloc(v, cap * sizeof(*v));
+			v[n].k = o;
+			o = put(o, names[i], strlen(names[i]));
+			v[n].klen = (size_t)(o - v[n].k);
+			*o++ = '\0';
+			v[n].v = o;
+			switch (i) {
+			case 0:
+				o = put(o, ALGORITHM, strlen(ALGORITHM));
+				break;
+			case 1: /* access key and scope */
+				o = put_encoded(o, s->p->access_key, strlen(s->p->access_key), 1);
+				o = put_encoded(o, "/", 1, 1);
+				o = put_encoded(o, s->scope, s->scope_len, 1);
+				break;
+			case 2:
+				o = put(o, s->amz_date, 16);
+				break;
+			case 3:
+				o = put_u64(o, (uint64_t)s->p->expires);
+				break;
+			case 4:
+				o = put_encoded(o, s->token, s->token_len, 1);
+				break;
+			default:
+				o = put_encoded(o, s->signed_headers, s->sh_len, 1);
+				break;
 			}
-			v[n].koff = a.len;
-			tl_buf_adds(&a, auth[i][0]);
-			tl_buf_addc(&a, '\0');
-			v[n].voff = a.len;
-			if (i == 1) {
-				/* the credential is access key + scope */
-				add_encoded(&a, s->p->access_key, strlen(s->p->access_key), 1);
-				add_encoded(&a, "/", 1, 1);
-			}
-			add_encoded(&a, auth[i][1], strlen(auth[i][1]), 1);
-			tl_buf_addc(&a, '\0');
+			v[n].vlen = (size_t)(o - v[n].v);
+			*o++ = '\0';
 			n++;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		v[i].k = a.data + v[i].koff;
-		v[i].v = a.data + v[i].voff;
-	}
 	qsort(v, n, sizeof(*v), qparam_cmp);
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += v[i].klen + v[i].vlen + 2;
+	char *res = xmalloc(total + 1), *r = res;
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			tl_buf_addc(b, '&');
-		tl_buf_adds(b, v[i].k);
-		tl_buf_addc(b, '=');
-		tl_buf_adds(b, v[i].v);
+			*r++ = '&';
+		r = put(r, v[i].k, v[i].klen);
+		*r++ = '=';
+		r = put(r, v[i].v, v[i].vlen);
 	}
-	free(tmp);
-	free(v);
-	tl_buf_release(&a);
+	*r = '\0';
+	*out_len = (size_t)(r - res);
+	free(arena);
+	if (tmp != tstack)
+		free(tmp);
+	if (v != vstack)
+		free(v);
+	if (n == 0) {
+		free(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* "prefix" + s[0..n) in a new string. */
+static char *cat2(const char *prefix, const char *s, size_t n)
+{
+	size_t pn = strlen(prefix);
+	char *r = xmalloc(pn + n + 1);
+	memcpy(r, prefix, pn);
+	memcpy(r + pn, s, n);
+	r[pn + n] = '\0';
+	return r;
+}
+
+static void put_2d(char *o, int v)
+{
+	o[0] = (char)('0' + v / 10 % 10);
+	o[1] = (char)('0' + v % 10);
 }
 
 static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
@@ -712,109 +828,143 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		return -1;
 
 	struct signer s;
-	memset(&s, 0, sizeof(s));
 	s.p = p;
 	s.req = req;
 	s.presign = presign;
 	s.token = p->session_token && *p->session_token ? p->session_token : NULL;
+	s.token_len = s.token ? strlen(s.token) : 0;
+	s.payload_hdr = NULL;
 
 	struct tl_tm tm;
 	tl_time_split(p->time * 1000, &tm);
-	snprintf(s.amz_date, sizeof(s.amz_date), "%04d%02d%02dT%02d%02d%02dZ", tm.year, tm.month,
-		 tm.day, tm.hour, tm.min, tm.sec);
-	memcpy(s.date, s.amz_date, 8);
-	s.date[8] = '\0';
-	s.scope = xasprintf("%s/%s/%s/aws4_request", s.date, p->region, p->service);
+	put_2d(s.amz_date, tm.year / 100);
+	put_2d(s.amz_date + 2, tm.year % 100);
+	put_2d(s.amz_date + 4, tm.month);
+	put_2d(s.amz_date + 6, tm.day);
+	s.amz_date[8] = 'T';
+	put_2d(s.amz_date + 9, tm.hour);
+	put_2d(s.amz_date + 11, tm.min);
+	put_2d(s.amz_date + 13, tm.sec);
+	s.amz_date[15] = 'Z';
+	s.amz_date[16] = '\0';
+	size_t rlen = strlen(p->region), svlen = strlen(p->service);
+	char *o = put(s.scope, s.amz_date, 8);
+	*o++ = '/';
+	o = put(o, p->region, rlen);
+	*o++ = '/';
+	o = put(o, p->service, svlen);
+	o = put(o, "/aws4_request", 14);
+	s.scope_len = (size_t)(o - s.scope) - 1;
 
-	EVP_MD_CTX *c = md_ctx_new();
+	EVP_MD_CTX *c = md_ctx_get();
 	unsigned char d[32];
 	if (p->flags & TL_SIGV4_UNSIGNED_PAYLOAD) {
 		s.payload_str = "UNSIGNED-PAYLOAD";
 	} else if (req->payload_hash) {
 		s.payload_str = req->payload_hash;
 	} else if (!(p->flags & TL_SIGV4_CONTENT_SHA256) && (s.payload_hdr = content_sha256_header(req))) {
-		s.payload_str = s.payload_hdr; /* the caller's own x-amz-content-sha256, as botocore */
+		s.payload_str = s.payload_hdr;
 	} else {
 		sha256_raw(c, req->body ? req->body : "", req->body_len, d);
 		to_hex(d, 32, s.payload);
 		s.payload_str = s.payload;
 	}
+	s.payload_len = strlen(s.payload_str);
 
 	collect_headers(&s);
+	size_t qlen;
+	char *cq = canonical_query(&s, &qlen);
 
 	/* canonical request */
-	struct tl_buf b = TL_BUF_INIT;
-	b.max = SIZE_MAX - 1;
-	size_t est = strlen(req->method) + 3 * strlen(req->path) + 3 * (req->query ? strlen(req->query) : 0) + 512;
-	for (size_t i = 0; i < s.nh; i++)
-		est += strlen(s.h[i].name) + strlen(s.h[i].value) + 2;
-	tl_buf_grow(&b, est);
-	tl_buf_adds(&b, req->method);
-	tl_buf_addc(&b, '\n');
-	add_canonical_uri(&b, &s);
-	tl_buf_addc(&b, '\n');
-	add_canonical_query(&b, &s);
-	tl_buf_addc(&b, '\n');
+	size_t mlen = strlen(req->method), plen = strlen(req->path);
+	size_t cap = mlen + 1 + 3 * plen + 2 + 1 + qlen + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
+		     s.payload_len + 1;
+	char *creq = xmalloc(cap);
+	o = put(creq, req->method, mlen);
+	*o++ = '\n';
+	o = put_canonical_uri(o, &s);
+	*o++ = '\n';
+	if (cq)
+		o = put(o, cq, qlen);
+	*o++ = '\n';
 	for (size_t i = 0; i < s.nh; i++) {
-		int first = i == 0 || strcmp(s.h[i].name, s.h[i - 1].name) != 0;
-		if (first) {
-			if (i)
-				tl_buf_addc(&b, '\n');
-			tl_buf_adds(&b, s.h[i].name);
-			tl_buf_addc(&b, ':');
+		if (i && strcmp(s.h[i].name, s.h[i - 1].name) == 0) {
+			o[-1] = ','; /* a repeated header: values joined with "," */
 		} else {
-			tl_buf_addc(&b, ',');
+			o = put(o, s.h[i].name, s.h[i].nlen);
+			*o++ = ':';
 		}
-		tl_buf_adds(&b, s.h[i].value);
+		o = put(o, s.h[i].value, s.h[i].vlen);
+		*o++ = '\n';
 	}
-	tl_buf_adds(&b, "\n\n");
-	tl_buf_adds(&b, s.signed_headers);
-	tl_buf_addc(&b, '\n');
-	tl_buf_adds(&b, s.payload_str);
-	size_t creq_len;
-	out->canonical_request = tl_buf_detach(&b, &creq_len);
+	*o++ = '\n';
+	o = put(o, s.signed_headers, s.sh_len);
+	*o++ = '\n';
+	o = put(o, s.payload_str, s.payload_len);
+	*o = '\0';
+	out->canonical_request = creq;
 
 	/* string to sign */
-	char creq_hex[65];
-	sha256_raw(c, out->canonical_request, creq_len, d);
-	to_hex(d, 32, creq_hex);
-	out->string_to_sign = xasprintf(ALGORITHM "\n%s\n%s\n%s", s.amz_date, s.scope, creq_hex);
+	sha256_raw(c, creq, (size_t)(o - creq), d);
+	size_t sts_len = sizeof(ALGORITHM) + 17 + s.scope_len + 1 + 64;
+	char *sts = xmalloc(sts_len + 1);
+	o = put(sts, ALGORITHM "\n", sizeof(ALGORITHM));
+	o = put(o, s.amz_date, 16);
+	*o++ = '\n';
+	o = put(o, s.scope, s.scope_len);
+	*o++ = '\n';
+	to_hex(d, 32, o);
+	out->string_to_sign = sts;
 
 	/* signature */
 	unsigned char key[32];
-	signing_key(c, p->secret_key, s.date, p->region, p->service, key);
-	hmac_raw(c, key, 32, out->string_to_sign, strlen(out->string_to_sign), d);
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_MD_CTX_free(c);
+	signing_key(c, p->secret_key, s.amz_date, p->region, p->service, key);
+	hmac_raw(c, key, 32, sts, sts_len, d);
+	explicit_bzero(key, sizeof(key));
+	md_ctx_put(c);
 	out->signature = xmalloc(65);
 	to_hex(d, 32, out->signature);
-	out->amz_date = xstrdup(s.amz_date);
+	out->amz_date = xmemdup(s.amz_date, 17);
 
 	if (presign) {
-		/* the canonical query is a valid encoding of the parameters: send it as is */
-		const char *cq = strchr(strchr(out->canonical_request, '\n') + 1, '\n') + 1;
-		size_t cqn = (size_t)(strchr(cq, '\n') - cq);
-		struct tl_buf q = TL_BUF_INIT;
-		tl_buf_add(&q, cq, cqn);
-		tl_buf_adds(&q, "&X-Amz-Signature=");
-		tl_buf_adds(&q, out->signature);
-		if (s.token && (p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)) {
-			tl_buf_adds(&q, "&X-Amz-Security-Token=");
-			add_encoded(&q, s.token, strlen(s.token), 1);
+		/* the canonical query is a valid encoding of the parameters: send it as it is */
+		size_t tl = s.token && (p->flags & TL_SIGV4_OMIT_SESSION_TOKEN) ? 3 * s.token_len + 32 : 0;
+		char *q = xmalloc(qlen + 18 + 64 + tl + 1);
+		o = cq ? put(q, cq, qlen) : q;
+		o = put(o, "&X-Amz-Signature=", 17);
+		o = put(o, out->signature, 64);
+		if (tl) {
+			o = put(o, "&X-Amz-Security-Token=", 22);
+			o = put_encoded(o, s.token, s.token_len, 1);
 		}
-		out->query = tl_buf_detach(&q, NULL);
+		*o = '\0';
+		out->query = q;
 	} else {
-		out->authorization = xasprintf(ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-					       p->access_key, s.scope, s.signed_headers, out->signature);
-		out->add_headers[out->nadd++] = xasprintf("X-Amz-Date: %s", s.amz_date);
+		size_t aklen = strlen(p->access_key);
+		size_t alen = sizeof(ALGORITHM " Credential=") - 1 + aklen + 1 + s.scope_len +
+			      sizeof(", SignedHeaders=") - 1 + s.sh_len + sizeof(", Signature=") - 1 + 64;
+		char *a = xmalloc(alen + 1);
+		o = put(a, ALGORITHM " Credential=", sizeof(ALGORITHM " Credential=") - 1);
+		o = put(o, p->access_key, aklen);
+		*o++ = '/';
+		o = put(o, s.scope, s.scope_len);
+		o = put(o, ", SignedHeaders=", sizeof(", SignedHeaders=") - 1);
+		o = put(o, s.signed_headers, s.sh_len);
+		o = put(o, ", Signature=", sizeof(", Signature=") - 1);
+		o = put(o, out->signature, 64);
+		*o = '\0';
+		out->authorization = a;
+		out->add_headers[out->nadd++] = cat2("X-Amz-Date: ", s.amz_date, 16);
 		if (s.token)
-			out->add_headers[out->nadd++] = xasprintf("X-Amz-Security-Token: %s", s.token);
+			out->add_headers[out->nadd++] = cat2("X-Amz-Security-Token: ", s.token, s.token_len);
 		if (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) {
-			out->content_sha256 = xstrdup(s.payload_str);
-			out->add_headers[out->nadd++] = xasprintf("x-amz-content-sha256: %s", s.payload_str);
+			out->content_sha256 = xmemdup(s.payload_str, s.payload_len + 1);
+			out->add_headers[out->nadd++] = cat2("x-amz-content-sha256: ", s.payload_str,
+							     s.payload_len);
 		}
-		out->add_headers[out->nadd++] = xasprintf("Authorization: %s", out->authorization);
+		out->add_headers[out->nadd++] = cat2("Authorization: ", a, alen);
 	}
+	free(cq);
 	signer_release(&s);
 	return 0;
 }
@@ -838,8 +988,6 @@ void tl_sigv4_result_free(struct tl_sigv4_result *r)
 	free(r->canonical_request);
 	free(r->string_to_sign);
 	free(r->signature);
-	if (r->authorization)
-		OPENSSL_cleanse(r->authorization, strlen(r->authorization));
 	free(r->authorization);
 	free(r->amz_date);
 	free(r->content_sha256);
