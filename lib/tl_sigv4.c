@@ -108,11 +108,17 @@ static void sha256_raw(EVP_MD_CTX *c, const void *data, size_t n, unsigned char 
 
 static void to_hex(const unsigned char *d, size_t n, char *hex)
 {
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 15];
-	}
+	static const char pairs[] =
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+		"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+		"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+		"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+		"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+	for (size_t i = 0; i < n; i++)
+		memcpy(hex + 2 * i, pairs + 2 * d[i], 2);
 	hex[2 * n] = '\0';
 }
 
@@ -372,13 +378,23 @@ struct hdr {
 	size_t order;      /* position in the request: duplicates keep their order */
 };
 
-static int hdr_cmp(const void *a, const void *b)
+static int hdr_less(const struct hdr *x, const struct hdr *y)
 {
-	const struct hdr *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
-	if (c)
-		return c;
-	return x->order < y->order ? -1 : x->order > y->order;
+	return c < 0 || (c == 0 && x->order < y->order);
+}
+
+/* Insertion sort: a request has a handful of headers, often nearly sorted, and qsort's
+ * indirect calls and merge buffer cost more than the sorting. Stable. */
+static void sort_headers(struct hdr *h, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct hdr x = h[i];
+		size_t j = i;
+		for (; j > 0 && hdr_less(&x, &h[j - 1]); j--)
+			h[j] = h[j - 1];
+		h[j] = x;
+	}
 }
 
 static int is_unsigned_header(const char *lname)
@@ -389,32 +405,47 @@ static int is_unsigned_header(const char *lname)
 	return 0;
 }
 
-/* Copies s lowercased and NUL-terminated into o; returns the end of the copy (at the NUL). */
+/* Copies the header name s lowercased and NUL-terminated into o; returns the end (at the NUL),
+ * or NULL when s is not an HTTP token. */
 static char *put_lower(char *o, const char *s)
 {
+	if (!*s)
+		return NULL;
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		*o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		if (ch >= 'A' && ch <= 'Z')
+			*o++ = (char)(ch + 32);
+		else if (is_tchar(ch))
+			*o++ = (char)ch;
+		else
+			return NULL;
 	}
 	*o = '\0';
 	return o;
 }
 
-/* Copies s with leading and trailing blanks dropped and inner runs of blanks made one space;
- * NUL-terminated; returns the end (at the NUL). */
+/* Copies the header value s with leading and trailing blanks dropped and inner runs of blanks
+ * made one space, NUL-terminated; returns the end (at the NUL), or NULL when s holds a control
+ * character other than tab (a CR or LF would let a value forge canonical lines). */
 static char *put_trimmed(char *o, const char *s)
 {
-	int pending = 0, any = 0;
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t') {
-			pending = any;
-			continue;
-		}
-		if (pending)
-			*o++ = ' ';
-		pending = 0;
-		any = 1;
-		*o++ = *s;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (;;) {
+		const char *run = s;
+		while ((unsigned char)*s > 0x20 && *s != 0x7f)
+			s++;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		if (!*s)
+			break;
+		if (*s != ' ' && *s != '\t')
+			return NULL;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		*o++ = ' ';
 	}
 	*o = '\0';
 	return o;
@@ -431,9 +462,13 @@ static char *put(char *o, const char *s, size_t n)
 static char *content_sha256_header(const struct tl_sigv4_request *req)
 {
 	for (size_t i = 0; i < req->nheaders; i++) {
-		if (strcasecmp(req->headers[i].name, "x-amz-content-sha256") == 0) {
-			char *v = xmalloc(strlen(req->headers[i].value) + 1);
-			put_trimmed(v, req->headers[i].value);
+		const struct tl_sigv4_header *h = &req->headers[i];
+		if (h->name && h->value && strcasecmp(h->name, "x-amz-content-sha256") == 0) {
+			char *v = xmalloc(strlen(h->value) + 1);
+			if (!put_trimmed(v, h->value)) {
+				free(v);
+				return NULL; /* refused later, with the other headers */
+			}
 			return v;
 		}
 	}
@@ -478,6 +513,7 @@ static void signer_release(struct signer *s)
 	free(s->payload_hdr);
 }
 
+/* Everything but the headers, which collect_headers checks as it copies them. */
 static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
 		       int presign, const char **err)
 {
@@ -510,18 +546,6 @@ static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		FAIL("sigv4: time out of range");
 	if (presign && (p->expires < 1 || p->expires > EXPIRES_MAX))
 		FAIL("sigv4: expires out of range (1..604800 seconds)");
-	int host = 0;
-	for (size_t i = 0; i < req->nheaders; i++) {
-		const struct tl_sigv4_header *h = &req->headers[i];
-		if (!is_token(h->name))
-			FAIL("sigv4: bad header name");
-		if (!h->value || !no_ctl(h->value, 1))
-			FAIL("sigv4: bad header value");
-		if (strcasecmp(h->name, "host") == 0)
-			host = 1;
-	}
-	if (!host)
-		FAIL("sigv4: no Host header");
 	return 0;
 #undef FAIL
 }
@@ -542,8 +566,8 @@ static int is_replaced(const struct signer *s, const char *lname)
 	return 0;
 }
 
-/* Selects, normalizes and sorts the headers to sign; builds the SignedHeaders list. */
-static void collect_headers(struct signer *s)
+/* Checks, selects, normalizes and sorts the headers to sign; builds the SignedHeaders list. */
+static int collect_headers(struct signer *s, const char **err)
 {
 	const struct tl_sigv4_request *req = s->req;
 	const struct tl_sigv4_params *p = s->p;
@@ -551,25 +575,49 @@ static void collect_headers(struct signer *s)
 	int add_sha = !s->presign && (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD));
 	/* each name twice (itself and in SignedHeaders), each value once, and terminators */
 	size_t size = 3 * (2 * 21 + 3) + 16 + s->token_len + s->payload_len;
-	for (size_t i = 0; i < req->nheaders; i++)
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if (!req->headers[i].name || !req->headers[i].value) {
+			*err = "sigv4: bad header";
+			return -1;
+		}
 		size += 2 * strlen(req->headers[i].name) + strlen(req->headers[i].value) + 3;
+	}
 	s->arena = size <= sizeof(s->astack) ? s->astack : xmalloc(size);
 	s->h = req->nheaders + 3 <= STACK_HDRS ? s->hstack : xmalloc((req->nheaders + 3) * sizeof(*s->h));
 
 	char *o = s->arena;
 	size_t n = 0;
+	int host = 0;
 	for (size_t i = 0; i < req->nheaders; i++) {
 		char *name = o, *end = put_lower(o, req->headers[i].name);
-		if (is_unsigned_header(name) || is_replaced(s, name))
+		if (!end) {
+			*err = "sigv4: bad header name";
+			return -1;
+		}
+		host |= end - name == 4 && memcmp(name, "host", 4) == 0;
+		if (is_unsigned_header(name) || is_replaced(s, name)) {
+			if (!no_ctl(req->headers[i].value, 1)) {
+				*err = "sigv4: bad header value";
+				return -1;
+			}
 			continue;
+		}
 		s->h[n].name = name;
 		s->h[n].nlen = (size_t)(end - name);
 		s->h[n].value = end + 1;
 		o = put_trimmed(end + 1, req->headers[i].value);
+		if (!o) {
+			*err = "sigv4: bad header value";
+			return -1;
+		}
 		s->h[n].vlen = (size_t)(o - s->h[n].value);
 		o++;
 		s->h[n].order = n;
 		n++;
+	}
+	if (!host) {
+		*err = "sigv4: no Host header";
+		return -1;
 	}
 	if (!s->presign) {
 		const char *add[3][2] = {
@@ -580,18 +628,19 @@ static void collect_headers(struct signer *s)
 		for (size_t i = 0; i < 3; i++) {
 			if (!add[i][0])
 				continue;
-			char *end = put_lower(o, add[i][0]);
+			size_t nl = strlen(add[i][0]);
 			s->h[n].name = o;
-			s->h[n].nlen = (size_t)(end - o);
-			s->h[n].value = end + 1;
-			o = put_trimmed(end + 1, add[i][1]);
+			o = put(o, add[i][0], nl + 1) - 1;
+			s->h[n].nlen = nl;
+			s->h[n].value = ++o;
+			o = put_trimmed(o, add[i][1]); /* token and payload were checked: never NULL */
 			s->h[n].vlen = (size_t)(o - s->h[n].value);
 			o++;
 			s->h[n].order = n;
 			n++;
 		}
 	}
-	qsort(s->h, n, sizeof(*s->h), hdr_cmp);
+	sort_headers(s->h, n);
 	s->nh = n;
 
 	char *sh = o;
@@ -609,6 +658,7 @@ static void collect_headers(struct signer *s)
 	*o = '\0';
 	s->signed_headers = sh;
 	s->sh_len = (size_t)(o - sh);
+	return 0;
 }
 
 /* Writes the canonical URI at o (room: 3 * strlen(path) + 2); returns the end. */
@@ -668,6 +718,23 @@ struct qparam {
 	size_t klen, vlen;
 };
 
+static int qparam_less(const struct qparam *x, const struct qparam *y)
+{
+	int c = strcmp(x->k, y->k);
+	return c < 0 || (c == 0 && strcmp(x->v, y->v) < 0);
+}
+
+static void sort_params(struct qparam *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct qparam x = v[i];
+		size_t j = i;
+		for (; j > 0 && qparam_less(&x, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 static int qparam_cmp(const void *a, const void *b)
 {
 	const struct qparam *x = a, *y = b;
@@ -687,27 +754,36 @@ static char *put_u64(char *o, uint64_t v)
 	return o;
 }
 
-/* The canonical query string (malloc'd, NULL when empty): each parameter decoded then encoded
- * again (so the raw and the percent-encoded spelling of a name sign alike), sorted by key then
- * value; a key without "=" has an empty value; empty "&&" segments are skipped. With presign, the
- * X-Amz-* authentication parameters join the sort. */
-static char *canonical_query(const struct signer *s, size_t *out_len)
+/* Room canonical_query needs. */
+static size_t canonical_query_room(const struct signer *s)
+{
+	size_t qn = s->req->query ? strlen(s->req->query) : 0, nparam = 1;
+	for (size_t i = 0; i < qn; i++)
+		nparam += s->req->query[i] == '&';
+	size_t room = 3 * qn + 2 * nparam + 1;
+	if (s->presign)
+		room += 3 * (strlen(s->p->access_key) + 1 + s->scope_len + s->token_len + s->sh_len) + 200;
+	return room;
+}
+
+/* Writes the canonical query string at o (room: canonical_query_room), returns the end: each
+ * parameter decoded then encoded again (so the raw and the percent-encoded spelling of a name
+ * sign alike), sorted by key then value; a key without "=" has an empty value; empty "&&"
+ * segments are skipped. With presign, the X-Amz-* authentication parameters join the sort. */
+static char *put_canonical_query(char *o, const struct signer *s)
 {
 	const char *q = s->req->query ? s->req->query : "";
 	size_t qn = strlen(q), nparam = 1;
-	*out_len = 0;
 	if (!qn && !s->presign)
-		return NULL;
+		return o;
 	for (size_t i = 0; i < qn; i++)
 		nparam += q[i] == '&';
-	size_t cap = 3 * qn + 2 * nparam + 1;
-	if (s->presign) {
+	if (s->presign)
 		nparam += 6;
-		cap += 3 * (strlen(s->p->access_key) + 1 + s->scope_len + s->token_len + s->sh_len) + 200;
-	}
+	size_t room = canonical_query_room(s);
 	struct qparam vstack[16], *v = nparam <= 16 ? vstack : xmalloc(nparam * sizeof(*v));
+	char astack[1024], *arena = room <= sizeof(astack) ? astack : xmalloc(room), *a = arena;
 	char tstack[512], *tmp = qn < sizeof(tstack) ? tstack : xmalloc(qn + 1);
-	char *arena = xmalloc(cap), *o = arena;
 	size_t n = 0;
 
 	for (size_t i = 0; i < qn;) {
@@ -717,15 +793,15 @@ static char *canonical_query(const struct signer *s, size_t *out_len)
 		if (j > i) {
 			const char *eq = memchr(q + i, '=', j - i);
 			size_t klen = eq ? (size_t)(eq - (q + i)) : j - i;
-			v[n].k = o;
-			o = put_encoded(o, tmp, uri_decode(q + i, klen, tmp), 1);
-			v[n].klen = (size_t)(o - v[n].k);
-			*o++ = '\0';
-			v[n].v = o;
+			v[n].k = a;
+			a = put_encoded(a, tmp, uri_decode(q + i, klen, tmp), 1);
+			v[n].klen = (size_t)(a - v[n].k);
+			*a++ = '\0';
+			v[n].v = a;
 			if (eq)
-				o = put_encoded(o, tmp, uri_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
-			v[n].vlen = (size_t)(o - v[n].v);
-			*o++ = '\0';
+				a = put_encoded(a, tmp, uri_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
+			v[n].vlen = (size_t)(a - v[n].v);
+			*a++ = '\0';
 			n++;
 		}
 		i = j + 1;
@@ -738,73 +814,56 @@ static char *canonical_query(const struct signer *s, size_t *out_len)
 		for (size_t i = 0; i < 6; i++) {
 			if (i == 4 && (!s->token || (s->p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)))
 				continue;
-			v[n].k = o;
-			o = put(o, names[i], strlen(names[i]));
-			v[n].klen = (size_t)(o - v[n].k);
-			*o++ = '\0';
-			v[n].v = o;
+			v[n].k = a;
+			a = put(a, names[i], strlen(names[i]));
+			v[n].klen = (size_t)(a - v[n].k);
+			*a++ = '\0';
+			v[n].v = a;
 			switch (i) {
 			case 0:
-				o = put(o, ALGORITHM, strlen(ALGORITHM));
+				a = put(a, ALGORITHM, strlen(ALGORITHM));
 				break;
 			case 1: /* access key and scope */
-				o = put_encoded(o, s->p->access_key, strlen(s->p->access_key), 1);
-				o = put_encoded(o, "/", 1, 1);
-				o = put_encoded(o, s->scope, s->scope_len, 1);
+				a = put_encoded(a, s->p->access_key, strlen(s->p->access_key), 1);
+				a = put_encoded(a, "/", 1, 1);
+				a = put_encoded(a, s->scope, s->scope_len, 1);
 				break;
 			case 2:
-				o = put(o, s->amz_date, 16);
+				a = put(a, s->amz_date, 16);
 				break;
 			case 3:
-				o = put_u64(o, (uint64_t)s->p->expires);
+				a = put_u64(a, (uint64_t)s->p->expires);
 				break;
 			case 4:
-				o = put_encoded(o, s->token, s->token_len, 1);
+				a = put_encoded(a, s->token, s->token_len, 1);
 				break;
 			default:
-				o = put_encoded(o, s->signed_headers, s->sh_len, 1);
+				a = put_encoded(a, s->signed_headers, s->sh_len, 1);
 				break;
 			}
-			v[n].vlen = (size_t)(o - v[n].v);
-			*o++ = '\0';
+			v[n].vlen = (size_t)(a - v[n].v);
+			*a++ = '\0';
 			n++;
 		}
 	}
-	qsort(v, n, sizeof(*v), qparam_cmp);
-	size_t total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += v[i].klen + v[i].vlen + 2;
-	char *res = xmalloc(total + 1), *r = res;
+	if (n <= 16)
+		sort_params(v, n);
+	else
+		qsort(v, n, sizeof(*v), qparam_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			*r++ = '&';
-		r = put(r, v[i].k, v[i].klen);
-		*r++ = '=';
-		r = put(r, v[i].v, v[i].vlen);
+			*o++ = '&';
+		o = put(o, v[i].k, v[i].klen);
+		*o++ = '=';
+		o = put(o, v[i].v, v[i].vlen);
 	}
-	*r = '\0';
-	*out_len = (size_t)(r - res);
-	free(arena);
+	if (arena != astack)
+		free(arena);
 	if (tmp != tstack)
 		free(tmp);
 	if (v != vstack)
 		free(v);
-	if (n == 0) {
-		free(res);
-		return NULL;
-	}
-	return res;
-}
-
-/* "prefix" + s[0..n) in a new string. */
-static char *cat2(const char *prefix, const char *s, size_t n)
-{
-	size_t pn = strlen(prefix);
-	char *r = xmalloc(pn + n + 1);
-	memcpy(r, prefix, pn);
-	memcpy(r + pn, s, n);
-	r[pn + n] = '\0';
-	return r;
+	return o;
 }
 
 static void put_2d(char *o, int v)
@@ -812,6 +871,9 @@ static void put_2d(char *o, int v)
 	o[0] = (char)('0' + v / 10 % 10);
 	o[1] = (char)('0' + v % 10);
 }
+
+#define AUTH_PREFIX ALGORITHM " Credential="
+#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
 
 static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
 		       int presign, struct tl_sigv4_result *out, const char **err)
@@ -834,6 +896,8 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	s.token = p->session_token && *p->session_token ? p->session_token : NULL;
 	s.token_len = s.token ? strlen(s.token) : 0;
 	s.payload_hdr = NULL;
+	s.h = s.hstack;
+	s.arena = s.astack;
 
 	struct tl_tm tm;
 	tl_time_split(p->time * 1000, &tm);
@@ -847,12 +911,11 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	put_2d(s.amz_date + 13, tm.sec);
 	s.amz_date[15] = 'Z';
 	s.amz_date[16] = '\0';
-	size_t rlen = strlen(p->region), svlen = strlen(p->service);
 	char *o = put(s.scope, s.amz_date, 8);
 	*o++ = '/';
-	o = put(o, p->region, rlen);
+	o = put(o, p->region, strlen(p->region));
 	*o++ = '/';
-	o = put(o, p->service, svlen);
+	o = put(o, p->service, strlen(p->service));
 	o = put(o, "/aws4_request", 14);
 	s.scope_len = (size_t)(o - s.scope) - 1;
 
@@ -871,21 +934,36 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	}
 	s.payload_len = strlen(s.payload_str);
 
-	collect_headers(&s);
-	size_t qlen;
-	char *cq = canonical_query(&s, &qlen);
+	if (collect_headers(&s, err) < 0) {
+		md_ctx_put(c);
+		signer_release(&s);
+		return -1;
+	}
+
+	/* All results live in one allocation, the canonical request first: one malloc, one free. */
+	size_t mlen = strlen(req->method), plen = strlen(req->path), aklen = strlen(p->access_key);
+	size_t qroom = canonical_query_room(&s);
+	size_t creq_room = mlen + 1 + 3 * plen + 2 + 1 + qroom + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
+			   s.payload_len + 1;
+	size_t sts_len = sizeof(ALGORITHM) + 17 + s.scope_len + 1 + 64;
+	size_t alen = sizeof(AUTH_PREFIX) - 1 + aklen + 1 + s.scope_len +
+		      sizeof(", SignedHeaders=") - 1 + s.sh_len + sizeof(", Signature=") - 1 + 64;
+	size_t total = creq_room + sts_len + 1 + 65 + 17;
+	if (presign)
+		total += qroom + sizeof("&X-Amz-Signature=") + 64 + 3 * s.token_len + 32;
+	else
+		total += 2 * alen + 64 + s.token_len + 2 * s.payload_len + 128;
+	char *mem = xmalloc(total);
 
 	/* canonical request */
-	size_t mlen = strlen(req->method), plen = strlen(req->path);
-	size_t cap = mlen + 1 + 3 * plen + 2 + 1 + qlen + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
-		     s.payload_len + 1;
-	char *creq = xmalloc(cap);
+	char *creq = mem, *q;
 	o = put(creq, req->method, mlen);
 	*o++ = '\n';
 	o = put_canonical_uri(o, &s);
 	*o++ = '\n';
-	if (cq)
-		o = put(o, cq, qlen);
+	q = o;
+	o = put_canonical_query(o, &s);
+	size_t qlen = (size_t)(o - q);
 	*o++ = '\n';
 	for (size_t i = 0; i < s.nh; i++) {
 		if (i && strcmp(s.h[i].name, s.h[i - 1].name) == 0) {
@@ -901,13 +979,12 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	o = put(o, s.signed_headers, s.sh_len);
 	*o++ = '\n';
 	o = put(o, s.payload_str, s.payload_len);
-	*o = '\0';
+	*o++ = '\0';
 	out->canonical_request = creq;
+	sha256_raw(c, creq, (size_t)(o - creq - 1), d);
 
 	/* string to sign */
-	sha256_raw(c, creq, (size_t)(o - creq), d);
-	size_t sts_len = sizeof(ALGORITHM) + 17 + s.scope_len + 1 + 64;
-	char *sts = xmalloc(sts_len + 1);
+	char *sts = creq + creq_room;
 	o = put(sts, ALGORITHM "\n", sizeof(ALGORITHM));
 	o = put(o, s.amz_date, 16);
 	*o++ = '\n';
@@ -922,49 +999,58 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	hmac_raw(c, key, 32, sts, sts_len, d);
 	explicit_bzero(key, sizeof(key));
 	md_ctx_put(c);
-	out->signature = xmalloc(65);
-	to_hex(d, 32, out->signature);
-	out->amz_date = xmemdup(s.amz_date, 17);
+	o = sts + sts_len + 1;
+	out->signature = o;
+	to_hex(d, 32, o);
+	o += 65;
+	out->amz_date = o;
+	o = put(o, s.amz_date, 17);
 
 	if (presign) {
 		/* the canonical query is a valid encoding of the parameters: send it as it is */
-		size_t tl = s.token && (p->flags & TL_SIGV4_OMIT_SESSION_TOKEN) ? 3 * s.token_len + 32 : 0;
-		char *q = xmalloc(qlen + 18 + 64 + tl + 1);
-		o = cq ? put(q, cq, qlen) : q;
-		o = put(o, "&X-Amz-Signature=", 17);
+		out->query = o;
+		o = put(o, q, qlen);
+		o = PUT_LIT(o, "&X-Amz-Signature=");
 		o = put(o, out->signature, 64);
-		if (tl) {
-			o = put(o, "&X-Amz-Security-Token=", 22);
+		if (s.token && (p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)) {
+			o = PUT_LIT(o, "&X-Amz-Security-Token=");
 			o = put_encoded(o, s.token, s.token_len, 1);
 		}
 		*o = '\0';
-		out->query = q;
 	} else {
-		size_t aklen = strlen(p->access_key);
-		size_t alen = sizeof(ALGORITHM " Credential=") - 1 + aklen + 1 + s.scope_len +
-			      sizeof(", SignedHeaders=") - 1 + s.sh_len + sizeof(", Signature=") - 1 + 64;
-		char *a = xmalloc(alen + 1);
-		o = put(a, ALGORITHM " Credential=", sizeof(ALGORITHM " Credential=") - 1);
+		char *a = o;
+		o = PUT_LIT(o, AUTH_PREFIX);
 		o = put(o, p->access_key, aklen);
 		*o++ = '/';
 		o = put(o, s.scope, s.scope_len);
-		o = put(o, ", SignedHeaders=", sizeof(", SignedHeaders=") - 1);
+		o = PUT_LIT(o, ", SignedHeaders=");
 		o = put(o, s.signed_headers, s.sh_len);
-		o = put(o, ", Signature=", sizeof(", Signature=") - 1);
+		o = PUT_LIT(o, ", Signature=");
 		o = put(o, out->signature, 64);
-		*o = '\0';
+		*o++ = '\0';
 		out->authorization = a;
-		out->add_headers[out->nadd++] = cat2("X-Amz-Date: ", s.amz_date, 16);
-		if (s.token)
-			out->add_headers[out->nadd++] = cat2("X-Amz-Security-Token: ", s.token, s.token_len);
-		if (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) {
-			out->content_sha256 = xmemdup(s.payload_str, s.payload_len + 1);
-			out->add_headers[out->nadd++] = cat2("x-amz-content-sha256: ", s.payload_str,
-							     s.payload_len);
+		out->add_headers[out->nadd++] = o;
+		o = PUT_LIT(o, "X-Amz-Date: ");
+		o = put(o, s.amz_date, 17);
+		if (s.token) {
+			out->add_headers[out->nadd++] = o;
+			o = PUT_LIT(o, "X-Amz-Security-Token: ");
+			o = put(o, s.token, s.token_len);
+			*o++ = '\0';
 		}
-		out->add_headers[out->nadd++] = cat2("Authorization: ", a, alen);
+		if (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) {
+			out->content_sha256 = o;
+			o = put(o, s.payload_str, s.payload_len);
+			*o++ = '\0';
+			out->add_headers[out->nadd++] = o;
+			o = PUT_LIT(o, "x-amz-content-sha256: ");
+			o = put(o, s.payload_str, s.payload_len);
+			*o++ = '\0';
+		}
+		out->add_headers[out->nadd++] = o;
+		o = PUT_LIT(o, "Authorization: ");
+		o = put(o, a, alen + 1);
 	}
-	free(cq);
 	signer_release(&s);
 	return 0;
 }
@@ -985,14 +1071,6 @@ void tl_sigv4_result_free(struct tl_sigv4_result *r)
 {
 	if (!r)
 		return;
-	free(r->canonical_request);
-	free(r->string_to_sign);
-	free(r->signature);
-	free(r->authorization);
-	free(r->amz_date);
-	free(r->content_sha256);
-	free(r->query);
-	for (size_t i = 0; i < r->nadd; i++)
-		free(r->add_headers[i]);
+	free(r->canonical_request); /* the one allocation that holds every string */
 	memset(r, 0, sizeof(*r));
 }
