@@ -175,10 +175,10 @@ void tl_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, u
 struct keycache_ent {
 	char secret[KEYCACHE_SECRET_MAX];
 	char date[8];
-	char region[SCOPE_PART_MAX + 1];
-	char service[SCOPE_PART_MAX + 1];
+	char region[SCOPE_PART_MAX];
+	char service[SCOPE_PART_MAX];
 	unsigned char key[32];
-	size_t slen;
+	size_t slen, rlen, svlen;
 	int used;
 };
 static struct keycache_ent keycache[KEYCACHE_N];
@@ -186,23 +186,24 @@ static unsigned keycache_next;
 static pthread_mutex_t keycache_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int keycache_match(const struct keycache_ent *e, const char *secret, size_t slen,
-			  const char *date, const char *region, const char *service)
+			  const char *date, const char *region, size_t rlen, const char *service,
+			  size_t svlen)
 {
-	return e->used && e->slen == slen && memcmp(e->date, date, 8) == 0 &&
-	       strcmp(e->region, region) == 0 && strcmp(e->service, service) == 0 &&
-	       memcmp(e->secret, secret, slen) == 0;
+	return e->used && e->slen == slen && e->rlen == rlen && e->svlen == svlen &&
+	       memcmp(e->date, date, 8) == 0 && memcmp(e->region, region, rlen) == 0 &&
+	       memcmp(e->service, service, svlen) == 0 && memcmp(e->secret, secret, slen) == 0;
 }
 
 /* date: the 8 digits YYYYMMDD (not terminated); region and service are checked scope parts. */
 static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, const char *region,
-			const char *service, unsigned char key[32])
+			size_t rlen, const char *service, size_t svlen, unsigned char key[32])
 {
 	size_t slen = strlen(secret);
 	int cacheable = slen <= KEYCACHE_SECRET_MAX;
 	if (cacheable) {
 		pthread_mutex_lock(&keycache_mu);
 		for (size_t i = 0; i < KEYCACHE_N; i++) {
-			if (keycache_match(&keycache[i], secret, slen, date, region, service)) {
+			if (keycache_match(&keycache[i], secret, slen, date, region, rlen, service, svlen)) {
 				memcpy(key, keycache[i].key, 32);
 				pthread_mutex_unlock(&keycache_mu);
 				return;
@@ -216,8 +217,8 @@ static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, con
 	memcpy(k0 + 4, secret, slen + 1);
 	unsigned char a[32], b[32];
 	hmac_raw(c, k0, slen + 4, date, 8, a);
-	hmac_raw(c, a, 32, region, strlen(region), b);
-	hmac_raw(c, b, 32, service, strlen(service), a);
+	hmac_raw(c, a, 32, region, rlen, b);
+	hmac_raw(c, b, 32, service, svlen, a);
 	hmac_raw(c, a, 32, "aws4_request", 12, key);
 	explicit_bzero(k0, slen + 4);
 	free(k0);
@@ -232,8 +233,10 @@ static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, con
 	memcpy(e->secret, secret, slen);
 	e->slen = slen;
 	memcpy(e->date, date, 8);
-	memcpy(e->region, region, strlen(region) + 1);
-	memcpy(e->service, service, strlen(service) + 1);
+	memcpy(e->region, region, rlen);
+	e->rlen = rlen;
+	memcpy(e->service, service, svlen);
+	e->svlen = svlen;
 	memcpy(e->key, key, 32);
 	e->used = 1;
 	pthread_mutex_unlock(&keycache_mu);
@@ -241,10 +244,11 @@ static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, con
 
 /* ---- encoding --------------------------------------------------------------------------- */
 
+/* RFC 3986 unreserved: ALPHA DIGIT - . _ ~, as a bit mask over ASCII. */
 static int is_unreserved(unsigned char ch)
 {
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '_' || ch == '.' || ch == '~';
+	static const uint64_t mask[2] = { 0x03ff600000000000ULL, 0x47fffffe87fffffeULL };
+	return ch < 128 && (mask[ch >> 6] >> (ch & 63) & 1);
 }
 
 /* Writes s URI-encoded at o (room for 3 bytes per byte of s); returns the end. */
@@ -304,10 +308,11 @@ static size_t uri_decode(const char *s, size_t n, char *out)
 
 /* ---- input checks ----------------------------------------------------------------------- */
 
+/* RFC 9110 tchar: ALPHA DIGIT and !#$%&'*+-.^_`|~, as a bit mask over ASCII. */
 static int is_tchar(unsigned char ch)
 {
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       (ch == '-' || ch == '_' || ch == '.') || (ch && strchr("!#$%&'*+^`|~", ch));
+	static const uint64_t mask[2] = { 0x03ff6cfa00000000ULL, 0x57ffffffc7fffffeULL };
+	return ch < 128 && (mask[ch >> 6] >> (ch & 63) & 1);
 }
 
 static int is_token(const char *s)
@@ -323,12 +328,15 @@ static int is_token(const char *s)
 /* No control character (tab allowed when tab_ok): keeps the canonical request's lines intact. */
 static int no_ctl(const char *s, int tab_ok)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch < 0x20 && !(tab_ok && ch == '\t')) || ch == 0x7f)
+	for (;;) {
+		while ((unsigned char)*s >= 0x20 && *s != 0x7f)
+			s++;
+		if (!*s)
+			return 1;
+		if (!(tab_ok && *s == '\t'))
 			return 0;
+		s++;
 	}
-	return 1;
 }
 
 /* Region and service become part of the credential scope, split on "/" by the server. */
@@ -376,6 +384,7 @@ struct hdr {
 	const char *value; /* trimmed, inner runs of blanks made one space, in the arena */
 	size_t nlen, vlen;
 	size_t order;      /* position in the request: duplicates keep their order */
+	int dup;           /* same name as the previous one, once sorted */
 };
 
 static int hdr_less(const struct hdr *x, const struct hdr *y)
@@ -397,10 +406,11 @@ static void sort_headers(struct hdr *h, size_t n)
 	}
 }
 
-static int is_unsigned_header(const char *lname)
+static int is_unsigned_header(const char *lname, size_t n)
 {
 	for (size_t i = 0; i < sizeof(unsigned_headers) / sizeof(*unsigned_headers); i++)
-		if (lname[0] == unsigned_headers[i][0] && strcmp(lname, unsigned_headers[i]) == 0)
+		if (lname[0] == unsigned_headers[i][0] && strlen(unsigned_headers[i]) == n &&
+		    memcmp(lname, unsigned_headers[i], n) == 0)
 			return 1;
 	return 0;
 }
@@ -487,6 +497,8 @@ struct signer {
 	int presign;
 	const char *token; /* NULL when none */
 	size_t token_len;
+	size_t plen, qn, aklen, rlen, svlen; /* lengths of path, query, access key, region, service */
+	size_t qroom;      /* room the canonical query needs */
 	char amz_date[17];
 	char scope[SCOPE_MAX + 1];
 	size_t scope_len;
@@ -552,18 +564,22 @@ static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 
 /* Our own headers replace the caller's: a stale date, token or signature from a retried
  * request must not be signed. */
-static int is_replaced(const struct signer *s, const char *lname)
+static int is_replaced(const struct signer *s, const char *lname, size_t n)
 {
-	if (lname[0] != 'a' && lname[0] != 'x')
+	switch (n) {
+	case 10:
+		return memcmp(lname, "x-amz-date", 10) == 0;
+	case 13:
+		return memcmp(lname, "authorization", 13) == 0;
+	case 20:
+		if (s->token && memcmp(lname, "x-amz-security-token", 20) == 0)
+			return 1;
+		return !s->presign &&
+		       (s->p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) &&
+		       memcmp(lname, "x-amz-content-sha256", 20) == 0;
+	default:
 		return 0;
-	if (strcmp(lname, "authorization") == 0 || strcmp(lname, "x-amz-date") == 0)
-		return 1;
-	if (s->token && strcmp(lname, "x-amz-security-token") == 0)
-		return 1;
-	if (!s->presign && (s->p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) &&
-	    strcmp(lname, "x-amz-content-sha256") == 0)
-		return 1;
-	return 0;
+	}
 }
 
 /* Checks, selects, normalizes and sorts the headers to sign; builds the SignedHeaders list. */
@@ -595,7 +611,8 @@ static int collect_headers(struct signer *s, const char **err)
 			return -1;
 		}
 		host |= end - name == 4 && memcmp(name, "host", 4) == 0;
-		if (is_unsigned_header(name) || is_replaced(s, name)) {
+		if (is_unsigned_header(name, (size_t)(end - name)) ||
+		    is_replaced(s, name, (size_t)(end - name))) {
 			if (!no_ctl(req->headers[i].value, 1)) {
 				*err = "sigv4: bad header value";
 				return -1;
@@ -646,7 +663,9 @@ static int collect_headers(struct signer *s, const char **err)
 	char *sh = o;
 	s->hdr_bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(s->h[i].name, s->h[i - 1].name) == 0) {
+		s->h[i].dup = i && s->h[i].nlen == s->h[i - 1].nlen &&
+			      memcmp(s->h[i].name, s->h[i - 1].name, s->h[i].nlen) == 0;
+		if (s->h[i].dup) {
 			s->hdr_bytes += 1 + s->h[i].vlen; /* ",value" */
 			continue;
 		}
@@ -665,7 +684,7 @@ static int collect_headers(struct signer *s, const char **err)
 static char *put_canonical_uri(char *o, const struct signer *s)
 {
 	const char *path = s->req->path;
-	size_t n = strlen(path);
+	size_t n = s->plen;
 	int dbl = (s->p->flags & TL_SIGV4_DOUBLE_ENCODE) != 0;
 	if (n == 0) {
 		*o++ = '/';
@@ -754,15 +773,15 @@ static char *put_u64(char *o, uint64_t v)
 	return o;
 }
 
-/* Room canonical_query needs. */
+/* Room put_canonical_query needs. */
 static size_t canonical_query_room(const struct signer *s)
 {
-	size_t qn = s->req->query ? strlen(s->req->query) : 0, nparam = 1;
-	for (size_t i = 0; i < qn; i++)
+	size_t nparam = 1;
+	for (size_t i = 0; i < s->qn; i++)
 		nparam += s->req->query[i] == '&';
-	size_t room = 3 * qn + 2 * nparam + 1;
+	size_t room = 3 * s->qn + 2 * nparam + 1;
 	if (s->presign)
-		room += 3 * (strlen(s->p->access_key) + 1 + s->scope_len + s->token_len + s->sh_len) + 200;
+		room += 3 * (s->aklen + 1 + s->scope_len + s->token_len + s->sh_len) + 200;
 	return room;
 }
 
@@ -773,14 +792,13 @@ static size_t canonical_query_room(const struct signer *s)
 static char *put_canonical_query(char *o, const struct signer *s)
 {
 	const char *q = s->req->query ? s->req->query : "";
-	size_t qn = strlen(q), nparam = 1;
+	size_t qn = s->qn, nparam = 1, room = s->qroom;
 	if (!qn && !s->presign)
 		return o;
 	for (size_t i = 0; i < qn; i++)
 		nparam += q[i] == '&';
 	if (s->presign)
 		nparam += 6;
-	size_t room = canonical_query_room(s);
 	struct qparam vstack[16], *v = nparam <= 16 ? vstack : xmalloc(nparam * sizeof(*v));
 	char astack[1024], *arena = room <= sizeof(astack) ? astack : xmalloc(room), *a = arena;
 	char tstack[512], *tmp = qn < sizeof(tstack) ? tstack : xmalloc(qn + 1);
@@ -824,7 +842,7 @@ static char *put_canonical_query(char *o, const struct signer *s)
 				a = put(a, ALGORITHM, strlen(ALGORITHM));
 				break;
 			case 1: /* access key and scope */
-				a = put_encoded(a, s->p->access_key, strlen(s->p->access_key), 1);
+				a = put_encoded(a, s->p->access_key, s->aklen, 1);
 				a = put_encoded(a, "/", 1, 1);
 				a = put_encoded(a, s->scope, s->scope_len, 1);
 				break;
@@ -895,6 +913,11 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	s.presign = presign;
 	s.token = p->session_token && *p->session_token ? p->session_token : NULL;
 	s.token_len = s.token ? strlen(s.token) : 0;
+	s.plen = strlen(req->path);
+	s.qn = req->query ? strlen(req->query) : 0;
+	s.aklen = strlen(p->access_key);
+	s.rlen = strlen(p->region);
+	s.svlen = strlen(p->service);
 	s.payload_hdr = NULL;
 	s.h = s.hstack;
 	s.arena = s.astack;
@@ -913,9 +936,9 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	s.amz_date[16] = '\0';
 	char *o = put(s.scope, s.amz_date, 8);
 	*o++ = '/';
-	o = put(o, p->region, strlen(p->region));
+	o = put(o, p->region, s.rlen);
 	*o++ = '/';
-	o = put(o, p->service, strlen(p->service));
+	o = put(o, p->service, s.svlen);
 	o = put(o, "/aws4_request", 14);
 	s.scope_len = (size_t)(o - s.scope) - 1;
 
@@ -941,8 +964,9 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	}
 
 	/* All results live in one allocation, the canonical request first: one malloc, one free. */
-	size_t mlen = strlen(req->method), plen = strlen(req->path), aklen = strlen(p->access_key);
-	size_t qroom = canonical_query_room(&s);
+	size_t mlen = strlen(req->method), plen = s.plen, aklen = s.aklen;
+	s.qroom = canonical_query_room(&s);
+	size_t qroom = s.qroom;
 	size_t creq_room = mlen + 1 + 3 * plen + 2 + 1 + qroom + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
 			   s.payload_len + 1;
 	size_t sts_len = sizeof(ALGORITHM) + 17 + s.scope_len + 1 + 64;
@@ -966,7 +990,7 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	size_t qlen = (size_t)(o - q);
 	*o++ = '\n';
 	for (size_t i = 0; i < s.nh; i++) {
-		if (i && strcmp(s.h[i].name, s.h[i - 1].name) == 0) {
+		if (s.h[i].dup) {
 			o[-1] = ','; /* a repeated header: values joined with "," */
 		} else {
 			o = put(o, s.h[i].name, s.h[i].nlen);
@@ -995,7 +1019,7 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 
 	/* signature */
 	unsigned char key[32];
-	signing_key(c, p->secret_key, s.amz_date, p->region, p->service, key);
+	signing_key(c, p->secret_key, s.amz_date, p->region, s.rlen, p->service, s.svlen, key);
 	hmac_raw(c, key, 32, sts, sts_len, d);
 	explicit_bzero(key, sizeof(key));
 	md_ctx_put(c);
