@@ -950,8 +950,10 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		s.payload_str = req->payload_hash;
 	} else if (!(p->flags & TL_SIGV4_CONTENT_SHA256) && (s.payload_hdr = content_sha256_header(req))) {
 		s.payload_str = s.payload_hdr;
+	} else if (req->body_len == 0) {
+		s.payload_str = EMPTY_SHA256; /* GET, HEAD, DELETE: no need to hash nothing */
 	} else {
-		sha256_raw(c, req->body ? req->body : "", req->body_len, d);
+		sha256_raw(c, req->body, req->body_len, d);
 		to_hex(d, 32, s.payload);
 		s.payload_str = s.payload;
 	}
@@ -967,16 +969,17 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	size_t mlen = strlen(req->method), plen = s.plen, aklen = s.aklen;
 	s.qroom = canonical_query_room(&s);
 	size_t qroom = s.qroom;
-	size_t creq_room = mlen + 1 + 3 * plen + 2 + 1 + qroom + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
+	size_t uri_room = (p->flags & TL_SIGV4_DOUBLE_ENCODE ? 3 * plen : plen) + 2;
+	size_t creq_room = mlen + 1 + uri_room + 1 + qroom + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
 			   s.payload_len + 1;
 	size_t sts_len = sizeof(ALGORITHM) + 17 + s.scope_len + 1 + 64;
 	size_t alen = sizeof(AUTH_PREFIX) - 1 + aklen + 1 + s.scope_len +
 		      sizeof(", SignedHeaders=") - 1 + s.sh_len + sizeof(", Signature=") - 1 + 64;
-	size_t total = creq_room + sts_len + 1 + 65 + 17;
+	size_t total = creq_room + sts_len + 1 + 65;
 	if (presign)
-		total += qroom + sizeof("&X-Amz-Signature=") + 64 + 3 * s.token_len + 32;
+		total += 17 + qroom + sizeof("&X-Amz-Signature=") + 64 + 3 * s.token_len + 32;
 	else
-		total += 2 * alen + 64 + s.token_len + 2 * s.payload_len + 128;
+		total += alen + s.token_len + s.payload_len + 128;
 	char *mem = xmalloc(total);
 
 	/* canonical request */
@@ -1027,10 +1030,11 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	out->signature = o;
 	to_hex(d, 32, o);
 	o += 65;
-	out->amz_date = o;
-	o = put(o, s.amz_date, 17);
 
+	/* Authorization, X-Amz-Date and x-amz-content-sha256 point into their "Name: value" lines */
 	if (presign) {
+		out->amz_date = o;
+		o = put(o, s.amz_date, 17);
 		/* the canonical query is a valid encoding of the parameters: send it as it is */
 		out->query = o;
 		o = put(o, q, qlen);
@@ -1042,19 +1046,9 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		}
 		*o = '\0';
 	} else {
-		char *a = o;
-		o = PUT_LIT(o, AUTH_PREFIX);
-		o = put(o, p->access_key, aklen);
-		*o++ = '/';
-		o = put(o, s.scope, s.scope_len);
-		o = PUT_LIT(o, ", SignedHeaders=");
-		o = put(o, s.signed_headers, s.sh_len);
-		o = PUT_LIT(o, ", Signature=");
-		o = put(o, out->signature, 64);
-		*o++ = '\0';
-		out->authorization = a;
 		out->add_headers[out->nadd++] = o;
 		o = PUT_LIT(o, "X-Amz-Date: ");
+		out->amz_date = o;
 		o = put(o, s.amz_date, 17);
 		if (s.token) {
 			out->add_headers[out->nadd++] = o;
@@ -1063,17 +1057,24 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 			*o++ = '\0';
 		}
 		if (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) {
-			out->content_sha256 = o;
-			o = put(o, s.payload_str, s.payload_len);
-			*o++ = '\0';
 			out->add_headers[out->nadd++] = o;
 			o = PUT_LIT(o, "x-amz-content-sha256: ");
+			out->content_sha256 = o;
 			o = put(o, s.payload_str, s.payload_len);
 			*o++ = '\0';
 		}
 		out->add_headers[out->nadd++] = o;
 		o = PUT_LIT(o, "Authorization: ");
-		o = put(o, a, alen + 1);
+		out->authorization = o;
+		o = PUT_LIT(o, AUTH_PREFIX);
+		o = put(o, p->access_key, aklen);
+		*o++ = '/';
+		o = put(o, s.scope, s.scope_len);
+		o = PUT_LIT(o, ", SignedHeaders=");
+		o = put(o, s.signed_headers, s.sh_len);
+		o = PUT_LIT(o, ", Signature=");
+		o = put(o, out->signature, 64);
+		*o = '\0';
 	}
 	signer_release(&s);
 	return 0;
