@@ -72,7 +72,8 @@ struct tl_sigv4_params {
 	int64_t expires;           /* presign: X-Amz-Expires seconds (1..604800) */
 };
 
-/* What signing produced. All strings are owned by the result; free with tl_sigv4_result_free. */
+/* What signing produced. All strings are owned by the result and share one allocation: free
+ * them with tl_sigv4_result_free only, never one by one (copy one to keep it longer). */
 struct tl_sigv4_result {
 	char *canonical_request;
 	char *string_to_sign;
@@ -103,7 +104,7 @@ int tl_sigv4_sign(const struct tl_sigv4_params *p, const struct tl_sigv4_request
  * to add (nadd is 0). */
 int tl_sigv4_presign(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
 		     struct tl_sigv4_result *out, const char **err);
-/* Frees every string of r and zeroes it; r may be NULL or already freed. */
+/* Frees the strings of r and zeroes it; r may be NULL, failed or already freed. */
 void tl_sigv4_result_free(struct tl_sigv4_result *r);
 
 /* Building blocks, exposed for tests and for the S3 layer. */
