@@ -1,7 +1,8 @@
 #!/bin/bash
 # A short libFuzzer run of the SigV4 canonical-request builder (tests/fuzz/fuzz_sigv4_canonical.c),
-# built by `make fuzz` into a scratch build directory. Skipped under SANITIZE (the fuzz build has
-# its own ASan/UBSan) and where clang cannot link libFuzzer.
+# built by `make fuzz` alone into a scratch build directory, seeded from
+# tests/fuzz/corpus/fuzz_sigv4_canonical/. Skipped under SANITIZE (the fuzz build has its own
+# ASan/UBSan) and where clang cannot link libFuzzer. (t0090 also runs every target briefly.)
 . "$(dirname "$0")/lib.sh"
 
 if [ -n "${SANITIZE:-}" ]; then
@@ -21,9 +22,7 @@ test_expect_success 'make fuzz builds fuzz_sigv4_canonical' '
 '
 test_expect_success 'fuzz_sigv4_canonical: 20000 runs, no crash, leak or broken invariant' '
 	mkdir corpus &&
-	printf "\000GET\n/a/./b//c%%20d\nx=1&y&&z=%%7e\nus-east-1\nX-A:  v   w\nX-A:2\n\nbody" >corpus/1 &&
-	printf "\043PUT\n/bucket/k%%2Bv\nuploads&partNumber=1\neu-west-1\nUser-Agent:u\nExpect:100-continue\n" >corpus/2 &&
-	printf "\140GET\n/\n\nus-east-1\n" >corpus/3 &&
+	cp "$TOP"/tests/fuzz/corpus/fuzz_sigv4_canonical/* corpus/ &&
 	"$FUZZ" -runs=20000 -max_total_time=20 -seed=1 -max_len=512 corpus >fuzz.log 2>&1 &&
 	grep -E "^Done [0-9]+ runs" fuzz.log
 '
