@@ -9,10 +9,8 @@
 #include "tl_alloc.h"
 #include "tl_time.h"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,7 +23,7 @@
 #define SCOPE_MAX (8 + 1 + SCOPE_PART_MAX + 1 + SCOPE_PART_MAX + 1 + 12)
 
 /* Hop-by-hop headers and the ones clients, proxies and tracers add or rewrite after signing:
- * botocore's SIGNED_HEADERS_BLACKLIST, so both sign the same set. Sorted for bsearch. */
+ * botocore's SIGNED_HEADERS_BLACKLIST, so both sign the same set. */
 static const char *const unsigned_headers[] = {
 	"connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
 	"trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
@@ -33,8 +31,8 @@ static const char *const unsigned_headers[] = {
 
 /* ---- digests ---------------------------------------------------------------------------- */
 
-/* OpenSSL 3 looks an algorithm up on every EVP_DigestInit_ex(EVP_sha256()); fetching it once
- * saves that per hash (a third of the time of a small signature). */
+/* OpenSSL 3 looks the algorithm up on every EVP_DigestInit_ex(EVP_sha256()); fetching it once
+ * saves that lookup on each of the three or four hashes of a signature. */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 
@@ -151,17 +149,17 @@ static void hmac_raw(EVP_MD_CTX *c, const void *key, size_t keylen, const void *
 void tl_sha256_hex(const void *data, size_t n, char hex[65])
 {
 	unsigned char d[32];
-	EVP_MD_CTX *c = md_ctx_new();
+	EVP_MD_CTX *c = md_ctx_get();
 	sha256_raw(c, data, n, d);
-	EVP_MD_CTX_free(c);
+	md_ctx_put(c);
 	to_hex(d, 32, hex);
 }
 
 void tl_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, unsigned char out[32])
 {
-	EVP_MD_CTX *c = md_ctx_new();
+	EVP_MD_CTX *c = md_ctx_get();
 	hmac_raw(c, key, keylen, msg, n, out);
-	EVP_MD_CTX_free(c);
+	md_ctx_put(c);
 }
 
 /* ---- signing key cache ------------------------------------------------------------------ */
@@ -288,7 +286,7 @@ static int hexval(unsigned char ch)
 	return -1;
 }
 
-/* Decodes %XX in place-out (out has n bytes); a "%" not followed by two hex digits stays. */
+/* Decodes %XX from s[0..n) into out (room for n bytes); a "%" without two hex digits stays. */
 static size_t uri_decode(const char *s, size_t n, char *out)
 {
 	size_t o = 0;
@@ -419,16 +417,24 @@ static int is_unsigned_header(const char *lname, size_t n)
  * or NULL when s is not an HTTP token. */
 static char *put_lower(char *o, const char *s)
 {
+	/* tchar lowercased; 0 for bytes that are not tchar (and for 128..255) */
+	static const unsigned char lower[128] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 33, 0, 35, 36, 37, 38, 39, 0, 0, 42, 43, 0, 45, 46, 0,
+		48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 0, 0, 0, 0, 0, 0,
+		0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+		112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 0, 0, 94, 95,
+		96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+		112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 124, 0, 126, 0,
+	};
 	if (!*s)
 		return NULL;
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if (ch >= 'A' && ch <= 'Z')
-			*o++ = (char)(ch + 32);
-		else if (is_tchar(ch))
-			*o++ = (char)ch;
-		else
+		if (ch >= 128 || !lower[ch])
 			return NULL;
+		*o++ = (char)lower[ch];
 	}
 	*o = '\0';
 	return o;

@@ -371,23 +371,33 @@ def bench(args):
                             if k == "Host" else (k, v) for k, v in c["headers"]]
     reqs = [botocore_request(c) for c in cases]
     freeze(cases[0]["time"])
-    t0 = time.perf_counter()
-    for req, auth in reqs:
-        auth.add_auth(req)
-    boto_s = time.perf_counter() - t0
+    # best of three passes on each side: the machine is shared, and the best pass is the one
+    # least disturbed (signing a request again does the same work: add_auth replaces its headers)
+    boto_s = None
+    for _ in range(args.passes):
+        t0 = time.perf_counter()
+        for req, auth in reqs:
+            auth.add_auth(req)
+        dt = time.perf_counter() - t0
+        boto_s = dt if boto_s is None else min(boto_s, dt)
     boto_rate = len(reqs) / boto_s
+    # the same work on both sides: every Authorization must be identical
+    ours = run_helper(args.helper, cases)
+    same = sum(1 for (req, _), o in zip(reqs, ours)
+               if o.get("authorization") == req.headers["Authorization"])
     rounds = max(1, args.rounds)
-    res = run_helper(args.helper, cases, ["--bench", str(len(cases) * rounds)])[0]
-    ours = res["per_second"]
+    res = max((run_helper(args.helper, cases, ["--bench", str(len(cases) * rounds)])[0]
+               for _ in range(args.passes)), key=lambda r: r["per_second"])
+    rate = res["per_second"]
     s3n = sum(1 for c in cases if c["s3"])
     print(f"requests: {len(cases)} ({s3n} S3, {len(cases) - s3n} Glue/Athena JSON and generic), "
-          f"bodies up to 1 KiB, one credential and day, seed {args.seed}")
+          f"bodies up to 1 KiB, one credential and day, seed {args.seed}; best of {args.passes}")
     print(f"botocore {botocore.__version__} add_auth:   {boto_rate:12,.0f} signatures/s "
           f"({boto_s:.2f} s for {len(reqs)})")
-    print(f"tl_sigv4_sign (C):       {ours:12,.0f} signatures/s "
+    print(f"tl_sigv4_sign (C):       {rate:12,.0f} signatures/s "
           f"({res['seconds']:.2f} s for {res['signatures']})")
-    print(f"ratio: {ours / boto_rate:.1f}x")
-    return 0
+    print(f"ratio: {rate / boto_rate:.1f}x (identical Authorization headers: {same} of {len(cases)})")
+    return 0 if same == len(cases) else 1
 
 
 def main():
@@ -398,6 +408,7 @@ def main():
     ap.add_argument("--show", type=int, default=5, help="mismatches to print in full")
     ap.add_argument("--bench", type=int, default=0, help="benchmark on this many requests")
     ap.add_argument("--rounds", type=int, default=10, help="bench: C signs each request this often")
+    ap.add_argument("--passes", type=int, default=3, help="bench: timed passes per side (best)")
     args = ap.parse_args()
     return bench(args) if args.bench else check(args)
 
