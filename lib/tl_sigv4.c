@@ -55,33 +55,41 @@ static EVP_MD_CTX *md_ctx_new(void)
 	return c;
 }
 
-/* A few digest contexts kept for reuse: a context allocates twice on first use, which costs
- * more than hashing a small request. A global pool (not thread-local) so that leak checkers see
- * what is kept. */
+/* A few pairs of digest contexts kept for reuse (a signature needs two at once for its HMAC): a
+ * context allocates twice on first use, which costs more than hashing a small request. A global
+ * pool, not thread-local, so that leak checkers see what is kept. */
+struct ctx2 {
+	EVP_MD_CTX *a, *b;
+};
 #define CTX_POOL_N 4
-static EVP_MD_CTX *ctx_pool[CTX_POOL_N];
+static struct ctx2 ctx_pool[CTX_POOL_N];
 static size_t ctx_pool_n;
 static pthread_mutex_t ctx_pool_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static EVP_MD_CTX *md_ctx_get(void)
+static struct ctx2 md_ctx_get(void)
 {
-	EVP_MD_CTX *c = NULL;
+	struct ctx2 c = { NULL, NULL };
 	pthread_mutex_lock(&ctx_pool_mu);
 	if (ctx_pool_n)
 		c = ctx_pool[--ctx_pool_n];
 	pthread_mutex_unlock(&ctx_pool_mu);
-	return c ? c : md_ctx_new();
+	if (!c.a) {
+		c.a = md_ctx_new();
+		c.b = md_ctx_new();
+	}
+	return c;
 }
 
-static void md_ctx_put(EVP_MD_CTX *c)
+static void md_ctx_put(struct ctx2 c)
 {
 	pthread_mutex_lock(&ctx_pool_mu);
 	if (ctx_pool_n < CTX_POOL_N) {
 		ctx_pool[ctx_pool_n++] = c;
-		c = NULL;
+		c.a = c.b = NULL;
 	}
 	pthread_mutex_unlock(&ctx_pool_mu);
-	EVP_MD_CTX_free(c);
+	EVP_MD_CTX_free(c.a);
+	EVP_MD_CTX_free(c.b);
 }
 
 /* Hashes n parts into out. A digest of memory cannot fail short of memory exhaustion, which
@@ -149,25 +157,27 @@ static void hmac_raw(EVP_MD_CTX *c, const void *key, size_t keylen, const void *
 void tl_sha256_hex(const void *data, size_t n, char hex[65])
 {
 	unsigned char d[32];
-	EVP_MD_CTX *c = md_ctx_get();
-	sha256_raw(c, data, n, d);
+	struct ctx2 c = md_ctx_get();
+	sha256_raw(c.a, data, n, d);
 	md_ctx_put(c);
 	to_hex(d, 32, hex);
 }
 
 void tl_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, unsigned char out[32])
 {
-	EVP_MD_CTX *c = md_ctx_get();
-	hmac_raw(c, key, keylen, msg, n, out);
+	struct ctx2 c = md_ctx_get();
+	hmac_raw(c.a, key, keylen, msg, n, out);
 	md_ctx_put(c);
 }
 
 /* ---- signing key cache ------------------------------------------------------------------ */
 
-/* Deriving the key takes four HMACs, as much as the rest of a small signature. The lookup
- * compares the inputs themselves: hashing them to find the entry would cost one more digest per
- * signature. The secret is copied here (the process holds it anyway); a secret longer than
- * KEYCACHE_SECRET_MAX is simply not cached. Entries are wiped when replaced. */
+/* Deriving the key takes four HMACs, as much as the rest of a small signature; and an HMAC
+ * under a known key can start from its two pad blocks already hashed, saving a third of its
+ * cost. So each entry keeps those two digest states. The lookup compares the inputs themselves:
+ * hashing them to find the entry would cost one more digest per signature. The secret is copied
+ * here (the process holds it anyway); a secret longer than KEYCACHE_SECRET_MAX is not cached.
+ * Entries are wiped when replaced. */
 #define KEYCACHE_N 8
 #define KEYCACHE_SECRET_MAX 128
 struct keycache_ent {
@@ -175,9 +185,8 @@ struct keycache_ent {
 	char date[8];
 	char region[SCOPE_PART_MAX];
 	char service[SCOPE_PART_MAX];
-	unsigned char key[32];
 	size_t slen, rlen, svlen;
-	int used;
+	EVP_MD_CTX *ipad, *opad; /* SHA-256 after (key ^ ipad) and after (key ^ opad) */
 };
 static struct keycache_ent keycache[KEYCACHE_N];
 static unsigned keycache_next;
@@ -187,29 +196,16 @@ static int keycache_match(const struct keycache_ent *e, const char *secret, size
 			  const char *date, const char *region, size_t rlen, const char *service,
 			  size_t svlen)
 {
-	return e->used && e->slen == slen && e->rlen == rlen && e->svlen == svlen &&
+	return e->ipad && e->slen == slen && e->rlen == rlen && e->svlen == svlen &&
 	       memcmp(e->date, date, 8) == 0 && memcmp(e->region, region, rlen) == 0 &&
 	       memcmp(e->service, service, svlen) == 0 && memcmp(e->secret, secret, slen) == 0;
 }
 
-/* date: the 8 digits YYYYMMDD (not terminated); region and service are checked scope parts. */
-static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, const char *region,
-			size_t rlen, const char *service, size_t svlen, unsigned char key[32])
+/* The SigV4 signing key: HMAC chain over date, region, service and "aws4_request". */
+static void derive_key(EVP_MD_CTX *c, const char *secret, size_t slen, const char *date,
+		       const char *region, size_t rlen, const char *service, size_t svlen,
+		       unsigned char key[32])
 {
-	size_t slen = strlen(secret);
-	int cacheable = slen <= KEYCACHE_SECRET_MAX;
-	if (cacheable) {
-		pthread_mutex_lock(&keycache_mu);
-		for (size_t i = 0; i < KEYCACHE_N; i++) {
-			if (keycache_match(&keycache[i], secret, slen, date, region, rlen, service, svlen)) {
-				memcpy(key, keycache[i].key, 32);
-				pthread_mutex_unlock(&keycache_mu);
-				return;
-			}
-		}
-		pthread_mutex_unlock(&keycache_mu);
-	}
-
 	char *k0 = xmalloc(slen + 5);
 	memcpy(k0, "AWS4", 4);
 	memcpy(k0 + 4, secret, slen + 1);
@@ -222,22 +218,81 @@ static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, con
 	free(k0);
 	explicit_bzero(a, sizeof(a));
 	explicit_bzero(b, sizeof(b));
-	if (!cacheable)
-		return;
+}
 
-	pthread_mutex_lock(&keycache_mu);
-	struct keycache_ent *e = &keycache[keycache_next++ % KEYCACHE_N];
-	explicit_bzero(e, sizeof(*e));
-	memcpy(e->secret, secret, slen);
-	e->slen = slen;
-	memcpy(e->date, date, 8);
-	memcpy(e->region, region, rlen);
-	e->rlen = rlen;
-	memcpy(e->service, service, svlen);
-	e->svlen = svlen;
-	memcpy(e->key, key, 32);
-	e->used = 1;
-	pthread_mutex_unlock(&keycache_mu);
+/* A new context holding SHA-256 of the 64-byte block key ^ x (key is 32 bytes). */
+static EVP_MD_CTX *pad_state(const unsigned char key[32], unsigned char x)
+{
+	unsigned char pad[64];
+	for (size_t i = 0; i < 64; i++)
+		pad[i] = (unsigned char)((i < 32 ? key[i] : 0) ^ x);
+	EVP_MD_CTX *m = md_ctx_new();
+	if (!EVP_DigestInit_ex(m, md_sha256(), NULL) || !EVP_DigestUpdate(m, pad, 64))
+		tl_die(1, "sha256 failed");
+	explicit_bzero(pad, sizeof(pad));
+	return m;
+}
+
+static void copy_state(EVP_MD_CTX *dst, const EVP_MD_CTX *src)
+{
+	if (!EVP_MD_CTX_copy_ex(dst, src))
+		tl_die(1, "sha256 context copy failed");
+}
+
+/* The signature: HMAC-SHA256 of sts under the signing key of (secret, date, region, service),
+ * into out. date: the 8 digits YYYYMMDD (not terminated); region and service are checked. */
+static void sign_sts(struct ctx2 c, const char *secret, const char *date, const char *region,
+		     size_t rlen, const char *service, size_t svlen, const char *sts, size_t n,
+		     unsigned char out[32])
+{
+	size_t slen = strlen(secret);
+	int hit = 0;
+	if (slen <= KEYCACHE_SECRET_MAX) {
+		pthread_mutex_lock(&keycache_mu);
+		for (size_t i = 0; i < KEYCACHE_N && !hit; i++) {
+			struct keycache_ent *e = &keycache[i];
+			if (keycache_match(e, secret, slen, date, region, rlen, service, svlen)) {
+				copy_state(c.a, e->ipad);
+				copy_state(c.b, e->opad);
+				hit = 1;
+			}
+		}
+		pthread_mutex_unlock(&keycache_mu);
+	}
+	if (!hit) {
+		unsigned char key[32];
+		derive_key(c.a, secret, slen, date, region, rlen, service, svlen, key);
+		if (slen > KEYCACHE_SECRET_MAX) {
+			hmac_raw(c.a, key, 32, sts, n, out);
+			explicit_bzero(key, sizeof(key));
+			return;
+		}
+		EVP_MD_CTX *ipad = pad_state(key, 0x36), *opad = pad_state(key, 0x5c);
+		explicit_bzero(key, sizeof(key));
+		pthread_mutex_lock(&keycache_mu);
+		struct keycache_ent *e = &keycache[keycache_next++ % KEYCACHE_N];
+		EVP_MD_CTX_free(e->ipad);
+		EVP_MD_CTX_free(e->opad);
+		explicit_bzero(e, sizeof(*e));
+		memcpy(e->secret, secret, slen);
+		e->slen = slen;
+		memcpy(e->date, date, 8);
+		memcpy(e->region, region, rlen);
+		e->rlen = rlen;
+		memcpy(e->service, service, svlen);
+		e->svlen = svlen;
+		e->ipad = ipad;
+		e->opad = opad;
+		copy_state(c.a, ipad);
+		copy_state(c.b, opad);
+		pthread_mutex_unlock(&keycache_mu);
+	}
+	unsigned char inner[32];
+	unsigned int len = 0;
+	if (!EVP_DigestUpdate(c.a, sts, n) || !EVP_DigestFinal_ex(c.a, inner, &len) ||
+	    !EVP_DigestUpdate(c.b, inner, 32) || !EVP_DigestFinal_ex(c.b, out, &len))
+		tl_die(1, "sha256 failed");
+	explicit_bzero(inner, sizeof(inner));
 }
 
 /* ---- encoding --------------------------------------------------------------------------- */
@@ -948,7 +1003,7 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	o = put(o, "/aws4_request", 14);
 	s.scope_len = (size_t)(o - s.scope) - 1;
 
-	EVP_MD_CTX *c = md_ctx_get();
+	struct ctx2 c = md_ctx_get();
 	unsigned char d[32];
 	if (p->flags & TL_SIGV4_UNSIGNED_PAYLOAD) {
 		s.payload_str = "UNSIGNED-PAYLOAD";
@@ -959,7 +1014,7 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	} else if (req->body_len == 0) {
 		s.payload_str = EMPTY_SHA256; /* GET, HEAD, DELETE: no need to hash nothing */
 	} else {
-		sha256_raw(c, req->body, req->body_len, d);
+		sha256_raw(c.a, req->body, req->body_len, d);
 		to_hex(d, 32, s.payload);
 		s.payload_str = s.payload;
 	}
@@ -1014,7 +1069,7 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	o = put(o, s.payload_str, s.payload_len);
 	*o++ = '\0';
 	out->canonical_request = creq;
-	sha256_raw(c, creq, (size_t)(o - creq - 1), d);
+	sha256_raw(c.a, creq, (size_t)(o - creq - 1), d);
 
 	/* string to sign */
 	char *sts = creq + creq_room;
@@ -1027,10 +1082,7 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	out->string_to_sign = sts;
 
 	/* signature */
-	unsigned char key[32];
-	signing_key(c, p->secret_key, s.amz_date, p->region, s.rlen, p->service, s.svlen, key);
-	hmac_raw(c, key, 32, sts, sts_len, d);
-	explicit_bzero(key, sizeof(key));
+	sign_sts(c, p->secret_key, s.amz_date, p->region, s.rlen, p->service, s.svlen, sts, sts_len, d);
 	md_ctx_put(c);
 	o = sts + sts_len + 1;
 	out->signature = o;
