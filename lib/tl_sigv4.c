@@ -393,29 +393,27 @@ static int no_ctl(const char *s, int tab_ok)
 }
 
 /* Region and service become part of the credential scope, split on "/" by the server. */
-static int is_scope_part(const char *s)
+/* Its length, or 0 when s is not [A-Za-z0-9._-]{1,63}. */
+static size_t scope_part_len(const char *s)
 {
-	if (!s || !*s || strlen(s) > SCOPE_PART_MAX)
+	const char *b = s;
+	if (!s)
 		return 0;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		      ch == '-' || ch == '_' || ch == '.'))
-			return 0;
-	}
-	return 1;
+	while (is_unreserved((unsigned char)*s) && *s != '~')
+		s++;
+	return *s || s == b || s - b > SCOPE_PART_MAX ? 0 : (size_t)(s - b);
 }
 
-static int is_access_key(const char *s)
+/* Its length, or 0 when s is empty or holds anything but printable ASCII other than space and
+ * the separators of the Credential field (/ , =). */
+static size_t access_key_len(const char *s)
 {
-	if (!s || !*s)
+	const char *b = s;
+	if (!s)
 		return 0;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == ',' || ch == '=')
-			return 0;
-	}
-	return 1;
+	while ((unsigned char)(*s - 0x21) < 0x5e && *s != '/' && *s != ',' && *s != '=')
+		s++;
+	return *s ? 0 : (size_t)(s - b);
 }
 
 static int is_payload_hash(const char *s)
@@ -587,8 +585,8 @@ static void signer_release(struct signer *s)
 }
 
 /* Everything but the headers, which collect_headers checks as it copies them. */
-static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
-		       int presign, const char **err)
+static int check_input(struct signer *s, const struct tl_sigv4_params *p,
+		       const struct tl_sigv4_request *req, int presign, const char **err)
 {
 #define FAIL(msg) do { *err = (msg); return -1; } while (0)
 	if (!p || !req)
@@ -605,15 +603,15 @@ static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		FAIL("sigv4: body length without body");
 	if (req->payload_hash && !is_payload_hash(req->payload_hash))
 		FAIL("sigv4: bad payload hash");
-	if (!is_access_key(p->access_key))
+	if (!(s->aklen = access_key_len(p->access_key)))
 		FAIL("sigv4: bad access key id");
 	if (!p->secret_key || !*p->secret_key)
 		FAIL("sigv4: no secret key");
 	if (p->session_token && !no_ctl(p->session_token, 0))
 		FAIL("sigv4: bad session token");
-	if (!is_scope_part(p->region))
+	if (!(s->rlen = scope_part_len(p->region)))
 		FAIL("sigv4: bad region");
-	if (!is_scope_part(p->service))
+	if (!(s->svlen = scope_part_len(p->service)))
 		FAIL("sigv4: bad service");
 	if (p->time < 0 || p->time > TIME_MAX)
 		FAIL("sigv4: time out of range");
@@ -965,10 +963,9 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		return -1;
 	}
 	memset(out, 0, sizeof(*out));
-	if (check_input(p, req, presign, err) < 0)
-		return -1;
-
 	struct signer s;
+	if (check_input(&s, p, req, presign, err) < 0)
+		return -1;
 	s.p = p;
 	s.req = req;
 	s.presign = presign;
@@ -976,9 +973,6 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	s.token_len = s.token ? strlen(s.token) : 0;
 	s.plen = strlen(req->path);
 	s.qn = req->query ? strlen(req->query) : 0;
-	s.aklen = strlen(p->access_key);
-	s.rlen = strlen(p->region);
-	s.svlen = strlen(p->service);
 	s.payload_hdr = NULL;
 	s.h = s.hstack;
 	s.arena = s.astack;
