@@ -7,8 +7,9 @@
 # odd keys, query strings and bodies up to 1 KiB; Glue/Athena JSON calls; generic paths), signed
 # as a running tool signs them: one credential, one region, one day. botocore's add_auth
 # (SigV4Auth / S3SigV4Auth) signs each once, in one Python process; then build/tests/sigv4-sign
-# --bench signs the same requests ROUNDS times over (default 10) through tl_sigv4_sign(), result
-# freed each time. Each side is timed three times and its best pass counts (the machine is shared).
+# --bench signs each of the same requests ROUNDS times in a row (default 10; its data stays in the
+# cache, as for a tool signing the request it just built) through tl_sigv4_sign(), result freed
+# each time. Each side is timed three times and its best pass counts (the machine is shared).
 # Both rates, their ratio, and whether all Authorization headers were identical are printed; the
 # exit status is 1 if any differed. Build without SANITIZE for real figures.
 set -eu

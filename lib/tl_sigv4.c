@@ -1034,7 +1034,8 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	if (presign)
 		total += 17 + qroom + sizeof("&X-Amz-Signature=") + 64 + 3 * s.token_len + 32;
 	else
-		total += alen + s.token_len + s.payload_len + 128;
+		total += sizeof("X-Amz-Date: ") + 17 + sizeof("X-Amz-Security-Token: ") + s.token_len +
+			 sizeof("x-amz-content-sha256: ") + s.payload_len + sizeof("Authorization: ") + alen;
 	char *mem = xmalloc(total);
 
 	/* canonical request */
