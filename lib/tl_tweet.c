@@ -383,45 +383,52 @@ bool tl_jdoc_idtext(const struct tl_jdoc *d, long tok, const char **p, size_t *n
 	return false;
 }
 
-static int add_gap(struct tl_buf *out, const char *p, const char *e)
+static char *copy_gap(char *w, const char *p, const char *e)
 {
-	char tmp[64];
-	size_t k = 0;
-	for (; p < e; p++) {
-		if (is_ws((unsigned char)*p))
-			continue;
-		if (k == sizeof tmp) {
-			if (tl_buf_add(out, tmp, k) < 0)
-				return -1;
-			k = 0;
-		}
-		tmp[k++] = *p;
-	}
-	return k ? tl_buf_add(out, tmp, k) : 0;
+	for (; p < e; p++)
+		if (!is_ws((unsigned char)*p))
+			*w++ = *p;
+	return w;
 }
 
 int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out)
 {
 	const struct tl_jtok *t = &d->t[tok];
-	if (!d->has_ws || t->type > TL_JT_ARR)
-		return tl_buf_add(out, d->s + t->start, t->end - t->start);
-	/* Between tokens there is only punctuation and white space: copy tokens, squeeze gaps. */
-	size_t pos = t->start;
-	for (size_t k = tok; k < t->next; k++) {
-		const struct tl_jtok *c = &d->t[k];
-		if (add_gap(out, d->s + pos, d->s + c->start) < 0)
-			return -1;
-		if (c->type <= TL_JT_ARR) {
-			if (tl_buf_addc(out, d->s[c->start]) < 0)
-				return -1;
-			pos = c->start + 1;
-		} else {
-			if (tl_buf_add(out, d->s + c->start, c->end - c->start) < 0)
-				return -1;
-			pos = c->end;
+	size_t span = t->end - t->start;
+	/* the compact text is never longer than the span: reserve once, write directly */
+	if (tl_buf_grow(out, span) < 0)
+		return -1;
+	char *w = out->data + out->len;
+	const char *s = d->s;
+	if (!d->has_ws || t->type > TL_JT_ARR) {
+		memcpy(w, s + t->start, span);
+		w += span;
+	} else {
+		/* between tokens there is only punctuation and white space: copy tokens, squeeze gaps */
+		size_t pos = t->start;
+		for (size_t k = tok; k < t->next; k++) {
+			const struct tl_jtok *c = &d->t[k];
+			w = copy_gap(w, s + pos, s + c->start);
+			if (c->type <= TL_JT_ARR) {
+				*w++ = s[c->start];
+				pos = c->start + 1;
+			} else {
+				size_t n = c->end - c->start;
+				if (n <= 16) {
+					for (size_t i = 0; i < n; i++)
+						w[i] = s[c->start + i];
+				} else {
+					memcpy(w, s + c->start, n);
+				}
+				w += n;
+				pos = c->end;
+			}
 		}
+		w = copy_gap(w, s + pos, s + t->end);
 	}
-	return add_gap(out, d->s + pos, d->s + t->end);
+	out->len = (size_t)(w - out->data);
+	out->data[out->len] = '\0';
+	return 0;
 }
 
 static int hexval(char c)

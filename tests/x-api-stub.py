@@ -336,10 +336,17 @@ def main():
     p.add_argument("--numeric-ids", action="store_true")
     p.add_argument("--null-tags", action="store_true")
     p.add_argument("--initial-rules")
+    p.add_argument("--compact", action="store_true", help="re-serialize --data lines compactly, as X sends them")
     A = p.parse_args()
     if A.data:
         with open(A.data, "rb") as f:
             DATA.extend(line.rstrip(b"\r\n") for line in f.read().split(b"\n") if line.strip())
+        if A.compact:
+            for i, line in enumerate(DATA):
+                try:
+                    DATA[i] = json.dumps(json.loads(line), separators=(",", ":"), ensure_ascii=False).encode()
+                except ValueError:
+                    pass
     if A.initial_rules:
         with open(A.initial_rules) as f:
             for r in json.load(f):
