@@ -174,8 +174,9 @@ test_expect_success 'usage errors exit 2 and a token is never taken from argv' '
 test_expect_success '--help matches the man page synopsis, --version works' '
 	tw-stream --help >help && grep -q "^usage: tw-stream" help &&
 	tw-stream --version | grep -q "^tw-stream (tweetlake)" &&
+	mandoc -Tlint -W warning "$TOP/man/tw-stream.1" &&
 	for o in $(grep -o -- "--[a-z-]*" help | sort -u); do
-		grep -q -- "Fl ${o#--}" "$TOP/man/tw-stream.1" || { echo "not in the man page: $o"; exit 1; }
+		grep -q -- "Fl -${o#--}" "$TOP/man/tw-stream.1" || { echo "not in the man page: $o"; exit 1; }
 	done
 '
 test_expect_success 'output to a closed pipe ends quietly' '
