@@ -77,4 +77,11 @@ test_expect_success 'a refused token: exit 1 with the reason; no token: exit 2' 
 	grep -q "HTTP 401: Unauthorized" err &&
 	test_expect_failure_status 2 env -u X_BEARER_TOKEN tw-stream --api-url "$STUB_URL" --list-rules 2>err
 '
+test_expect_success 'examples/stream-rules-from-file.sh: dry run, sync, list, then stream' '
+	stub_start --data "$CAPTURE" --then "lines:1-3 hold" &&
+	X_API_URL=$STUB_URL "$TOP/examples/stream-rules-from-file.sh" "" --max-tweets 3 >out 2>err &&
+	test $(wc -l <out) -eq 3 &&
+	grep -q "would add rule \"cat has:images -is:retweet\" tag cats" err &&
+	grep -q "\"value\":\"#DataEngineering OR #dataengineering lang:en\",\"tag\":\"data\"" err
+'
 test_done
