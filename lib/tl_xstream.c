@@ -221,8 +221,8 @@ int64_t tl_backoff_next(struct tl_backoff *b, int cls, int64_t reset_ms, int64_t
 	if (cls < 0 || cls > 2)
 		cls = TL_BACKOFF_HTTP;
 	int k = ++b->n[cls];
-	if (k > 30)
-		k = b->n[cls] = 30;
+	if (k > 100) /* past every cap; keeps the shifts below small */
+		k = b->n[cls] = 100;
 	switch (cls) {
 	case TL_BACKOFF_NET: {
 		int64_t d = 250LL * k;

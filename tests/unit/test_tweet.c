@@ -5,6 +5,8 @@
 #include "tl_cli.h"
 #include "tl_json.h"
 #include "tl_tweet.h"
+#include "tl_tweetsim.h"
+#include "tl_xstream.h"
 
 #include <stdlib.h>
 
@@ -230,6 +232,69 @@ static void test_idset(void)
 	tl_idset_free(&s);
 }
 
+/* X's schedule: network +250 ms to 16 s; HTTP 5 s doubling to 320 s; 429 60 s doubling or reset. */
+static void test_backoff(void)
+{
+	struct tl_backoff b;
+	tl_backoff_reset(&b);
+	int64_t now = 1700000000000LL;
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_NET, -1, now), 250);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_NET, -1, now), 500);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_NET, -1, now), 750);
+	for (int i = 0; i < 100; i++)
+		tl_backoff_next(&b, TL_BACKOFF_NET, -1, now);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_NET, -1, now), 16000);
+	static const int64_t http[] = { 5000, 10000, 20000, 40000, 80000, 160000, 320000, 320000, 320000 };
+	for (size_t i = 0; i < sizeof http / sizeof *http; i++)
+		T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_HTTP, -1, now), http[i]);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_RATE, -1, now), 60000);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_RATE, -1, now), 120000);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_RATE, now + 7000, now), 7000);   /* the reset wins */
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_RATE, now - 1000, now), 480000); /* a past reset: schedule */
+	for (int i = 0; i < 100; i++)
+		tl_backoff_next(&b, TL_BACKOFF_RATE, -1, now);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_RATE, -1, now), 960000);
+	tl_backoff_reset(&b);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_HTTP, -1, now), 5000);
+	T_EQ_INT(tl_backoff_next(&b, TL_BACKOFF_NET, -1, now), 250);
+}
+
+/* Same seed, same clock: the same lines; every line a DATA line whose merge is valid JSON. */
+static void test_simulator(void)
+{
+	struct tl_tweetsim *a = tl_tweetsim_new(99), *b = tl_tweetsim_new(99), *c = tl_tweetsim_new(100);
+	struct tl_buf la = TL_BUF_INIT, lb = TL_BUF_INIT, lc = TL_BUF_INIT, m = TL_BUF_INIT;
+	struct tl_tweet t = { 0 };
+	int64_t now = 1795000000000LL;
+	int differ = 0;
+	for (int i = 0; i < 500; i++) {
+		tl_buf_reset(&la);
+		tl_buf_reset(&lb);
+		tl_buf_reset(&lc);
+		T_EQ_INT(tl_tweetsim_next(a, now + i, &la), 0);
+		tl_tweetsim_next(b, now + i, &lb);
+		tl_tweetsim_next(c, now + i, &lc);
+		T_CHECK(la.len == lb.len && memcmp(la.data, lb.data, la.len) == 0);
+		differ += la.len != lc.len || memcmp(la.data, lc.data, la.len) != 0;
+		T_EQ_INT(tl_tweet_parse(&t, la.data, la.len), TL_TWEET_DATA);
+		tl_buf_reset(&m);
+		T_EQ_INT(tl_tweet_merge(&t, &m), 0);
+		const char *why;
+		size_t pos;
+		T_EQ_INT(tl_json_validate(m.data, m.len, &why, &pos), 0);
+		T_CHECK(tl_tweet_time(&t) <= now + i && tl_tweet_time(&t) > now + i - 3000);
+	}
+	T_CHECK(differ > 490);
+	tl_tweetsim_free(a);
+	tl_tweetsim_free(b);
+	tl_tweetsim_free(c);
+	tl_tweet_free(&t);
+	tl_buf_release(&la);
+	tl_buf_release(&lb);
+	tl_buf_release(&lc);
+	tl_buf_release(&m);
+}
+
 int main(void)
 {
 	TEST(test_tokenizer_accepts_and_refuses);
@@ -237,5 +302,7 @@ int main(void)
 	TEST(test_merge_small);
 	TEST(test_merge_capture);
 	TEST(test_idset);
+	TEST(test_backoff);
+	TEST(test_simulator);
 	return t_done();
 }
