@@ -160,6 +160,13 @@ test_expect_success '--simulate --rate paces, --duration stops' '
 	ms=$(( ($(date +%s%N) - start) / 1000000 )) &&
 	n=$(wc -l <sim) && in_range $n 35 60 && in_range $ms 900 2500
 '
+test_expect_success 'examples/capture.jsonl (made by --simulate --raw --rate 10) replays its 100 tweets in 10 s of pace' '
+	tw-stream --replay "$TOP/examples/capture.jsonl" --speed 0 >out 2>err &&
+	test $(wc -l <out) -eq 100 && jq -e -s "map(.author.username) | all" out &&
+	start=$(date +%s%N) &&
+	tw-stream --replay "$TOP/examples/capture.jsonl" --speed 10 --max-tweets 50 >out 2>err &&
+	ms=$(( ($(date +%s%N) - start) / 1000000 )) && in_range $ms 300 2500
+'
 test_expect_success 'usage errors exit 2 and a token is never taken from argv' '
 	test_expect_failure_status 2 tw-stream --bogus 2>err &&
 	test_expect_failure_status 2 tw-stream --token abcdefgh 2>err &&
