@@ -1100,7 +1100,8 @@ int main(int argc, char **argv)
 	int verbosity = TL_LOG_INFO, c;
 	bool simulate = false;
 
-	while ((c = getopt_long(argc, argv, "vqhV", LONGOPTS, NULL)) != -1) {
+	opterr = 0; /* our own messages, prefixed by the tool's name */
+	while ((c = getopt_long(argc, argv, ":vqhV", LONGOPTS, NULL)) != -1) {
 		switch (c) {
 		case OPT_SAMPLE: a.sample = true; break;
 		case OPT_RAW: a.raw = true; break;
@@ -1176,9 +1177,12 @@ int main(int argc, char **argv)
 		case 'V':
 			tl_cli_version();
 			return TL_EXIT_OK;
+		case ':':
+			return tl_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", tl_log_tool());
-			return TL_EXIT_USAGE;
+			if (optopt && optopt < 256)
+				return tl_cli_usage_error("unknown option '-%c'", optopt);
+			return tl_cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
