@@ -177,7 +177,6 @@ int tl_xstream_run(const struct tl_xstream_opts *o, struct tl_xstream_result *r)
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &c);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* one connection, closed when this returns: no stale connection may linger at X */
 	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);

@@ -404,7 +404,12 @@ static int run_stream(struct app *a)
 			a->cut++;
 			tl_info("dropped a line cut off by the disconnect (%zu bytes)", r.cut_bytes);
 		}
-		a->too_long += r.too_long;
+		if (r.too_long) {
+			a->too_long += r.too_long;
+			a->bad += r.too_long;
+			tl_warn("%llu line%s longer than %zu bytes dropped", (unsigned long long)r.too_long,
+				r.too_long == 1 ? "" : "s", (size_t)TL_LINE_MAX_DEFAULT);
+		}
 		if (r.got_bytes)
 			tl_backoff_reset(&bo);
 		if (end == TL_XS_END_STOP) {

@@ -20,6 +20,11 @@ test_expect_success '--raw writes the API lines as received' '
 	tw-stream --api-url "$STUB_URL" --raw --max-tweets 7 >out 2>err &&
 	test_cmp "$TRASH/expect-raw" out
 '
+test_expect_success 'lines split across many small chunks are put together' '
+	stub_start --data "$CAPTURE" --conn "tiny:1-4 ka:2 tiny:6-8 hold" &&
+	tw-stream --api-url "$STUB_URL" --raw --max-tweets 7 >out 2>err &&
+	test_cmp "$TRASH/expect-raw" out
+'
 test_expect_success 'a line cut by a disconnect is dropped and counted, never written' '
 	stub_start --data "$CAPTURE" --conn "lines:1-2 cut:3" --conn "lines:3-4,6-8 hold" &&
 	tw-stream --api-url "$STUB_URL" --max-tweets 7 >out 2>err &&

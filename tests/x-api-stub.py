@@ -6,6 +6,7 @@ and injects faults by a script: one --conn per stream connection, in order, each
 space-separated actions; when the script is used up, --then (default "hold") applies.
 
   lines:1-4,6     send these lines of --data (1-based), one chunk each
+  tiny:1-4        the same, each line in 7-byte chunks (lines across chunk boundaries)
   ka:N            N keep-alive lines
   sleep:S         wait S seconds
   cut:N           send the first half of line N, then close the socket (no final chunk)
@@ -167,6 +168,11 @@ class Handler(BaseHTTPRequestHandler):
             if a.startswith("lines:"):
                 for n in parse_lines(a[6:]):
                     self.chunk(DATA[n - 1] + b"\r\n")
+            elif a.startswith("tiny:"):
+                for n in parse_lines(a[5:]):
+                    line = DATA[n - 1] + b"\r\n"
+                    for i in range(0, len(line), 7):
+                        self.chunk(line[i:i + 7])
             elif a.startswith("ka:"):
                 for _ in range(int(a[3:])):
                     self.chunk(b"\r\n")
