@@ -214,6 +214,8 @@ struct tl_tweetsim {
 	char (*tags)[32];
 	struct zipf ztag, zuser;
 	double lang_cdf[N_LANGS];
+	char **user_json;   /* each user's JSON, rendered on first use (users do not change) */
+	size_t *user_json_len;
 	uint64_t vclock;  /* virtual ms timeline for ids (deterministic, unlike created_at) */
 	uint32_t seq;
 };
@@ -229,6 +231,8 @@ struct tl_tweetsim *tl_tweetsim_new(uint64_t seed)
 	rseed(&s->rng, seed);
 	struct rng *r = &s->rng;
 	s->users = xcalloc(N_USERS, sizeof *s->users);
+	s->user_json = xcalloc(N_USERS, sizeof *s->user_json);
+	s->user_json_len = xcalloc(N_USERS, sizeof *s->user_json_len);
 	double sum = 0, tot = 0;
 	for (size_t i = 0; i < N_LANGS; i++)
 		tot += LANGS[i].weight;
@@ -295,6 +299,10 @@ void tl_tweetsim_free(struct tl_tweetsim *s)
 {
 	if (!s)
 		return;
+	for (uint32_t i = 0; i < N_USERS; i++)
+		free(s->user_json[i]);
+	free(s->user_json);
+	free(s->user_json_len);
 	free(s->users);
 	free(s->tags);
 	free(s->ztag.cdf);
@@ -481,7 +489,7 @@ static void fmt_time(int64_t ms, char *buf, size_t n)
 	tl_time_format(ms - ms % 1000, 1, buf, n);
 }
 
-static void emit_user(struct tl_tweetsim *s, struct tl_buf *b, uint32_t ui)
+static void render_user(struct tl_tweetsim *s, struct tl_buf *b, uint32_t ui)
 {
 	const struct user *u = &s->users[ui];
 	char ct[40];
@@ -499,6 +507,17 @@ static void emit_user(struct tl_tweetsim *s, struct tl_buf *b, uint32_t ui)
 		       "\"tweet_count\":%u,\"listed_count\":%u},\"verified\":%s}",
 		    (unsigned long long)(u->id + 7), u->img, u->followers, u->following, u->tweets, u->listed,
 		    u->verified ? "true" : "false");
+}
+
+static void emit_user(struct tl_tweetsim *s, struct tl_buf *b, uint32_t ui)
+{
+	if (!s->user_json[ui]) {
+		struct tl_buf r;
+		tl_buf_init(&r, 0);
+		render_user(s, &r, ui);
+		s->user_json[ui] = tl_buf_detach(&r, &s->user_json_len[ui]);
+	}
+	tl_buf_add(b, s->user_json[ui], s->user_json_len[ui]);
 }
 
 static void emit_metrics(struct tl_buf *b, struct rng *r, bool fresh)
