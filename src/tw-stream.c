@@ -152,9 +152,11 @@ static void show_progress(struct app *a, bool force)
 	int64_t now = tl_mono_ms();
 	if (!a->progress || (!force && now < a->next_progress))
 		return;
-	a->next_progress = now + 1000;
+	/* in place on a terminal every second; as plain lines into a log every 10 s */
+	bool tty = isatty(STDERR_FILENO);
+	a->next_progress = now + (tty ? 1000 : 10000);
 	double secs = (double)(now - a->start_mono) / 1000;
-	tl_log_status(0, "%llu tweets (%.0f/s), %llu duplicates, %llu reconnects",
+	tl_log_status(1, "%llu tweets (%.0f/s), %llu duplicates, %llu reconnects",
 		      (unsigned long long)a->tweets, secs > 0 ? (double)a->tweets / secs : 0.0,
 		      (unsigned long long)a->dups, (unsigned long long)a->reconnects);
 }

@@ -128,7 +128,7 @@ test_expect_success '--duration ends a quiet stream with exit 0; --progress repo
 	start=$(date +%s%N) &&
 	tw-stream --api-url "$STUB_URL" --duration 1.2 --progress >out 2>err &&
 	ms=$(( ($(date +%s%N) - start) / 1000000 )) &&
-	in_range $ms 1000 3500 && test $(wc -l <out) -eq 1
+	in_range $ms 1000 3500 && test $(wc -l <out) -eq 1 && grep -q "tweets (.*/s), 0 duplicates, 0 reconnects" err
 '
 test_expect_success 'the server ending the stream means reconnect; duplicates in one connection dropped' '
 	stub_start --data "$CAPTURE" --conn "lines:1-2 end" --conn "lines:8-9,1-3 hold" &&
