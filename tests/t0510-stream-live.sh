@@ -123,6 +123,16 @@ test_expect_success 'SIGTERM stops cleanly (exit 143); the connection is closed 
 	TW_STREAM_TIME_SCALE=0.01 tw-stream --api-url "$STUB_URL" --max-tweets 2 >out2 2>err2 &&
 	! grep -q TooManyConnections err2 && test $(stub_times | wc -l) -eq 2
 '
+test_expect_success 'a second client while the first is connected gets TooManyConnections, then gets in' '
+	stub_start --data "$CAPTURE" --then "lines:1 hold" &&
+	{ tw-stream --api-url "$STUB_URL" >out1 2>err1 & pid=$!; } &&
+	for i in $(seq 50); do [ -s out1 ] && break; sleep 0.1; done &&
+	{ TW_STREAM_TIME_SCALE=0.005 tw-stream --api-url "$STUB_URL" --max-tweets 1 >out2 2>err2 & pid2=$!; } &&
+	for i in $(seq 50); do grep -q TooManyConnections err2 && break; sleep 0.1; done &&
+	kill -INT $pid && wait $pid; rc=$? && test $rc -eq 130 &&
+	wait $pid2 && test $(wc -l <out2) -eq 1 &&
+	grep -q "HTTP 429 TooManyConnections" err2
+'
 test_expect_success '--duration ends a quiet stream with exit 0; --progress reports' '
 	stub_start --data "$CAPTURE" --then "lines:1 hold" &&
 	start=$(date +%s%N) &&
