@@ -28,7 +28,7 @@ compact=--compact
 python3 "$TOP/tests/x-api-stub.py" --port "$port" --data "$CAPTURE" $compact --then "bench:$N" >/dev/null 2>&1 &
 stub=$!
 trap 'kill $stub 2>/dev/null; rm -rf "$tmp"' EXIT
-for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 600); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 url=http://127.0.0.1:$port
 export X_BEARER_TOKEN=bench-token-not-secret
 
