@@ -123,7 +123,6 @@ struct app {
 	struct tl_out out;
 	int64_t start_mono, deadline_mono;
 	bool live;
-	bool stop;
 	bool out_broken;
 	int64_t pace_t0, pace_w0; /* replay pacing: first line's time and when it was written */
 	uint64_t paced;
