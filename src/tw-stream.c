@@ -236,7 +236,11 @@ static int handle_line(struct app *a, const char *line, size_t n, uint64_t linen
 		return TL_XS_GO_ON;
 	case TL_TWEET_OTHER:
 		a->messages++;
-		tl_debug("a line that is not a tweet, skipped: %.200s", line);
+		if (lineno)
+			tl_warn("line %llu: JSON but not a tweet or a stream line (a page of search results?), skipped",
+				(unsigned long long)lineno);
+		else
+			tl_debug("a line that is not a tweet, skipped: %.200s", line);
 		return TL_XS_GO_ON;
 	case TL_TWEET_ERRORS: {
 		a->messages++;

@@ -45,6 +45,13 @@ test_expect_success 'network errors back off linearly: 250, 500, 750 ms' '
 	stub_gaps >gaps && cat gaps && test $(wc -l <gaps) -eq 3 &&
 	in_range $(sed -n 1p gaps) 240 450 && in_range $(sed -n 2p gaps) 490 700 && in_range $(sed -n 3p gaps) 740 950
 '
+test_expect_success 'nobody listening is a network error too; --duration still ends it' '
+	port=$(free_port) &&
+	start=$(date +%s%N) &&
+	tw-stream --api-url "http://127.0.0.1:$port" --duration 1 >out 2>err &&
+	ms=$(( ($(date +%s%N) - start) / 1000000 )) &&
+	in_range $ms 900 2500 && grep -q "reconnecting in 0.25 s" err && grep -q "reconnecting in 0.50 s" err
+'
 test_expect_success 'HTTP errors back off exponentially from 5 s (time scale 0.02: 100, 200, 400 ms)' '
 	stub_start --data "$CAPTURE" --conn status:503 --conn status:503 --conn status:500 --conn "lines:1 hold" &&
 	TW_STREAM_TIME_SCALE=0.02 tw-stream --api-url "$STUB_URL" --max-tweets 1 >out 2>err &&
