@@ -43,7 +43,7 @@ test_expect_success 'network errors back off linearly: 250, 500, 750 ms' '
 	stub_start --data "$CAPTURE" --conn drop --conn drop --conn drop --conn "lines:1 hold" &&
 	tw-stream --api-url "$STUB_URL" --max-tweets 1 >out 2>err &&
 	stub_gaps >gaps && cat gaps && test $(wc -l <gaps) -eq 3 &&
-	in_range $(sed -n 1p gaps) 240 450 && in_range $(sed -n 2p gaps) 490 700 && in_range $(sed -n 3p gaps) 740 950
+	in_range $(sed -n 1p gaps) 240 550 && in_range $(sed -n 2p gaps) 490 800 && in_range $(sed -n 3p gaps) 740 1050
 '
 test_expect_success 'nobody listening is a network error too; --duration still ends it' '
 	port=$(free_port) &&
@@ -56,14 +56,14 @@ test_expect_success 'HTTP errors back off exponentially from 5 s (time scale 0.0
 	stub_start --data "$CAPTURE" --conn status:503 --conn status:503 --conn status:500 --conn "lines:1 hold" &&
 	TW_STREAM_TIME_SCALE=0.02 tw-stream --api-url "$STUB_URL" --max-tweets 1 >out 2>err &&
 	stub_gaps >gaps && cat gaps && test $(wc -l <gaps) -eq 3 &&
-	in_range $(sed -n 1p gaps) 95 300 && in_range $(sed -n 2p gaps) 195 400 && in_range $(sed -n 3p gaps) 395 600 &&
+	in_range $(sed -n 1p gaps) 95 400 && in_range $(sed -n 2p gaps) 195 500 && in_range $(sed -n 3p gaps) 395 700 &&
 	grep -q "HTTP 503 (Service Unavailable" err
 '
 test_expect_success '429 backs off from 60 s doubling (time scale 0.005: 300, 600 ms)' '
 	stub_start --data "$CAPTURE" --conn status:429 --conn status:429 --conn "lines:1 hold" &&
 	TW_STREAM_TIME_SCALE=0.005 tw-stream --api-url "$STUB_URL" --max-tweets 1 >out 2>err &&
 	stub_gaps >gaps && cat gaps &&
-	in_range $(sed -n 1p gaps) 295 500 && in_range $(sed -n 2p gaps) 595 800
+	in_range $(sed -n 1p gaps) 295 600 && in_range $(sed -n 2p gaps) 595 900
 '
 test_expect_success '429 with x-rate-limit-reset waits until the reset instead' '
 	stub_start --data "$CAPTURE" --conn "status:429 reset:+2" --conn "lines:1 hold" &&
@@ -79,10 +79,10 @@ test_expect_success '429 TooManyConnections is named and waited out' '
 '
 test_expect_success 'a successful connection resets the schedule' '
 	stub_start --data "$CAPTURE" --conn status:503 --conn status:503 --conn "lines:1 end" --conn status:503 --conn "lines:2 hold" &&
-	TW_STREAM_TIME_SCALE=0.02 tw-stream --api-url "$STUB_URL" --max-tweets 2 >out 2>err &&
+	TW_STREAM_TIME_SCALE=0.04 tw-stream --api-url "$STUB_URL" --max-tweets 2 >out 2>err &&
 	stub_gaps >gaps && cat gaps &&
-	in_range $(sed -n 1p gaps) 95 300 && in_range $(sed -n 2p gaps) 195 400 &&
-	in_range $(sed -n 3p gaps) 0 90 && in_range $(sed -n 4p gaps) 95 300
+	in_range $(sed -n 1p gaps) 195 500 && in_range $(sed -n 2p gaps) 395 700 &&
+	in_range $(sed -n 3p gaps) 0 150 && in_range $(sed -n 4p gaps) 195 600
 '
 for case in "401 Unauthorized" "403 Forbidden" "409 a filtered stream needs rules" "429 usagecap the monthly usage cap"; do
 	set -- $case
