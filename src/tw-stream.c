@@ -34,7 +34,8 @@ static const char USAGE[] =
 	"                 [--media-fields LIST] [--place-fields LIST] [--poll-fields LIST]\n"
 	"                 [--api-url URL] [--token-file FILE] [--dedupe N] [-v | -q]\n"
 	"       tw-stream --replay FILE [--speed X | --rate N] [--raw] [--max-tweets N]\n"
-	"       tw-stream --simulate [--seed N] [--rate N] [--raw] [--max-tweets N] [--duration SECONDS]\n"
+	"       tw-stream --simulate [--seed N] [--rate N] [--backdate DURATION] [--raw] [--max-tweets N]\n"
+	"                 [--duration SECONDS]\n"
 	"       tw-stream --list-rules\n"
 	"       tw-stream --add-rule VALUE [--tag TAG] ... [--dry-run]\n"
 	"       tw-stream --delete-rule ID ... | --delete-all-rules [--dry-run]\n"
@@ -63,6 +64,8 @@ static const char USAGE[] =
 	"  --rate N               N tweets per second (replay or simulation; 0: no limit)\n"
 	"  --simulate             generate realistic tweets instead of connecting\n"
 	"  --seed N               the simulation's seed (1)\n"
+	"  --backdate DURATION    spread the simulated created_at times evenly over the DURATION\n"
+	"                         (30m, 3h, 2d) before now (needs --max-tweets)\n"
 	"  --list-rules           print the filtered stream's rules, one JSON object per line\n"
 	"  --add-rule VALUE       add a rule; --tag TAG after it tags it (repeatable)\n"
 	"  --delete-rule ID       delete a rule by id (repeatable)\n"
@@ -101,6 +104,7 @@ struct app {
 	/* options */
 	bool sample, raw, progress, dry_run, list_rules, delete_all;
 	uint64_t max_tweets;
+	int64_t backdate_ms; /* --simulate: created_at spread over this span before now */
 	int64_t duration_ms, stall_ms;
 	int backfill;
 	const char *fields[6];
@@ -543,11 +547,17 @@ static int run_simulate(struct app *a)
 	struct tl_buf line;
 	tl_buf_init(&line, 0);
 	uint64_t n = 0;
+	int64_t start = tl_now_ms() - a->backdate_ms;
 	for (;;) {
-		if ((n++ & 63) == 0 && (tl_sig_caught() || (a->deadline_mono && tl_mono_ms() >= a->deadline_mono)))
+		if ((n & 63) == 0 && (tl_sig_caught() || (a->deadline_mono && tl_mono_ms() >= a->deadline_mono)))
 			break;
 		tl_buf_reset(&line);
-		tl_tweetsim_next(sim, tl_now_ms(), &line);
+		/* With --backdate, tweet n of max_tweets is dated start + n/max of the span. */
+		int64_t when = a->backdate_ms
+				       ? start + (int64_t)((double)n * (double)a->backdate_ms / (double)a->max_tweets)
+				       : tl_now_ms();
+		n++;
+		tl_tweetsim_next(sim, when, &line);
 		if (handle_line(a, line.data, line.len, 0) == TL_XS_STOP)
 			break;
 	}
@@ -1025,7 +1035,7 @@ static char *read_token(struct app *a)
 enum {
 	OPT_SAMPLE = 256, OPT_RAW, OPT_MAX, OPT_DURATION, OPT_STALL, OPT_BACKFILL, OPT_PROGRESS,
 	OPT_TF, OPT_EXP, OPT_UF, OPT_MF, OPT_PF, OPT_POF, OPT_API, OPT_TOKEN, OPT_DEDUPE, OPT_REPLAY,
-	OPT_SPEED, OPT_RATE, OPT_SIM, OPT_SEED, OPT_LIST, OPT_ADD, OPT_TAG, OPT_DEL, OPT_DELALL,
+	OPT_SPEED, OPT_RATE, OPT_SIM, OPT_SEED, OPT_BACKDATE, OPT_LIST, OPT_ADD, OPT_TAG, OPT_DEL, OPT_DELALL,
 	OPT_RULESFILE, OPT_DRY,
 };
 
@@ -1051,6 +1061,7 @@ static const struct option LONGOPTS[] = {
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "simulate", no_argument, NULL, OPT_SIM },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "backdate", required_argument, NULL, OPT_BACKDATE },
 	{ "list-rules", no_argument, NULL, OPT_LIST },
 	{ "add-rule", required_argument, NULL, OPT_ADD },
 	{ "tag", required_argument, NULL, OPT_TAG },
@@ -1160,6 +1171,10 @@ int main(int argc, char **argv)
 			if (tl_parse_u64(optarg, UINT64_MAX, &a.seed) < 0)
 				return tl_cli_usage_error("--seed: not a number: '%s'", optarg);
 			break;
+		case OPT_BACKDATE:
+			if (tl_parse_duration_ms(optarg, &a.backdate_ms) < 0 || a.backdate_ms <= 0)
+				return tl_cli_usage_error("--backdate: not a duration: '%s'", optarg);
+			break;
 		case OPT_LIST: a.list_rules = true; break;
 		case OPT_ADD:
 			a.adds = xrealloc(a.adds, (a.n_adds + 1) * sizeof *a.adds);
@@ -1215,6 +1230,8 @@ int main(int argc, char **argv)
 		return tl_cli_usage_error("--speed is for --replay");
 	if (a.speed_set && a.rate_set)
 		return tl_cli_usage_error("--speed and --rate exclude each other");
+	if (a.backdate_ms && (!simulate || !a.max_tweets))
+		return tl_cli_usage_error("--backdate is for --simulate with --max-tweets");
 	if (a.rate_set && !a.replay && !simulate)
 		return tl_cli_usage_error("--rate is for --replay and --simulate");
 	if (a.sample && (rules || a.replay || simulate))

@@ -190,4 +190,17 @@ test_expect_success 'output to a closed pipe ends quietly' '
 	tw-stream --simulate --seed 1 2>err | head -n 5 >out;
 	test $(wc -l <out) -eq 5 && ! grep -q "error" err
 '
+test_expect_success '--simulate --backdate spreads created_at evenly over the span before now' '
+	now=$(date +%s) &&
+	tw-stream --simulate --seed 3 --max-tweets 7 --backdate 3h >bd.out 2>bd.err &&
+	jq -r ".created_at" bd.out >times &&
+	test $(wc -l <times) -eq 7 &&
+	test "$(sort times)" = "$(cat times)" &&
+	first=$(date -d "$(head -n 1 times)" +%s) && last=$(date -d "$(tail -n 1 times)" +%s) &&
+	test $((now - first)) -ge $((3 * 3600 - 5)) && test $((now - first)) -le $((3 * 3600 + 5)) &&
+	test $((last - first)) -ge $((3 * 3600 * 6 / 7 - 5)) && test $((last - first)) -le $((3 * 3600 * 6 / 7 + 5)) &&
+	{ tw-stream --simulate --backdate 3h >/dev/null 2>err; test $? -eq 2; } &&
+	grep -q "backdate is for --simulate with --max-tweets" err
+'
+
 test_done
