@@ -243,7 +243,7 @@ struct vstate {
 
 #define MAX_DEPTH 512
 
-static void ws(struct vstate *v)
+static inline __attribute__((always_inline)) void ws(struct vstate *v)
 {
 	while (v->i < v->n) {
 		unsigned char c = v->s[v->i];
@@ -253,7 +253,7 @@ static void ws(struct vstate *v)
 	}
 }
 
-static int fail(struct vstate *v, const char *why)
+static inline __attribute__((always_inline)) int fail(struct vstate *v, const char *why)
 {
 	if (!v->why)
 		v->why = why;
@@ -271,11 +271,27 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-static int v_string(struct vstate *v)
+static inline __attribute__((always_inline)) int v_string(struct vstate *v)
 {
 	v->i++; /* opening quote */
 	for (;;) {
-		/* Fast scan over plain ASCII. */
+		/* Fast scan over plain ASCII: 8 bytes at a time while none is '"', '\\', a control
+		 * character or non-ASCII (SWAR zero-byte tests), then byte by byte. */
+		{
+			const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+			size_t i = v->i;
+			while (i + 8 <= v->n) {
+				uint64_t w, q, b;
+				memcpy(&w, v->s + i, 8);
+				q = w ^ (ones * '"');
+				b = w ^ (ones * '\\');
+				if ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+				     ((b - ones) & ~b)) & highs)
+					break;
+				i += 8;
+			}
+			v->i = i;
+		}
 		while (v->i < v->n) {
 			unsigned char c = v->s[v->i];
 			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
@@ -317,7 +333,7 @@ static int v_string(struct vstate *v)
 	}
 }
 
-static int v_number(struct vstate *v)
+static inline __attribute__((always_inline)) int v_number(struct vstate *v)
 {
 	size_t i = v->i;
 	if (i < v->n && v->s[i] == '-')
@@ -352,7 +368,7 @@ static int v_number(struct vstate *v)
 	return 0;
 }
 
-static int v_lit(struct vstate *v, const char *lit)
+static inline __attribute__((always_inline)) int v_lit(struct vstate *v, const char *lit)
 {
 	size_t l = strlen(lit);
 	if (v->n - v->i < l || memcmp(v->s + v->i, lit, l) != 0)
