@@ -275,28 +275,37 @@ static inline __attribute__((always_inline)) int v_string(struct vstate *v)
 {
 	v->i++; /* opening quote */
 	for (;;) {
-		/* Fast scan over plain ASCII: 8 bytes at a time while none is '"', '\\', a control
-		 * character or non-ASCII (SWAR zero-byte tests), then byte by byte. */
+		/* Fast scan over plain ASCII, 8 bytes at a time: a SWAR test marks the bytes that are
+		 * '"', '\\', control characters or non-ASCII; the lowest mark is always exact (false
+		 * marks only appear above a true one), so it says where the plain run ends. */
 		{
 			const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 			size_t i = v->i;
-			while (i + 8 <= v->n) {
-				uint64_t w, q, b;
+			for (;;) {
+				if (i + 8 > v->n)
+					break;
+				uint64_t w, q, b, m;
 				memcpy(&w, v->s + i, 8);
 				q = w ^ (ones * '"');
 				b = w ^ (ones * '\\');
-				if ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
-				     ((b - ones) & ~b)) & highs)
+				m = (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) &
+				    highs;
+				if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+					i += (size_t)__builtin_ctzll(m) / 8;
+#endif
 					break;
+				}
 				i += 8;
 			}
+			/* Byte by byte to the mark (a no-op on little-endian machines). */
+			while (i < v->n) {
+				unsigned char c = v->s[i];
+				if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+					break;
+				i++;
+			}
 			v->i = i;
-		}
-		while (v->i < v->n) {
-			unsigned char c = v->s[v->i];
-			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-				break;
-			v->i++;
 		}
 		if (v->i >= v->n)
 			return fail(v, "unterminated string");
