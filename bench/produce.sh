@@ -8,6 +8,7 @@
 # partition, so spread the volume) and times, one after the other:
 #   kafka-produce (defaults: JSON validation, idempotence, acks=all, lz4), and
 #   kcat -P (its defaults),
+#   kafka-produce -X compression.type=none (kcat's default; validation and idempotence still on),
 # each reading the file on stdin, from start to the last delivery. Prints per run and the median:
 # msgs/s, MB/s (input bytes), peak RSS of the producer, and the ratio kafka-produce / kcat.
 # Not a test: numbers depend on the machine and on what else runs on it.
@@ -47,7 +48,7 @@ awk -v n="$LINES" 'BEGIN {
 }' >"$data"
 bytes=$(stat -c %s "$data")
 printf 'bench: %d lines, %.1f MB, average %d bytes a line; %d partitions, %d runs\n' \
-	"$LINES" "$(echo "$bytes / 1000000" | bc -l)" "$((bytes / LINES))" "$PARTS" "$RUNS"
+	"$LINES" "$(awk "BEGIN { print $bytes / 1000000 }")" "$((bytes / LINES))" "$PARTS" "$RUNS"
 
 start_mock() {
 	build/tests/mock-kafka -b 3 -t "bench:$PARTS" </dev/null >"$tmp/boot" 2>"$tmp/mock.log" &
@@ -63,10 +64,12 @@ stop_mock() {
 	rm -f "$tmp/boot"
 }
 
-# run NAME CMD...: prints "seconds peak_kb" of one run reading $data on stdin.
+# run NAME CMD...: prints "seconds peak_kb" of one run reading $data on stdin (BROKERS in an
+# argument is replaced by the bootstrap list).
 run() {
 	local name=$1; shift
-	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" <"$data" >/dev/null 2>"$tmp/$name.err" || {
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "${@//BROKERS/$BROKERS}" <"$data" >/dev/null \
+		2>"$tmp/$name.err" || {
 		echo "bench: $name failed:" >&2
 		tail -n 5 "$tmp/$name.err" >&2
 		return 1
@@ -74,26 +77,32 @@ run() {
 	cat "$tmp/time"
 }
 
-kp_rates=() kc_rates=()
+# calc EXPR: floating-point arithmetic (awk, so no bc is needed).
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+# one NAME CMD...: a run against a fresh cluster; prints "msgs/s MB/s RSS-MB".
+one() {
+	local name=$1 s kb; shift
+	start_mock
+	read -r s kb < <(run "$name" "$@") || { stop_mock; return 1; }
+	stop_mock
+	[ "$s" = "0.00" ] && s=0.01
+	echo "$(calc "$LINES / $s") $(calc "$bytes / $s / 1000000") $((kb / 1024))"
+}
+kp=() kn=() kc=()
 for r in $(seq 1 "$RUNS"); do
-	start_mock
-	read -r kp_s kp_kb < <(run kafka-produce bin/kafka-produce -q -b "$BROKERS" -t bench)
-	stop_mock
-	start_mock
-	read -r kc_s kc_kb < <(run kcat kcat -P -b "$BROKERS" -t bench)
-	stop_mock
-	kp_rate=$(echo "$LINES / $kp_s" | bc -l)
-	kc_rate=$(echo "$LINES / $kc_s" | bc -l)
-	kp_rates+=("$kp_rate") kc_rates+=("$kc_rate")
-	printf 'run %d: kafka-produce %8.0f msgs/s %6.1f MB/s %4d MB RSS | kcat -P %8.0f msgs/s %6.1f MB/s %4d MB RSS | ratio %.2f\n' \
-		"$r" "$kp_rate" "$(echo "$bytes / $kp_s / 1000000" | bc -l)" "$((kp_kb / 1024))" \
-		"$kc_rate" "$(echo "$bytes / $kc_s / 1000000" | bc -l)" "$((kc_kb / 1024))" \
-		"$(echo "$kp_rate / $kc_rate" | bc -l)"
+	read -r a1 a2 a3 < <(one kafka-produce bin/kafka-produce -q -b BROKERS -t bench) || exit 1
+	read -r b1 b2 b3 < <(one kafka-produce-none bin/kafka-produce -q -b BROKERS -t bench \
+		-X compression.type=none) || exit 1
+	read -r c1 c2 c3 < <(one kcat kcat -P -b BROKERS -t bench) || exit 1
+	kp+=("$a1") kn+=("$b1") kc+=("$c1")
+	printf 'run %d: kafka-produce %8.0f msgs/s %6.1f MB/s %3d MB RSS | same, no lz4 %8.0f msgs/s %6.1f MB/s %3d MB RSS | kcat -P %8.0f msgs/s %6.1f MB/s %3d MB RSS | ratios %.2f %.2f\n' \
+		"$r" "$a1" "$a2" "$a3" "$b1" "$b2" "$b3" "$c1" "$c2" "$c3" \
+		"$(calc "$a1 / $c1")" "$(calc "$b1 / $c1")"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-kp_med=$(median "${kp_rates[@]}")
-kc_med=$(median "${kc_rates[@]}")
-printf 'median: kafka-produce %.0f msgs/s (%.1f MB/s), kcat -P %.0f msgs/s (%.1f MB/s), ratio %.2f\n' \
-	"$kp_med" "$(echo "$kp_med * $bytes / $LINES / 1000000" | bc -l)" \
-	"$kc_med" "$(echo "$kc_med * $bytes / $LINES / 1000000" | bc -l)" \
-	"$(echo "$kp_med / $kc_med" | bc -l)"
+m_kp=$(median "${kp[@]}") m_kn=$(median "${kn[@]}") m_kc=$(median "${kc[@]}")
+mb() { calc "$1 * $bytes / $LINES / 1000000"; }
+printf 'median: kafka-produce %.0f msgs/s (%.1f MB/s); with compression.type=none %.0f msgs/s (%.1f MB/s); kcat -P %.0f msgs/s (%.1f MB/s)\n' \
+	"$m_kp" "$(mb "$m_kp")" "$m_kn" "$(mb "$m_kn")" "$m_kc" "$(mb "$m_kc")"
+printf 'ratio kafka-produce / kcat -P: %.2f (defaults), %.2f (compression.type=none)\n' \
+	"$(calc "$m_kp / $m_kc")" "$(calc "$m_kn / $m_kc")"
