@@ -58,7 +58,7 @@ static const char usage[] =
 	"      --no-progress         no live status\n"
 	"      --report              one JSON line per delivered message on stdout\n"
 	"  -q, --quiet               errors only\n"
-	"  -v, --verbose             more detail (-vv: librdkafka debug logs too)\n"
+	"  -v, --verbose             more detail (twice: librdkafka debug logs too)\n"
 	"  -h, --help                this help\n"
 	"  -V, --version             version\n"
 	"\n"
@@ -650,7 +650,8 @@ int main(int argc, char **argv)
 	tl_cli_init(argv[0]);
 	tl_kafka_conf_init(&kc, TL_KAFKA_PRODUCER);
 
-	while ((opt = getopt_long(argc, argv, "b:t:F:X:k:K:p:H:qvhV", longopts, NULL)) != -1) {
+	opterr = 0; /* our own messages, prefixed with the tool's name */
+	while ((opt = getopt_long(argc, argv, ":b:t:F:X:k:K:p:H:qvhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			brokers = optarg;
@@ -739,9 +740,15 @@ int main(int argc, char **argv)
 			tl_cli_version();
 			cleanup(&P, &kc);
 			return tl_cli_close_stdout() < 0 ? TL_EXIT_FAIL : TL_EXIT_OK;
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", tl_log_tool());
+		case ':':
+			tl_cli_usage_error("option requires an argument: %s", argv[optind - 1]);
 			goto usage_fail;
+		default: {
+			/* optopt is 0 for an unknown long option, which argv then shows whole. */
+			char shortopt[3] = { '-', (char)optopt, '\0' };
+			tl_cli_usage_error("unknown option: %s", optopt ? shortopt : argv[optind - 1]);
+			goto usage_fail;
+		}
 		}
 	}
 	if (quiet)
