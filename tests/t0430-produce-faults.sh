@@ -4,7 +4,7 @@
 # dead-letter file; a signal during the flush is told truthfully.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-kafka.sh"
-kafka_start -b 3 -t outage:6 -t errors:6 -t dead:2 -t flush:2 -t stop:2
+kafka_start -b 3 -t outage:6 -t errors:6 -t alldown:3 -t dead:2 -t flush:2 -t stop:2
 
 # seq_lines FIRST LAST: {"seq":N} lines.
 seq_lines() { awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i <= b; i++) printf "{\"seq\":%d}\n", i }'; }
@@ -53,6 +53,15 @@ test_expect_success 'injected NOT_LEADER and REQUEST_TIMED_OUT errors: nothing l
 	kafka-produce -t errors <in 2>err &&
 	grep -q "10000 lines read, 10000 delivered, 0 invalid, 0 failed" err &&
 	exactly_once in errors
+'
+test_expect_success 'all brokers down for 2 s: the queue is kept and delivered when they return' '
+	seq_lines 1 200 >in &&
+	kafka_cmd "broker-down -1" && kafka_sync &&
+	{ cat in; sleep 1; kafka_cmd "sleep 1000" "broker-up -1"; } |
+		kafka-produce -t alldown -X reconnect.backoff.max.ms=500 2>err &&
+	grep -q "all brokers are down" err &&
+	grep -q "200 lines read, 200 delivered, 0 invalid, 0 failed" err &&
+	exactly_once in alldown
 '
 test_expect_success 'all brokers down past message.timeout.ms: exit 1, dead letters hold exactly the undelivered lines' '
 	seq_lines 1 20 >first && seq_lines 21 50 >second &&
