@@ -12,6 +12,7 @@
 #include "tl_buf.h"
 #include "tl_cli.h"
 #include "tl_io.h"
+#include "tl_jscan.h"
 #include "tl_json.h"
 #include "tl_kafka.h"
 #include "tl_log.h"
@@ -138,6 +139,7 @@ struct producer {
 	struct tl_out dl;         /* --dead-letter */
 	bool dl_open, dl_broken, out_broken;
 	size_t cur_input;
+	struct tl_buf scratch, scratch2; /* decoded key and time strings, reused */
 
 	/* counts */
 	uint64_t lines, blank, invalid, queued, delivered, nokey, nots;
@@ -331,23 +333,47 @@ static int wait_input(int fd, void *ctx)
 	}
 }
 
-/* The key from the parsed JSON field (a new string in *out); false if missing or null. */
-static bool json_key(const cJSON *root, const char *path, char **out)
+/* The key at the -k path, scanned without building a tree: strings unescaped into P->scratch,
+ * numbers, booleans, objects and arrays as their JSON text in the line (so a 19-digit id keeps
+ * every digit). False when missing or null. */
+static bool json_key(struct producer *P, const char *s, size_t n, const char **key, size_t *len)
 {
-	const cJSON *v = tl_json_get(root, path);
-	if (!v || cJSON_IsNull(v))
+	struct tl_jslice v;
+	if (tl_jscan_path(s, n, P->key_path, &v) < 0 || v.type == TL_J_NULL)
 		return false;
-	*out = tl_json_scalar_text(v, true);
-	return *out != NULL;
+	if (v.type == TL_J_STRING) {
+		tl_buf_reset(&P->scratch);
+		if (tl_jscan_unescape(&v, &P->scratch) < 0)
+			return false;
+		*key = P->scratch.data ? P->scratch.data : "";
+		*len = P->scratch.len;
+		return true;
+	}
+	*key = v.p;
+	*len = v.len;
+	return true;
 }
 
-static bool json_time(const cJSON *root, const char *path, int64_t *ms)
+/* The time at the --timestamp-field path: an RFC 3339 string or an epoch number. */
+static bool json_time(struct producer *P, const char *s, size_t n, int64_t *ms)
 {
-	const cJSON *v = tl_json_get(root, path);
-	if (cJSON_IsString(v))
-		return tl_time_parse(v->valuestring, strlen(v->valuestring), ms) == 0;
-	if (cJSON_IsNumber(v))
-		return tl_time_from_epoch(v->valuedouble, ms) == 0;
+	struct tl_jslice v;
+	double d;
+	if (tl_jscan_path(s, n, P->ts_field, &v) < 0)
+		return false;
+	if (v.type == TL_J_STRING) {
+		tl_buf_reset(&P->scratch2);
+		return tl_jscan_unescape(&v, &P->scratch2) == 0 && P->scratch2.data &&
+		       tl_time_parse(P->scratch2.data, P->scratch2.len, ms) == 0;
+	}
+	if (v.type == TL_J_NUMBER) {
+		char num[64];
+		if (v.len >= sizeof num)
+			return false;
+		memcpy(num, v.p, v.len);
+		num[v.len] = '\0';
+		return tl_parse_double(num, &d) == 0 && tl_time_from_epoch(d, ms) == 0;
+	}
 	return false;
 }
 
@@ -367,7 +393,6 @@ static int produce_line(struct producer *P, const struct tl_line *line)
 	size_t vlen = line->len;
 	const char *key = NULL;
 	size_t keylen = 0;
-	char *key_owned = NULL;
 	int64_t ts = 0;
 	uint64_t op;
 	bool split = false;
@@ -418,24 +443,19 @@ static int produce_line(struct producer *P, const struct tl_line *line)
 		}
 	}
 	if (P->key_path || P->ts_field) {
-		cJSON *root = tl_json_parse(value, vlen, NULL);
 		if (P->key_path) {
-			if (root && json_key(root, P->key_path, &key_owned)) {
-				key = key_owned;
-				keylen = strlen(key_owned);
-			} else {
+			if (!json_key(P, value, vlen, &key, &keylen)) {
 				P->nokey++;
 				tl_debug("%s:%" PRIu64 ": no key at %s", input_name(P, P->cur_input),
 					 line->lineno, P->key_path);
 			}
 		}
-		if (P->ts_field && !(root && json_time(root, P->ts_field, &ts))) {
+		if (P->ts_field && !json_time(P, value, vlen, &ts)) {
 			P->nots++;
 			ts = 0;
 			tl_debug("%s:%" PRIu64 ": no time at %s", input_name(P, P->cur_input),
 				 line->lineno, P->ts_field);
 		}
-		cJSON_Delete(root);
 	}
 
 	op = (line->lineno & OP_LINE_MASK) |
@@ -482,13 +502,10 @@ static int produce_line(struct producer *P, const struct tl_line *line)
 			       line->lineno, reason);
 		dead_letter(P, reason, rd_kafka_err2name(err), P->cur_input, line->lineno,
 			    split ? key : NULL, keylen, value, vlen, 0);
-		if (rd_kafka_fatal_error(P->rk, NULL, 0)) {
-			free(key_owned);
+		if (rd_kafka_fatal_error(P->rk, NULL, 0))
 			return -1;
-		}
 		break;
 	}
-	free(key_owned);
 	/* Serve delivery reports now and then; the wait hook does it when input is idle. */
 	if ((P->queued & 1023) == 0) {
 		rd_kafka_poll(P->rk, 0);
@@ -626,6 +643,8 @@ static int add_header(struct producer *P, const char *arg)
 static void cleanup(struct producer *P, struct tl_kafka_conf *kc)
 {
 	tl_kafka_conf_release(kc);
+	tl_buf_release(&P->scratch);
+	tl_buf_release(&P->scratch2);
 	if (P->headers)
 		rd_kafka_headers_destroy(P->headers);
 	free(P->delim);
@@ -642,6 +661,8 @@ int main(int argc, char **argv)
 	char errstr[512];
 
 	memset(&P, 0, sizeof P);
+	tl_buf_init(&P.scratch, 0);
+	tl_buf_init(&P.scratch2, 0);
 	P.partition = RD_KAFKA_PARTITION_UA;
 	P.validate = true;
 	P.progress = -1;

@@ -55,8 +55,11 @@ test_expect_success '--key gives every message the same key; -k takes a dotted p
 	echo "{\"a\":1}" | kafka-produce --key fixed -t keys -p 2 &&
 	echo "{\"data\":{\"author_id\":\"12345\",\"n\":7}}" | kafka-produce -k data.author_id -t keys -p 2 &&
 	echo "{\"data\":{\"n\":7}}" | kafka-produce -k data.n -t keys -p 2 &&
+	# Numbers keep every digit; strings are unescaped.
+	echo "{\"id\":1377650090978992134}" | kafka-produce -k id -t keys -p 2 &&
+	echo "{\"k\":\"a\\\"b\\u00e9\"}" | kafka-produce -k k -t keys -p 2 &&
 	kafka_consume keys -p 2 -f "%k\n" >got &&
-	printf "fixed\n12345\n7\n" >want && test_cmp want got
+	printf "fixed\n12345\n7\n1377650090978992134\na\"b\303\251\n" >want && test_cmp want got
 '
 test_expect_success 'a missing key field produces without a key and says how many' '
 	printf "{\"x\":1}\n{\"x\":2}\n" | kafka-produce -k data.author_id -t keys -p 3 2>err &&
