@@ -4,7 +4,7 @@
 # dead-letter file; a signal during the flush is told truthfully.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-kafka.sh"
-kafka_start -b 3 -t outage:6 -t errors:6 -t alldown:3 -t dead:2 -t flush:2 -t stop:2
+kafka_start -b 3 -t outage:6 -t errors:6 -t alldown:3 -t dead:2 -t flush:2 -t stop:2 -t ftimeout:1
 
 # seq_lines FIRST LAST: {"seq":N} lines.
 seq_lines() { awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i <= b; i++) printf "{\"seq\":%d}\n", i }'; }
@@ -103,5 +103,22 @@ test_expect_success 'SIGTERM while reading: what was read is delivered, exit 143
 	grep -q "5 lines read, 5 delivered, 0 invalid, 0 failed" err &&
 	grep -q "stopped before the end of input" err &&
 	exactly_once in stop
+'
+test_expect_success '--flush-timeout: what is not confirmed in time is purged, dead-lettered, exit 1' '
+	kafka_cmd "broker-down -1" && kafka_sync &&
+	seq_lines 1 10 >in &&
+	kafka-produce -t ftimeout --flush-timeout 1s --dead-letter ft.ndjson <in 2>err;
+	status=$?;
+	kafka_cmd "broker-up -1" && kafka_sync &&
+	test $status -eq 1 &&
+	grep -q "flush timeout (1000 ms): 10 messages not confirmed" err &&
+	grep -q "10 lines read, 0 delivered, 0 invalid, 10 failed" err &&
+	jq -e -s "length == 10 and all(.error == \"_PURGE_QUEUE\")" ft.ndjson
+'
+test_expect_success 'a password from -F never shows in the logs, even with every debug context on' '
+	printf "sasl.username=alice\nsasl.password=TopSecretValue123\n" >sasl.properties &&
+	# The password is also the topic name here, so that librdkafka debug lines carry it.
+	echo "{\"s\":1}" | kafka-produce -t TopSecretValue123 -F sasl.properties -X debug=all -vv 2>err &&
+	grep -q "topic.*\*\*\*" err && ! grep -q TopSecretValue123 err
 '
 test_done
