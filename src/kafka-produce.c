@@ -145,7 +145,7 @@ struct producer {
 	uint64_t lines, blank, invalid, queued, delivered, nokey, nots;
 	uint64_t failed;          /* not delivered: refused by produce() or failed report */
 	uint64_t dr_failed;       /* of which failed delivery reports */
-	uint64_t bytes_queued, bytes_delivered;
+	uint64_t bytes_queued, bytes_delivered, bytes_failed;
 	uint64_t failures_reported;
 	int64_t t0, next_tick;
 	uint64_t last_delivered, last_bytes;
@@ -254,6 +254,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	}
 	P->failed++;
 	P->dr_failed++;
+	P->bytes_failed += m->len;
 	const char *why = rd_kafka_err2str(m->err);
 	const char *reason = why;
 	char *owned = NULL;
@@ -287,8 +288,8 @@ static void progress(struct producer *P, bool final)
 	double mbs = (double)(P->bytes_delivered - P->last_bytes) / secs / 1e6;
 	uint64_t done = P->delivered + P->dr_failed;
 	uint64_t inflight = P->queued > done ? P->queued - done : 0;
-	uint64_t inbytes = P->bytes_queued > P->bytes_delivered
-				   ? P->bytes_queued - P->bytes_delivered : 0;
+	uint64_t bdone = P->bytes_delivered + P->bytes_failed;
+	uint64_t inbytes = P->bytes_queued > bdone ? P->bytes_queued - bdone : 0;
 	if (final) {
 		rate = (double)P->delivered * 1000.0 / (double)(now - P->t0 > 0 ? now - P->t0 : 1);
 		mbs = (double)P->bytes_delivered / 1000.0 / (double)(now - P->t0 > 0 ? now - P->t0 : 1);
@@ -573,13 +574,13 @@ static void flush_all(struct producer *P)
 		rd_kafka_flush(P->rk, (int)(left < 100 ? left : 100));
 		progress(P, false);
 	}
-	int left = rd_kafka_outq_len(P->rk);
-	if (left > 0) {
+	if (rd_kafka_outq_len(P->rk) > 0) {
+		uint64_t left = P->queued - P->delivered - P->dr_failed;
 		tl_log_status_end();
 		if (interrupted)
-			tl_err("interrupted while flushing: %d messages not confirmed", left);
+			tl_err("interrupted while flushing: %" PRIu64 " messages not confirmed", left);
 		else
-			tl_err("flush timeout (%" PRId64 " ms): %d messages not confirmed",
+			tl_err("flush timeout (%" PRId64 " ms): %" PRIu64 " messages not confirmed",
 			       P->flush_timeout_ms, left);
 		rd_kafka_purge(P->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 		/* The purged messages come back as failed delivery reports. */
