@@ -515,17 +515,47 @@ static int produce_line(struct producer *P, const struct tl_line *line)
 	return 0;
 }
 
-/* Reads one input to its end. Returns 0, or -1 when the run must stop. */
+/* At a stop, the part of a line already taken from the input (its end not yet written) is
+ * reported and dead-lettered rather than dropped. */
+static void report_unfinished(struct producer *P, const struct tl_lines *in)
+{
+	size_t rest = in->end - in->start;
+	if (in->skipping) {
+		P->lines++;
+		P->invalid++;
+		tl_err("%s:%" PRIu64 ": line longer than %zu bytes (message.max.bytes)%s",
+		       input_name(P, P->cur_input), in->lineno + 1, P->max_line,
+		       P->strict ? "" : " (skipped)");
+		dead_letter(P, "line longer than message.max.bytes", NULL, P->cur_input,
+			    in->lineno + 1, NULL, 0, NULL, 0, in->skipped);
+		return;
+	}
+	if (rest == 0)
+		return;
+	P->lines++;
+	P->failed++;
+	tl_err("%s:%" PRIu64 ": stopped in the middle of this line (%zu bytes read): not produced",
+	       input_name(P, P->cur_input), in->lineno + 1, rest);
+	dead_letter(P, "unfinished: the tool was stopped before the end of the line", NULL,
+		    P->cur_input, in->lineno + 1, NULL, 0, in->buf + in->start, rest, 0);
+}
+
+/* Reads one input to its end. Returns 0, or -1 when the run must stop. On a stop (signal,
+ * report reader gone) the lines already read are still produced: nothing taken from the input
+ * goes unaccounted. */
 static int produce_input(struct producer *P, int fd)
 {
 	struct tl_lines in;
 	struct tl_line line;
 	int status = 0;
+	bool stopping = false;
 	tl_lines_init(&in, fd, P->max_line);
 	tl_lines_set_wait(&in, wait_input, P);
 	while (status == 0) {
-		if (tl_sig_caught() || P->out_broken) {
-			status = -1;
+		if (tl_sig_caught() || P->out_broken)
+			stopping = true;
+		if (stopping && !tl_lines_ready(&in)) {
+			report_unfinished(P, &in);
 			break;
 		}
 		int r = tl_lines_next(&in, &line);
@@ -553,7 +583,7 @@ static int produce_input(struct producer *P, int fd)
 			status = -1;
 	}
 	tl_lines_release(&in);
-	return status;
+	return stopping ? -1 : status;
 }
 
 /* Waits for the queue to drain, within the flush timeout and until a new signal; whatever is

@@ -4,7 +4,7 @@
 # dead-letter file; a signal during the flush is told truthfully.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-kafka.sh"
-kafka_start -b 3 -t outage:6 -t errors:6 -t alldown:3 -t dead:2 -t flush:2 -t stop:2 -t ftimeout:1
+kafka_start -b 3 -t outage:6 -t errors:6 -t alldown:3 -t dead:2 -t flush:2 -t stop:2 -t ftimeout:1 -t partial:1
 
 # seq_lines FIRST LAST: {"seq":N} lines.
 seq_lines() { awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i <= b; i++) printf "{\"seq\":%d}\n", i }'; }
@@ -103,6 +103,20 @@ test_expect_success 'SIGTERM while reading: what was read is delivered, exit 143
 	grep -q "5 lines read, 5 delivered, 0 invalid, 0 failed" err &&
 	grep -q "stopped before the end of input" err &&
 	exactly_once in stop
+'
+test_expect_success 'SIGTERM in the middle of a line: the part read is reported and kept, exit 1' '
+	seq_lines 1 5 >in && mkfifo writer2 || return 1
+	{ cat in; printf "{\"seq\":6"; exec sleep 30; } >writer2 &
+	wpid=$!
+	kafka-produce -t partial --dead-letter partial.ndjson <writer2 2>err &
+	pid=$!
+	sleep 1.5 && kill -TERM $pid && wait $pid; status=$?;
+	kill $wpid;
+	test $status -eq 1 &&
+	grep -q "stdin:6: stopped in the middle of this line (8 bytes read)" err &&
+	grep -q "6 lines read, 5 delivered, 0 invalid, 1 failed" err &&
+	jq -r .data partial.ndjson >got && echo "{\"seq\":6" >want && test_cmp want got &&
+	exactly_once in partial
 '
 test_expect_success '--flush-timeout: what is not confirmed in time is purged, dead-lettered, exit 1' '
 	kafka_cmd "broker-down -1" && kafka_sync &&
