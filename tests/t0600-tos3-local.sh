@@ -94,6 +94,11 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw --dest x -X sasl.password=x 2>e6
 '
 test_expect_success '--help shows the synopsis of the man page' '
-	kafka-to-s3 --help >h && grep -q "^usage: kafka-to-s3 -b BROKERS -G GROUP -t TOPIC" h
+	kafka-to-s3 --help >h && grep -q "^usage: kafka-to-s3 -b BROKERS -G GROUP -t TOPIC" h &&
+	sed -n "1,/^Consumes/p" h | grep -o -- "-[-a-zA-Z]*" | sort -u >from-help &&
+	mandoc -Tascii "$TOP/man/kafka-to-s3.1" | col -b | sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" |
+		grep -o -- "-[-a-zA-Z]*" | sort -u >from-man &&
+	test_cmp from-man from-help &&
+	mandoc -Tlint -W warning "$TOP/man/kafka-to-s3.1"
 '
 test_done
