@@ -468,6 +468,8 @@ static int sink(void *ctx, const char *p, size_t n)
 	const char *end = p + n;
 	if (r->gz->gzip && !r->gzname) /* Athena would read this as text: not the table's data */
 		return 1;
+	if (tl_sig_caught()) /* Ctrl-C: stop inside a big object too */
+		return 1;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
