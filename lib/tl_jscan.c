@@ -1,4 +1,5 @@
 #include "tl_jscan.h"
+#include "tl_str.h"
 
 #include <string.h>
 #include <strings.h>
@@ -210,51 +211,6 @@ missing:
 	return -1;
 }
 
-static int hex4(const char *s, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int put_utf8(struct tl_buf *b, unsigned cp)
-{
-	char u[4];
-	size_t l;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		l = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		l = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		l = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		l = 4;
-	}
-	return tl_buf_add(b, u, l);
-}
-
 int tl_jscan_unescape(const struct tl_jslice *str, struct tl_buf *b)
 {
 	if (str->type != TL_J_STRING || str->len < 2)
@@ -284,14 +240,14 @@ int tl_jscan_unescape(const struct tl_jslice *str, struct tl_buf *b)
 		case 'r': c = '\r'; break;
 		case 't': c = '\t'; break;
 		case 'u': {
-			unsigned cp;
-			if (i + 6 > n || hex4(s + i + 2, &cp) < 0)
+			int cp;
+			if (i + 6 > n || (cp = tl_hex4(s + i + 2)) < 0)
 				return -1;
 			i += 6;
 			if (cp >= 0xD800 && cp < 0xDC00) {
-				unsigned lo;
+				int lo;
 				if (i + 6 <= n && s[i] == '\\' && s[i + 1] == 'u' &&
-				    hex4(s + i + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+				    (lo = tl_hex4(s + i + 2)) >= 0xDC00 && lo < 0xE000) {
 					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 					i += 6;
 				} else {
@@ -300,7 +256,8 @@ int tl_jscan_unescape(const struct tl_jslice *str, struct tl_buf *b)
 			} else if (cp >= 0xDC00 && cp < 0xE000) {
 				cp = 0xFFFD;
 			}
-			if (put_utf8(b, cp) < 0)
+			char u[4];
+			if (tl_buf_add(b, u, tl_utf8_put(u, (unsigned long)cp)) < 0)
 				return -1;
 			continue;
 		}

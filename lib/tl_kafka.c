@@ -3,6 +3,7 @@
 #include "tl_buf.h"
 #include "tl_cli.h"
 #include "tl_log.h"
+#include "tl_str.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -147,38 +148,6 @@ int tl_kafka_conf_arg(struct tl_kafka_conf *kc, const char *arg)
 	return r;
 }
 
-/* Appends the UTF-8 encoding of code point cp. */
-static void add_utf8(struct tl_buf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	}
-	tl_buf_add(b, u, n);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes one escape at s[0..n) (s[0] follows the backslash); returns bytes used. */
 static size_t unescape_one(struct tl_buf *b, const char *s, size_t n)
 {
@@ -197,17 +166,10 @@ static size_t unescape_one(struct tl_buf *b, const char *s, size_t n)
 		return 1;
 	case 'u':
 		if (n >= 5) {
-			unsigned cp = 0;
-			int ok = 1;
-			for (int i = 1; i <= 4; i++) {
-				int h = hexval(s[i]);
-				if (h < 0)
-					ok = 0;
-				else
-					cp = cp * 16 + (unsigned)h;
-			}
-			if (ok) {
-				add_utf8(b, cp);
+			int cp = tl_hex4(s + 1);
+			if (cp >= 0) {
+				char u[4];
+				tl_buf_add(b, u, tl_utf8_put(u, (unsigned long)cp));
 				return 5;
 			}
 		}

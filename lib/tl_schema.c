@@ -4,6 +4,7 @@
 #include "tl_schema.h"
 #include "tl_alloc.h"
 #include "tl_buf.h"
+#include "tl_str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -776,51 +777,6 @@ static int sfail(struct scan *sc, const char *why)
 	return -1;
 }
 
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int hex4(const char *p)
-{
-	int v = 0;
-	for (int i = 0; i < 4; i++) {
-		int h = hexv((unsigned char)p[i]);
-		if (h < 0)
-			return -1;
-		v = v << 4 | h;
-	}
-	return v;
-}
-
-/* Length of the UTF-8 sequence at p (strict: no overlongs, no surrogates), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* Scans a string whose opening quote is at sc->p. On return sc->p is past the closing quote;
  * body and len give the raw text between the quotes; *esc says whether it holds escapes. */
 static int scan_string(struct scan *sc, const char **body, size_t *len, bool *esc)
@@ -845,7 +801,7 @@ static int scan_string(struct scan *sc, const char **body, size_t *len, bool *es
 			}
 			unsigned char e = p[1];
 			if (e == 'u') {
-				if (end - p < 6 || hex4((const char *)p + 2) < 0) {
+				if (end - p < 6 || tl_hex4((const char *)p + 2) < 0) {
 					sc->p = (const char *)p;
 					return sfail(sc, "bad \\u escape");
 				}
@@ -862,7 +818,7 @@ static int scan_string(struct scan *sc, const char **body, size_t *len, bool *es
 			sc->p = (const char *)p;
 			return sfail(sc, "control character in string");
 		}
-		size_t l = utf8_len(p, (size_t)(end - p));
+		size_t l = tl_utf8_seq(p, (size_t)(end - p));
 		if (!l) {
 			sc->p = (const char *)p;
 			return sfail(sc, "invalid UTF-8");
@@ -873,32 +829,6 @@ static int scan_string(struct scan *sc, const char **body, size_t *len, bool *es
 	*len = (size_t)((const char *)p - *body);
 	sc->p = (const char *)p + 1;
 	return 0;
-}
-
-static void put_utf8(struct tl_buf *b, unsigned long cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	tl_buf_add(b, u, n);
 }
 
 /* Decodes an already-checked string body with escapes into b. A lone surrogate becomes U+FFFD. */
@@ -918,11 +848,11 @@ static void unescape(struct tl_buf *b, const char *s, size_t n)
 		case 'r': tl_buf_addc(b, '\r'); break;
 		case 't': tl_buf_addc(b, '\t'); break;
 		case 'u': {
-			unsigned long cp = (unsigned long)hex4(s + i + 1);
+			unsigned long cp = (unsigned long)tl_hex4(s + i + 1);
 			i += 4;
 			if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < n && s[i + 1] == '\\' &&
 			    s[i + 2] == 'u') {
-				int lo = hex4(s + i + 3);
+				int lo = tl_hex4(s + i + 3);
 				if (lo >= 0xdc00 && lo <= 0xdfff) {
 					cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned long)lo - 0xdc00);
 					i += 6;
@@ -932,7 +862,8 @@ static void unescape(struct tl_buf *b, const char *s, size_t n)
 			} else if (cp >= 0xd800 && cp <= 0xdfff) {
 				cp = 0xfffd;
 			}
-			put_utf8(b, cp);
+			char u[4];
+			tl_buf_add(b, u, tl_utf8_put(u, cp));
 			break;
 		}
 		default: tl_buf_addc(b, e); break;

@@ -1,5 +1,6 @@
 #include "tl_tweet.h"
 #include "tl_alloc.h"
+#include "tl_str.h"
 #include "tl_time.h"
 
 #include <errno.h>
@@ -27,40 +28,6 @@ static size_t push_tok(struct tl_jdoc *d, int type, size_t start)
 	t->end = (uint32_t)start;
 	t->next = (uint32_t)(d->n + 1);
 	return d->n++;
-}
-
-/* Length of the valid UTF-8 sequence at p (first byte >= 0x80), or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-	unsigned c = p[0];
-	if (c >= 0xC2 && c <= 0xDF)
-		return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (avail < 3 || (p[2] & 0xC0) != 0x80)
-			return 0;
-		unsigned lo = 0x80, hi = 0xBF;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-		return p[1] >= lo && p[1] <= hi ? 3 : 0;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (avail < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-			return 0;
-		unsigned lo = 0x80, hi = 0xBF;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-		return p[1] >= lo && p[1] <= hi ? 4 : 0;
-	}
-	return 0;
-}
-
-static bool is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
 /* i is at the opening quote; returns the index after the closing quote, or 0 with *why. */
@@ -98,8 +65,7 @@ static size_t scan_string(const char *s, size_t n, size_t i, const char **why)
 			}
 			unsigned e = u[i + 1];
 			if (e == 'u') {
-				if (i + 6 > n || !is_hex(u[i + 2]) || !is_hex(u[i + 3]) || !is_hex(u[i + 4]) ||
-				    !is_hex(u[i + 5])) {
+				if (i + 6 > n || tl_hex4(s + i + 2) < 0) {
 					*why = "bad \\u escape";
 					return 0;
 				}
@@ -121,7 +87,7 @@ static size_t scan_string(const char *s, size_t n, size_t i, const char **why)
 			i++;
 			continue;
 		}
-		size_t k = utf8_seq(u + i, n - i);
+		size_t k = tl_utf8_seq(u + i, n - i);
 		if (!k) {
 			*why = "invalid UTF-8";
 			return 0;
@@ -431,44 +397,6 @@ int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	return (c | 0x20) - 'a' + 10;
-}
-
-static unsigned hex4(const char *p)
-{
-	return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
-}
-
-static void add_utf8(struct tl_buf *b, unsigned cp)
-{
-	char u[4];
-	size_t k;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		k = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		k = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		k = 3;
-	} else {
-		u[0] = (char)(0xF0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		k = 4;
-	}
-	tl_buf_add(b, u, k);
-}
-
 char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
 {
 	if (tok < 0 || (size_t)tok >= d->n || d->t[tok].type != TL_JT_STR)
@@ -493,10 +421,11 @@ char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
 		case 'r': tl_buf_addc(&b, '\r'); break;
 		case 't': tl_buf_addc(&b, '\t'); break;
 		case 'u': {
-			unsigned cp = hex4(p);
+			/* the tape's strings are checked: four hex digits follow */
+			unsigned cp = (unsigned)tl_hex4(p);
 			p += 4;
 			if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-				unsigned lo = hex4(p + 2);
+				unsigned lo = (unsigned)tl_hex4(p + 2);
 				if (lo >= 0xDC00 && lo < 0xE000) {
 					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 					p += 6;
@@ -504,7 +433,8 @@ char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
 			}
 			if (cp >= 0xD800 && cp < 0xE000)
 				cp = 0xFFFD; /* a lone surrogate */
-			add_utf8(&b, cp);
+			char u[4];
+			tl_buf_add(&b, u, tl_utf8_put(u, cp));
 			break;
 		}
 		default: tl_buf_addc(&b, c); break;
