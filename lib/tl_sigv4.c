@@ -7,6 +7,7 @@
  */
 #include "tl_sigv4.h"
 #include "tl_alloc.h"
+#include "tl_str.h"
 #include "tl_time.h"
 
 #include <openssl/evp.h>
@@ -328,35 +329,6 @@ char *tl_sigv4_uri_encode(const char *s, size_t n, int encode_slash)
 	char *r = xmalloc(3 * n + 1);
 	*put_encoded(r, s, n, encode_slash) = '\0';
 	return r;
-}
-
-static int hexval(unsigned char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Decodes %XX from s[0..n) into out (room for n bytes); a "%" without two hex digits stays. */
-static size_t uri_decode(const char *s, size_t n, char *out)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		int h, l;
-		if (s[i] == '%' && i + 2 < n &&
-		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
-			out[o++] = (char)(h << 4 | l);
-			i += 2;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	return o;
 }
 
 /* ---- input checks ----------------------------------------------------------------------- */
@@ -871,12 +843,12 @@ static char *put_canonical_query(char *o, const struct signer *s)
 			const char *eq = memchr(q + i, '=', j - i);
 			size_t klen = eq ? (size_t)(eq - (q + i)) : j - i;
 			v[n].k = a;
-			a = put_encoded(a, tmp, uri_decode(q + i, klen, tmp), 1);
+			a = put_encoded(a, tmp, tl_pct_decode(q + i, klen, tmp), 1);
 			v[n].klen = (size_t)(a - v[n].k);
 			*a++ = '\0';
 			v[n].v = a;
 			if (eq)
-				a = put_encoded(a, tmp, uri_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
+				a = put_encoded(a, tmp, tl_pct_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
 			v[n].vlen = (size_t)(a - v[n].v);
 			*a++ = '\0';
 			n++;

@@ -20,6 +20,7 @@
 #include "tl_s3.h"
 #include "tl_schema.h"
 #include "tl_sig.h"
+#include "tl_str.h"
 #include "tl_time.h"
 
 #include <dirent.h>
@@ -293,31 +294,12 @@ static int find_partition(struct lake *lk, const char *dir)
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A partition value from its folder name: Hive escapes "/", "=", ":", "%"... as %XX. */
 static char *hive_unescape(const char *s)
 {
-	char *out = xmalloc(strlen(s) + 1), *o = out;
-	for (; *s; s++) {
-		int h, l;
-		if (*s == '%' && (h = hexval(s[1])) >= 0 && (l = hexval(s[2])) >= 0) {
-			*o++ = (char)(h << 4 | l);
-			s += 2;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
+	size_t n = strlen(s);
+	char *out = xmalloc(n + 1);
+	out[tl_pct_decode(s, n, out)] = '\0';
 	return out;
 }
 
