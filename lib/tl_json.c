@@ -342,6 +342,29 @@ static inline __attribute__((always_inline)) int v_lit(struct vstate *v, const c
 	return 0;
 }
 
+/* At an object key, white space skipped: the key, white space and the ':'. */
+static inline __attribute__((always_inline)) int v_key(struct vstate *v)
+{
+	if (v->i >= v->n || v->s[v->i] != '"')
+		return fail(v, "expected object key");
+	if (v_string(v) < 0)
+		return -1;
+	ws(v);
+	if (v->i >= v->n || v->s[v->i] != ':')
+		return fail(v, "expected ':'");
+	v->i++;
+	return 0;
+}
+
+/* After the top-level value: nothing but white space may follow. */
+static inline __attribute__((always_inline)) int v_end(struct vstate *v)
+{
+	ws(v);
+	if (v->i != v->n)
+		return fail(v, "trailing data after JSON value");
+	return 0;
+}
+
 /* Iterative over an explicit stack of container kinds so deep nesting cannot overflow. */
 int tl_json_validate(const char *str, size_t n, const char **why, size_t *errpos)
 {
@@ -379,20 +402,8 @@ int tl_json_validate(const char *str, size_t n, const char **why, size_t *errpos
 					want = AFTER_VALUE;
 					break;
 				}
-				if (c == '{') {
-					if (v.i >= v.n || v.s[v.i] != '"') {
-						fail(&v, "expected object key");
-						goto bad;
-					}
-					if (v_string(&v) < 0)
-						goto bad;
-					ws(&v);
-					if (v.i >= v.n || v.s[v.i] != ':') {
-						fail(&v, "expected ':'");
-						goto bad;
-					}
-					v.i++;
-				}
+				if (c == '{' && v_key(&v) < 0)
+					goto bad;
 				continue;
 			case '"':
 				if (v_string(&v) < 0)
@@ -421,11 +432,8 @@ int tl_json_validate(const char *str, size_t n, const char **why, size_t *errpos
 			}
 			want = AFTER_VALUE;
 			if (depth == 0) {
-				ws(&v);
-				if (v.i != v.n) {
-					fail(&v, "trailing data after JSON value");
+				if (v_end(&v) < 0)
 					goto bad;
-				}
 				return 0;
 			}
 			continue;
@@ -437,18 +445,8 @@ int tl_json_validate(const char *str, size_t n, const char **why, size_t *errpos
 			want = VALUE;
 			if (top == '{') {
 				ws(&v);
-				if (v.i >= v.n || v.s[v.i] != '"') {
-					fail(&v, "expected object key");
+				if (v_key(&v) < 0)
 					goto bad;
-				}
-				if (v_string(&v) < 0)
-					goto bad;
-				ws(&v);
-				if (v.i >= v.n || v.s[v.i] != ':') {
-					fail(&v, "expected ':'");
-					goto bad;
-				}
-				v.i++;
 			}
 			continue;
 		}
@@ -456,11 +454,8 @@ int tl_json_validate(const char *str, size_t n, const char **why, size_t *errpos
 			v.i++;
 			depth--;
 			if (depth == 0) {
-				ws(&v);
-				if (v.i != v.n) {
-					fail(&v, "trailing data after JSON value");
+				if (v_end(&v) < 0)
 					goto bad;
-				}
 				return 0;
 			}
 			continue;
