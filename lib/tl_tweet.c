@@ -573,19 +573,32 @@ static void add_lookup_list(struct merge *m, const char *name, long inc, const c
 		madds(m, "]");
 }
 
-static void emit_attachments(struct merge *m, size_t obj)
+/* Writes "{" and the members of object obj as they are; returns whether there were none. */
+static bool open_copy(struct merge *m, size_t obj)
 {
 	const struct tl_jdoc *d = m->d;
-	bool first = true;
 	madds(m, "{");
 	for (size_t k = obj + 1; k < d->t[obj].next; k = d->t[k + 1].next) {
-		if (!first)
+		if (k != obj + 1)
 			madds(m, ",");
-		first = false;
 		mtok(m, k);
 		madds(m, ":");
 		mcompact(m, k + 1);
 	}
+	return d->t[obj].next == obj + 1;
+}
+
+/* Writes the member key (",\"name\":") without its comma when it comes first. */
+static void mkey(struct merge *m, bool *first, const char *key)
+{
+	madds(m, *first ? key + 1 : key);
+	*first = false;
+}
+
+static void emit_attachments(struct merge *m, size_t obj)
+{
+	const struct tl_jdoc *d = m->d;
+	bool first = open_copy(m, obj);
 	if (tl_jdoc_get(d, obj, "media") < 0)
 		add_lookup_list(m, "media", m->media, "media_key", tl_jdoc_get(d, obj, "media_keys"), &first);
 	if (tl_jdoc_get(d, obj, "polls") < 0)
@@ -596,19 +609,10 @@ static void emit_attachments(struct merge *m, size_t obj)
 static void emit_geo(struct merge *m, size_t obj)
 {
 	const struct tl_jdoc *d = m->d;
-	bool first = true;
-	madds(m, "{");
-	for (size_t k = obj + 1; k < d->t[obj].next; k = d->t[k + 1].next) {
-		if (!first)
-			madds(m, ",");
-		first = false;
-		mtok(m, k);
-		madds(m, ":");
-		mcompact(m, k + 1);
-	}
+	bool first = open_copy(m, obj);
 	long pl = tl_jdoc_get(d, obj, "place") < 0 ? find_by(d, m->places, "id", tl_jdoc_get(d, obj, "place_id")) : -1;
 	if (pl >= 0) {
-		madds(m, first ? "\"place\":" : ",\"place\":");
+		mkey(m, &first, ",\"place\":");
 		mcompact(m, (size_t)pl);
 	}
 	madds(m, "}");
@@ -709,17 +713,15 @@ static void emit_members(struct merge *m, size_t tw, bool top, long rules, bool 
 	}
 	long u;
 	if (!has_author && (u = find_by(d, m->users, "id", author_id)) >= 0) {
-		madds(m, first ? "\"author\":" : ",\"author\":");
+		mkey(m, &first, ",\"author\":");
 		mcompact(m, (size_t)u);
-		first = false;
 	}
 	if (!has_reply && (u = find_by(d, m->users, "id", reply_id)) >= 0) {
-		madds(m, first ? "\"in_reply_to_user\":" : ",\"in_reply_to_user\":");
+		mkey(m, &first, ",\"in_reply_to_user\":");
 		mcompact(m, (size_t)u);
-		first = false;
 	}
 	if (top && rules >= 0 && !has_rules) {
-		madds(m, first ? "\"matching_rules\":" : ",\"matching_rules\":");
+		mkey(m, &first, ",\"matching_rules\":");
 		emit_rules(m, (size_t)rules);
 	}
 }
