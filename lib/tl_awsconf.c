@@ -4,6 +4,7 @@
 #include "tl_awsconf.h"
 #include "tl_alloc.h"
 #include "tl_buf.h"
+#include "tl_io.h"
 #include "tl_log.h"
 
 #include <ctype.h>
@@ -507,26 +508,17 @@ static int ini_load(struct ini *f, const char *env, const char *dflt, bool confi
 		tl_warn("cannot read %s: %s; ignoring it", f->path, strerror(errno));
 		return 0;
 	}
-	struct tl_buf b;
-	tl_buf_init(&b, CONF_MAX);
-	char chunk[8192];
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (r > 0 && tl_buf_add(&b, chunk, (size_t)r) < 0)) {
-			*err = xasprintf("%s: %s", f->path, r < 0 ? strerror(errno) : "too large");
-			close(fd);
-			tl_buf_release(&b);
-			return -1;
-		}
-		if (r == 0)
-			break;
+	size_t len;
+	char *text = tl_read_fd(fd, CONF_MAX, &len);
+	if (!text) {
+		*err = xasprintf("%s: %s", f->path, errno == E2BIG ? "too large" : strerror(errno));
+		close(fd);
+		return -1;
 	}
 	close(fd);
 	f->present = true;
-	int rc = ini_parse(f, b.data ? b.data : "", b.len, err);
-	tl_buf_release(&b);
+	int rc = ini_parse(f, text, len, err);
+	free(text);
 	if (rc == 0)
 		ini_classify(f, config);
 	return rc;

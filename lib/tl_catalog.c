@@ -4,7 +4,6 @@
 #include "tl_alloc.h"
 #include "tl_aws.h"
 #include "tl_buf.h"
-#include "tl_cli.h"
 #include "tl_io.h"
 #include "tl_json.h"
 #include "tl_log.h"
@@ -12,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -56,31 +56,3 @@ int tl_cli_close_stdout(void)
 	}
 	return 0;
 }
-
-char *tl_read_file(const char *path, size_t max, size_t *len)
-{
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct tl_buf b;
-	tl_buf_init(&b, max);
-	char chunk[65536];
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (n > 0 && tl_buf_add(&b, chunk, (size_t)n) < 0)) {
-			int e = errno;
-			if (fd != STDIN_FILENO)
-				close(fd);
-			tl_buf_release(&b);
-			errno = e;
-			return NULL;
-		}
-		if (n == 0)
-			break;
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return tl_buf_detach(&b, len);
-}

@@ -3,6 +3,8 @@
  */
 #ifndef TL_CLI_H
 #define TL_CLI_H
+#include "tl_io.h"
+
 #include <stdio.h>
 
 /* Exit statuses shared by the suite (DESIGN.md). */
@@ -22,7 +24,6 @@ void tl_cli_usage(FILE *f, const char *usage);
 int tl_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Closes stdout checking for lost output (jq-style); returns 0 or -1 (message printed). */
 int tl_cli_close_stdout(void);
-/* Reads a whole small file (a token, a SQL script) into a new string; NULL with errno. */
-char *tl_read_file(const char *path, size_t max, size_t *len);
+/* tl_read_file(), once here, is in tl_io.h (included above) so lib/ can use it too. */
 
 #endif

@@ -10,6 +10,7 @@
 #include "tl_awsconf.h"
 #include "tl_buf.h"
 #include "tl_http.h"
+#include "tl_io.h"
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"
@@ -114,31 +115,18 @@ static bool is_true(const char *v)
 	return v && strcasecmp(v, "true") == 0;
 }
 
-/* Reads a small file whole (tokens). NULL with errno on failure. */
+/* Reads a small file whole (tokens). NULL with errno (EFBIG: over max) on failure. Unlike
+ * tl_read_file(), "-" is a file name here, never standard input. */
 static char *read_small_file(const char *path, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	struct tl_buf b;
-	tl_buf_init(&b, max);
-	char chunk[4096];
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (r > 0 && tl_buf_add(&b, chunk, (size_t)r) < 0)) {
-			int e = r < 0 ? errno : EFBIG;
-			close(fd);
-			tl_buf_release(&b);
-			errno = e;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-	}
+	char *s = tl_read_fd(fd, max, NULL);
+	int e = errno;
 	close(fd);
-	return tl_buf_detach(&b, NULL);
+	errno = e == E2BIG ? EFBIG : e;
+	return s;
 }
 
 static void rtrim(char *s)

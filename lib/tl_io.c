@@ -1,7 +1,9 @@
 #include "tl_io.h"
 #include "tl_alloc.h"
+#include "tl_buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -227,4 +229,39 @@ int tl_out_close(struct tl_out *o)
 	o->buf = NULL;
 	o->len = o->cap = 0;
 	return r;
+}
+
+char *tl_read_fd(int fd, size_t max, size_t *len)
+{
+	struct tl_buf b;
+	tl_buf_init(&b, max);
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (n > 0 && tl_buf_add(&b, chunk, (size_t)n) < 0)) {
+			int e = errno;
+			tl_buf_release(&b);
+			errno = e;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+	}
+	return tl_buf_detach(&b, len);
+}
+
+char *tl_read_file(const char *path, size_t max, size_t *len)
+{
+	if (strcmp(path, "-") == 0)
+		return tl_read_fd(STDIN_FILENO, max, len);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *s = tl_read_fd(fd, max, len);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return s;
 }

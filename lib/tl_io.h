@@ -55,6 +55,14 @@ bool tl_lines_ready(const struct tl_lines *r);
 int tl_lines_next(struct tl_lines *r, struct tl_line *line);
 void tl_lines_release(struct tl_lines *r);
 
+/* Reads fd (not closed) to end of file into a new NUL-terminated string, retrying on EINTR;
+ * *len (len may be NULL) gets its length. NULL with errno: the read's, or E2BIG when it holds
+ * more than max bytes (0: 1 GiB). Blocks until end of file. The caller frees. */
+char *tl_read_fd(int fd, size_t max, size_t *len);
+/* The same for a whole small file (a token, a SQL script) by name, "-" being standard input.
+ * NULL with errno (open's too). */
+char *tl_read_file(const char *path, size_t max, size_t *len);
+
 /* write(2) all of p, retrying on EINTR and short writes. -1 with errno (EPIPE: reader left). */
 int tl_write_all(int fd, const void *p, size_t n);
 

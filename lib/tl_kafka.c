@@ -1,7 +1,7 @@
 #include "tl_kafka.h"
 #include "tl_alloc.h"
 #include "tl_buf.h"
-#include "tl_cli.h"
+#include "tl_io.h"
 #include "tl_log.h"
 #include "tl_str.h"
 
