@@ -1,4 +1,5 @@
-/* Unit tests for the base layer: buffers, line reader, writer, redaction, JSON, time, numbers. */
+/* Unit tests for the base layer: buffers, line reader, writer, whole files, redaction, JSON, time,
+ * numbers, text codecs. */
 #include "t.h"
 #include "tl_alloc.h"
 #include "tl_buf.h"
@@ -6,6 +7,7 @@
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"
+#include "tl_str.h"
 #include "tl_time.h"
 
 #include <errno.h>
@@ -378,6 +380,56 @@ static void utf8(void)
 	T_CHECK(!tl_utf8_valid("\xe2\x82", 2, NULL));         /* truncated */
 }
 
+static void read_file(void)
+{
+	char path[] = "/tmp/test_base.XXXXXX";
+	int fd = mkstemp(path);
+	T_CHECK(fd >= 0);
+	T_EQ_INT(tl_write_all(fd, "0123456789", 10), 0);
+	close(fd);
+	size_t len = 0;
+	char *s = tl_read_file(path, 0, &len);
+	T_EQ_STR(s, "0123456789");
+	T_EQ_INT(len, 10);
+	free(s);
+	errno = 0;
+	T_CHECK(tl_read_file(path, 9, &len) == NULL && errno == E2BIG);
+	unlink(path);
+	errno = 0;
+	T_CHECK(tl_read_file(path, 0, NULL) == NULL && errno == ENOENT);
+}
+
+static void str_codecs(void)
+{
+	T_EQ_INT(tl_hexval('0'), 0);
+	T_EQ_INT(tl_hexval('f'), 15);
+	T_EQ_INT(tl_hexval('F'), 15);
+	T_EQ_INT(tl_hexval('g'), -1);
+	T_EQ_INT(tl_hexval('G'), -1);
+	T_EQ_INT(tl_hexval('@'), -1);
+	T_EQ_INT(tl_hexval(0xC6), -1);
+	T_EQ_INT(tl_hex4("00e9"), 0xE9);
+	T_EQ_INT(tl_hex4("FFFF"), 0xFFFF);
+	T_EQ_INT(tl_hex4("12x4"), -1);
+	char u[5] = { 0 };
+	T_EQ_INT(tl_utf8_put(u, 'A'), 1);
+	T_EQ_INT(tl_utf8_put(u, 0xE9), 2);
+	T_CHECK(memcmp(u, "\xc3\xa9", 2) == 0);
+	T_EQ_INT(tl_utf8_put(u, 0x65E5), 3);
+	T_CHECK(memcmp(u, "\xe6\x97\xa5", 3) == 0);
+	T_EQ_INT(tl_utf8_put(u, 0x1F600), 4);
+	T_CHECK(memcmp(u, "\xf0\x9f\x98\x80", 4) == 0);
+	T_EQ_INT(tl_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+	T_EQ_INT(tl_utf8_seq((const unsigned char *)"\xf0\x9f\x98", 3), 0);
+	T_EQ_INT(tl_utf8_seq((const unsigned char *)"\xed\xa0\x80", 3), 0); /* a surrogate */
+	T_EQ_INT(tl_utf8_seq((const unsigned char *)"\xc0\x80", 2), 0);     /* overlong */
+	char out[16];
+	const char *in = "a%2Fb%zz%4";
+	size_t n = tl_pct_decode(in, strlen(in), out);
+	out[n] = '\0';
+	T_EQ_STR(out, "a/b%zz%4");
+}
+
 int main(void)
 {
 	tl_log_init("test_base");
@@ -388,11 +440,13 @@ int main(void)
 	TEST(lines_huge_stream);
 	TEST(lines_wait_hook);
 	TEST(out_epipe);
+	TEST(read_file);
 	TEST(redact);
 	TEST(json_paths);
 	TEST(json_validate);
 	TEST(time_parse);
 	TEST(numbers);
 	TEST(utf8);
+	TEST(str_codecs);
 	return t_done();
 }
