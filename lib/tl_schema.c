@@ -888,6 +888,25 @@ static void note_collision(struct tl_schema_infer *in, const struct tl_schema *s
 	in->collisions[in->ncollisions++] = msg;
 }
 
+/* After a member or an element: 1 when a ',' says another follows, 0 at the closing bracket
+ * (consumed), -1 otherwise. */
+static inline int scan_next(struct scan *sc, char close)
+{
+	sws(sc);
+	if (sc->p >= sc->end)
+		return sfail(sc, close == '}' ? "unterminated object" : "unterminated array");
+	if (*sc->p == ',') {
+		sc->p++;
+		sws(sc);
+		return 1;
+	}
+	if (*sc->p == close) {
+		sc->p++;
+		return 0;
+	}
+	return sfail(sc, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
 static int scan_object(struct scan *sc, struct tl_schema *t)
 {
 	struct tl_schema_infer *in = sc->in;
@@ -944,19 +963,11 @@ static int scan_object(struct scan *sc, struct tl_schema *t)
 		}
 		if (scan_value(sc, child) < 0)
 			return -1;
-		sws(sc);
-		if (sc->p >= sc->end)
-			return sfail(sc, "unterminated object");
-		if (*sc->p == ',') {
-			sc->p++;
-			sws(sc);
-			continue;
-		}
-		if (*sc->p == '}') {
-			sc->p++;
+		int more = scan_next(sc, '}');
+		if (more < 0)
+			return -1;
+		if (!more)
 			break;
-		}
-		return sfail(sc, "expected ',' or '}'");
 	}
 	in->depth--;
 	return 0;
@@ -982,19 +993,11 @@ static int scan_array(struct scan *sc, struct tl_schema *t)
 	for (;;) {
 		if (scan_value(sc, at ? at->elem : NULL) < 0)
 			return -1;
-		sws(sc);
-		if (sc->p >= sc->end)
-			return sfail(sc, "unterminated array");
-		if (*sc->p == ',') {
-			sc->p++;
-			sws(sc);
-			continue;
-		}
-		if (*sc->p == ']') {
-			sc->p++;
+		int more = scan_next(sc, ']');
+		if (more < 0)
+			return -1;
+		if (!more)
 			break;
-		}
-		return sfail(sc, "expected ',' or ']'");
 	}
 	in->depth--;
 	return 0;
