@@ -4,6 +4,7 @@
 #include "tl_alloc.h"
 #include "tl_log.h"
 #include "tl_sig.h"
+#include "tl_str.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -454,19 +455,8 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 
 char *tl_url_encode(const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = xmalloc(n * 3 + 1), *o = out;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-			*o++ = (char)ch;
-		} else {
-			*o++ = '%';
-			*o++ = hex[ch >> 4];
-			*o++ = hex[ch & 15];
-		}
-	}
-	*o = '\0';
+	char *out = xmalloc(n * 3 + 1);
+	*tl_pct_encode(out, s, n, true) = '\0';
 	return out;
 }
 

@@ -298,36 +298,12 @@ static void sign_sts(struct ctx2 c, const char *secret, const char *date, const 
 
 /* ---- encoding --------------------------------------------------------------------------- */
 
-/* RFC 3986 unreserved: ALPHA DIGIT - . _ ~, as a bit mask over ASCII. */
-static int is_unreserved(unsigned char ch)
-{
-	static const uint64_t mask[2] = { 0x03ff600000000000ULL, 0x47fffffe87fffffeULL };
-	return ch < 128 && (mask[ch >> 6] >> (ch & 63) & 1);
-}
-
-/* Writes s URI-encoded at o (room for 3 bytes per byte of s); returns the end. */
-static char *put_encoded(char *o, const char *s, size_t n, int encode_slash)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (is_unreserved(ch) || (ch == '/' && !encode_slash)) {
-			*o++ = (char)ch;
-		} else {
-			*o++ = '%';
-			*o++ = digits[ch >> 4];
-			*o++ = digits[ch & 15];
-		}
-	}
-	return o;
-}
-
 char *tl_sigv4_uri_encode(const char *s, size_t n, int encode_slash)
 {
 	if (n > (SIZE_MAX - 1) / 3)
 		tl_die(1, "out of memory (uri encode of %zu bytes)", n);
 	char *r = xmalloc(3 * n + 1);
-	*put_encoded(r, s, n, encode_slash) = '\0';
+	*tl_pct_encode(r, s, n, encode_slash) = '\0';
 	return r;
 }
 
@@ -371,7 +347,7 @@ static size_t scope_part_len(const char *s)
 	const char *b = s;
 	if (!s)
 		return 0;
-	while (is_unreserved((unsigned char)*s) && *s != '~')
+	while (tl_is_unreserved((unsigned char)*s) && *s != '~')
 		s++;
 	return *s || s == b || s - b > SCOPE_PART_MAX ? 0 : (size_t)(s - b);
 }
@@ -722,7 +698,7 @@ static char *put_canonical_uri(char *o, const struct signer *s)
 		return o;
 	}
 	if (!(s->p->flags & TL_SIGV4_NORMALIZE_PATH))
-		return dbl ? put_encoded(o, path, n, 0) : put(o, path, n);
+		return dbl ? tl_pct_encode(o, path, n, false) : put(o, path, n);
 
 	/* RFC 3986 remove_dot_segments, with empty segments dropped as every AWS SDK does */
 	size_t sstack[2 * 32], *seg = sstack, nseg = 0, maxseg = n / 2 + 1;
@@ -751,7 +727,7 @@ static char *put_canonical_uri(char *o, const struct signer *s)
 	for (size_t i = 0; i < nseg; i++) {
 		if (i)
 			*o++ = '/';
-		o = dbl ? put_encoded(o, path + seg[2 * i], seg[2 * i + 1], 1)
+		o = dbl ? tl_pct_encode(o, path + seg[2 * i], seg[2 * i + 1], true)
 			: put(o, path + seg[2 * i], seg[2 * i + 1]);
 	}
 	if (nseg && path[n - 1] == '/')
@@ -843,12 +819,12 @@ static char *put_canonical_query(char *o, const struct signer *s)
 			const char *eq = memchr(q + i, '=', j - i);
 			size_t klen = eq ? (size_t)(eq - (q + i)) : j - i;
 			v[n].k = a;
-			a = put_encoded(a, tmp, tl_pct_decode(q + i, klen, tmp), 1);
+			a = tl_pct_encode(a, tmp, tl_pct_decode(q + i, klen, tmp), true);
 			v[n].klen = (size_t)(a - v[n].k);
 			*a++ = '\0';
 			v[n].v = a;
 			if (eq)
-				a = put_encoded(a, tmp, tl_pct_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
+				a = tl_pct_encode(a, tmp, tl_pct_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), true);
 			v[n].vlen = (size_t)(a - v[n].v);
 			*a++ = '\0';
 			n++;
@@ -873,9 +849,9 @@ static char *put_canonical_query(char *o, const struct signer *s)
 				a = put(a, ALGORITHM, strlen(ALGORITHM));
 				break;
 			case 1: /* access key and scope */
-				a = put_encoded(a, s->p->access_key, s->aklen, 1);
-				a = put_encoded(a, "/", 1, 1);
-				a = put_encoded(a, s->scope, s->scope_len, 1);
+				a = tl_pct_encode(a, s->p->access_key, s->aklen, true);
+				a = tl_pct_encode(a, "/", 1, true);
+				a = tl_pct_encode(a, s->scope, s->scope_len, true);
 				break;
 			case 2:
 				a = put(a, s->amz_date, 16);
@@ -884,10 +860,10 @@ static char *put_canonical_query(char *o, const struct signer *s)
 				a = put_u64(a, (uint64_t)s->p->expires);
 				break;
 			case 4:
-				a = put_encoded(a, s->token, s->token_len, 1);
+				a = tl_pct_encode(a, s->token, s->token_len, true);
 				break;
 			default:
-				a = put_encoded(a, s->signed_headers, s->sh_len, 1);
+				a = tl_pct_encode(a, s->signed_headers, s->sh_len, true);
 				break;
 			}
 			v[n].vlen = (size_t)(a - v[n].v);
@@ -1067,7 +1043,7 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		o = put(o, out->signature, 64);
 		if (s.token && (p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)) {
 			o = PUT_LIT(o, "&X-Amz-Security-Token=");
-			o = put_encoded(o, s.token, s.token_len, 1);
+			o = tl_pct_encode(o, s.token, s.token_len, true);
 		}
 		*o = '\0';
 	} else {

@@ -428,6 +428,10 @@ static void str_codecs(void)
 	size_t n = tl_pct_decode(in, strlen(in), out);
 	out[n] = '\0';
 	T_EQ_STR(out, "a/b%zz%4");
+	*tl_pct_encode(out, "a b/\xc3\xa9~", 7, true) = '\0';
+	T_EQ_STR(out, "a%20b%2F%C3%A9~");
+	*tl_pct_encode(out, "a b/\xc3\xa9~", 7, false) = '\0';
+	T_EQ_STR(out, "a%20b/%C3%A9~");
 }
 
 int main(void)
