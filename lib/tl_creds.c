@@ -115,17 +115,12 @@ static bool is_true(const char *v)
 	return v && strcasecmp(v, "true") == 0;
 }
 
-/* Reads a small file whole (tokens). NULL with errno (EFBIG: over max) on failure. Unlike
- * tl_read_file(), "-" is a file name here, never standard input. */
+/* Reads a small file whole (tokens). NULL with errno (EFBIG: over max) on failure. */
 static char *read_small_file(const char *path, size_t max)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	char *s = tl_read_fd(fd, max, NULL);
-	int e = errno;
-	close(fd);
-	errno = e == E2BIG ? EFBIG : e;
+	char *s = tl_read_path(path, max, NULL);
+	if (!s && errno == E2BIG)
+		errno = EFBIG;
 	return s;
 }
 

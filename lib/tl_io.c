@@ -252,10 +252,8 @@ char *tl_read_fd(int fd, size_t max, size_t *len)
 	return tl_buf_detach(&b, len);
 }
 
-char *tl_read_file(const char *path, size_t max, size_t *len)
+char *tl_read_path(const char *path, size_t max, size_t *len)
 {
-	if (strcmp(path, "-") == 0)
-		return tl_read_fd(STDIN_FILENO, max, len);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -264,4 +262,11 @@ char *tl_read_file(const char *path, size_t max, size_t *len)
 	close(fd);
 	errno = e;
 	return s;
+}
+
+char *tl_read_file(const char *path, size_t max, size_t *len)
+{
+	if (strcmp(path, "-") == 0)
+		return tl_read_fd(STDIN_FILENO, max, len);
+	return tl_read_path(path, max, len);
 }

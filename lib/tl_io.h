@@ -59,8 +59,9 @@ void tl_lines_release(struct tl_lines *r);
  * *len (len may be NULL) gets its length. NULL with errno: the read's, or E2BIG when it holds
  * more than max bytes (0: 1 GiB). Blocks until end of file. The caller frees. */
 char *tl_read_fd(int fd, size_t max, size_t *len);
-/* The same for a whole small file (a token, a SQL script) by name, "-" being standard input.
- * NULL with errno (open's too). */
+/* The same for a whole small file (a token, a config) by name. NULL with errno (open's too). */
+char *tl_read_path(const char *path, size_t max, size_t *len);
+/* tl_read_path(), but "-" is standard input: for files named on a command line. */
 char *tl_read_file(const char *path, size_t max, size_t *len);
 
 /* write(2) all of p, retrying on EINTR and short writes. -1 with errno (EPIPE: reader left). */

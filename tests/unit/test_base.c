@@ -392,6 +392,9 @@ static void read_file(void)
 	T_EQ_STR(s, "0123456789");
 	T_EQ_INT(len, 10);
 	free(s);
+	s = tl_read_path(path, 10, NULL);
+	T_EQ_STR(s, "0123456789");
+	free(s);
 	errno = 0;
 	T_CHECK(tl_read_file(path, 9, &len) == NULL && errno == E2BIG);
 	unlink(path);
