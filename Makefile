@@ -58,8 +58,10 @@ FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 $(shell mkdir -p $(B); if [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" != '$(FLAGS_NOW)' ]; then \
           printf '%s' '$(FLAGS_NOW)' > $(FLAGS_STAMP); fi)
 
-.PHONY: all check test-unit clean install uninstall deps fuzz lint-man demo bench
+.PHONY: all check check-tests clean install uninstall deps fuzz lint-man demo bench
 .DEFAULT_GOAL := all
+# Keep objects of tests and tools (chained rules would delete them as intermediates).
+.SECONDARY:
 
 all: $(TOOLS)
 
@@ -83,33 +85,40 @@ $(B)/tests/%: $(B)/tests/helpers/%.o $(LIBTL)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBTL) $(LIBS)
 
-check: deps-check $(TOOLS) $(UNIT_BIN) $(HELP_BIN)
+# check installs missing packages first, then re-reads this Makefile (so pkg-config sees them).
+check:
+	@.ci/deps --quiet
+	@$(MAKE) --no-print-directory check-tests
+
+check-tests: $(TOOLS) $(UNIT_BIN) $(HELP_BIN)
 	@BUILD=$(B) SANITIZE='$(SANITIZE)' tests/run
 
 deps:
 	@.ci/deps
 
-# A quiet version for check: installs only when something is missing.
-deps-check:
-	@.ci/deps --quiet
-.PHONY: deps-check
+# libFuzzer targets: lib/ compiled once with clang's fuzzer instrumentation, then one binary each.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
+              -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJ   := $(LIB_SRC:lib/%.c=$(B)/fuzz/lib/%.o)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-fuzz:
-	@mkdir -p $(B)/fuzz
-	@for f in $(FUZZ_SRC); do \
-	  n=$$(basename $$f .c); \
-	  echo "clang $$n"; \
-	  clang -g -O1 -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,address,undefined $$f $(LIB_SRC) $(PKG_LIBS) -lpthread -lm \
-	    -o $(B)/fuzz/$$n || exit 1; \
-	done
+fuzz: $(FUZZ_BIN)
+
+$(B)/fuzz/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) \
+	  $(PKG_LIBS) -lpthread -lm
 
 lint-man:
 	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
 
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(if $(TOOLS),install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/)
 	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/)
 
 uninstall:

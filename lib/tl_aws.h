@@ -11,7 +11,11 @@
  * (RequestTimeout, RequestTimeoutException, InternalError), HTTP 500/502/503/504, and transport
  * errors; clock-skew errors (RequestTimeTooSkewed, InvalidSignatureException with skew,
  * SignatureDoesNotMatch with a Date far off) retried once after adjusting the clock offset from
- * the Date header. Never other 4xx.
+ * the Date header. Never other 4xx. A retry quota as botocore's (500 tokens, 5 a retry, 10 after
+ * a timeout, given back on success) stops retry storms when a service is down.
+ *
+ * One struct tl_aws per thread (it owns one tl_http, whose connections it keeps alive); the
+ * credentials provider inside is thread-safe, the rest is not.
  */
 #ifndef TL_AWS_H
 #define TL_AWS_H
@@ -26,13 +30,15 @@ struct tl_aws_opts {
 	const char *endpoint_url; /* --endpoint-url, or NULL */
 	bool no_verify_ssl;       /* --no-verify-ssl (explicit only) */
 	long connect_timeout_ms;  /* 0: 10 s */
-	long timeout_ms;          /* per attempt; 0: 60 s */
+	long timeout_ms;          /* per attempt, a read timeout as botocore's: the attempt is
+				     aborted when no byte moved for this long; 0: 60 s */
 };
 
 struct tl_aws;
 
 /* Loads config and sets up credentials (lazily resolved on the first call). NULL with *err
- * (caller frees) on a configuration error (e.g. no region anywhere). */
+ * (caller frees) on a configuration error (a malformed config file, no region anywhere, a bad
+ * AWS_MAX_ATTEMPTS). Honours AWS_MAX_ATTEMPTS / max_attempts, AWS_CA_BUNDLE / ca_bundle. */
 struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err);
 void tl_aws_free(struct tl_aws *a);
 const char *tl_aws_region(const struct tl_aws *a);
@@ -53,6 +59,7 @@ void tl_aws_error_free(struct tl_aws_error *e);
 /* One line for people, without secrets. Caller frees. */
 char *tl_aws_error_text(const struct tl_aws_error *e);
 
+/* A request. Nothing here is freed by tl_aws_send. */
 struct tl_aws_req {
 	const char *service;      /* signing name: "s3", "glue", "athena", "sts" */
 	const char *method;
@@ -71,7 +78,21 @@ struct tl_aws_req {
 };
 
 /* Signs, sends and retries. Returns 0 when a 2xx arrived (resp holds it), -1 otherwise with *err
- * filled (code and message parsed from an XML <Error> or a JSON {"__type","message"} body). */
+ * filled (code and message parsed from an XML <Error> or a JSON {"__type","message"} body; the
+ * request id from the body or the x-amzn-RequestId / x-amz-request-id header); resp then holds
+ * the last response (its body is the error body). err is overwritten (initialise it to zeroes
+ * or free it before reuse); free it with tl_aws_error_free.
+ * Each attempt is signed anew (fresh date, refreshed credentials). The Host header is set from
+ * the URL (with a non-default port), and any Authorization, X-Amz-Date, X-Amz-Security-Token,
+ * x-amz-content-sha256 the caller gives are replaced.
+ * Streams: a streamed request body is retried only when rewind_fn is given (it is called before
+ * every retry; -1 stops) or when the failed attempt never read from it; a streamed response is
+ * retried only while nothing was handed to write_fn (a cut download is the caller's to resume).
+ * S3 (s3 = true): the payload hash is sent as x-amz-content-sha256; a streamed body without a
+ * payload_hash is signed UNSIGNED-PAYLOAD; a 200 answer whose body is an <Error> document (S3's
+ * CompleteMultipartUpload, CopyObject) counts as that error. Other services need the body in
+ * memory or a payload_hash.
+ * Blocks, sleeping between attempts (tl_sleep_ms: a stop signal ends the retries). */
 int tl_aws_send(struct tl_aws *a, const struct tl_aws_req *req, struct tl_http_resp *resp,
 		struct tl_aws_error *err);
 
@@ -83,5 +104,20 @@ int tl_aws_json_call(struct tl_aws *a, const char *service, const char *target,
 
 /* For tests: scale every retry delay by factor (0 = no sleeping). */
 void tl_aws_set_retry_scale(struct tl_aws *a, double factor);
+/* For tests: the delays (ms, after scaling) slept before each retry of the last tl_aws_send, in
+ * order; returns how many (at most max are copied). */
+size_t tl_aws_last_delays(const struct tl_aws *a, long *out, size_t max);
+/* The attempt limit in force (AWS_MAX_ATTEMPTS, max_attempts, default 3). */
+int tl_aws_max_attempts(const struct tl_aws *a);
+
+/* Fills *err from an HTTP error response (status, headers, body): the XML <Error> (S3) or
+ * <ErrorResponse><Error> (query protocols) document, or the JSON {"__type", "message"} one
+ * ("prefix#" stripped from __type; x-amzn-ErrorType as a fallback), the request id, and
+ * whether it is retryable. For a body-less answer (HEAD) the code is the status ("404") and the
+ * message its reason ("Not Found"). Exposed for tests and for the S3 layer. */
+void tl_aws_parse_error(long status, const struct tl_http_headers *headers, const char *body,
+			size_t body_len, struct tl_aws_error *err);
+/* True for the throttling and transient codes listed above. */
+bool tl_aws_code_retryable(const char *code);
 
 #endif

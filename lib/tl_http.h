@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct tl_http_hdr {
 	char *name;
@@ -26,6 +27,7 @@ struct tl_http_headers {
 	size_t n, cap;
 };
 
+/* Header lists start zeroed ({0}); strings are copied; NULL value means "". */
 void tl_http_headers_add(struct tl_http_headers *h, const char *name, const char *value);
 /* Sets (replacing any of the same name, case-insensitively). */
 void tl_http_headers_set(struct tl_http_headers *h, const char *name, const char *value);
@@ -56,26 +58,36 @@ struct tl_http_req {
 	tl_http_read_fn read_fn;                /* a streamed one of body_size bytes (-1: chunked) */
 	void *read_ctx;
 	int64_t body_size;
-	tl_http_write_fn write_fn;              /* stream the response body here; else resp->body */
+	tl_http_write_fn write_fn;              /* stream a 2xx response body here; else resp->body */
 	void *write_ctx;
 	long timeout_ms;                        /* overrides opts.timeout_ms when > 0 */
+	long low_speed_secs;                    /* overrides opts.low_speed_secs when > 0 */
+	bool stop_on_signal;                    /* abort (transport error) once tl_sig_caught() */
 };
 
 struct tl_http_resp {
 	long status;                    /* 0 when no response arrived */
 	struct tl_http_headers headers; /* response headers (of the final response) */
-	struct tl_buf body;             /* when req.write_fn is NULL; capped at 256 MiB */
+	struct tl_buf body;             /* when req.write_fn is NULL, or the status is not 2xx
+					   (error bodies never reach write_fn); capped at 256 MiB */
 	int curl_code;                  /* CURLcode; 0 on success */
 	char error[256];                /* transport error text, "" when none */
 	bool timed_out;
 };
 
+/* A transport with opts copied (opts may be NULL for the defaults). Initialises libcurl once per
+ * process (thread-safe). Never NULL (exits on allocation failure). Use from one thread at a time. */
 struct tl_http *tl_http_new(const struct tl_http_opts *opts);
 void tl_http_free(struct tl_http *h);
 
 /* Performs one request. Returns 0 when an HTTP response arrived (whatever its status), -1 on a
- * transport failure (connect refused, reset, timeout, TLS, aborted by write_fn) with
- * resp->error/curl_code set. Blocks. Never retries. resp must be initialised with
+ * transport failure (connect refused, reset, timeout, TLS, aborted by read_fn or write_fn,
+ * interrupted by a signal with stop_on_signal) with resp->error/curl_code set (resp->status may
+ * then hold the status of a response cut short). Blocks. Never retries and never follows
+ * redirects. Request headers are sent exactly as given: no Content-Type is added (libcurl's
+ * form type is suppressed), no "Expect: 100-continue"; a "Host" header given replaces libcurl's.
+ * A streamed body of unknown size (body_size -1) is sent chunked. Logs the request and response
+ * lines and headers at trace level (redacted by tl_log). resp must be initialised with
  * tl_http_resp_init and is reset by each call. */
 int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_resp *resp);
 void tl_http_resp_init(struct tl_http_resp *r);
@@ -83,13 +95,17 @@ void tl_http_resp_free(struct tl_http_resp *r);
 
 /* Percent-encodes s for a URL query value (RFC 3986 unreserved kept). Caller frees. */
 char *tl_url_encode(const char *s, size_t n);
-/* Splits "scheme://host[:port]/path?query" (no user info). Pieces are new strings or NULL;
- * port is 0 when absent. Returns 0 or -1 for a malformed URL. */
+/* Splits "scheme://host[:port]/path?query#fragment" (no user info). Pieces are new strings:
+ * scheme lower-cased; host as written (an IPv6 literal keeps its brackets); path "/" when absent;
+ * query NULL when there is no "?"; the fragment is dropped. port is 0 when absent. Returns 0, or
+ * -1 for a malformed URL (then u holds nothing to free). */
 struct tl_url {
 	char *scheme, *host, *path, *query;
 	int port;
 };
 int tl_url_parse(const char *url, struct tl_url *u);
 void tl_url_free(struct tl_url *u);
+/* The port a URL means: u->port, else 443 for https and 80 for http (0 otherwise). */
+int tl_url_port(const struct tl_url *u);
 
 #endif

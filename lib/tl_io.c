@@ -46,6 +46,11 @@ static ssize_t fill(struct tl_lines *r)
 		size_t cap = r->cap ? r->cap : READ_CHUNK * 2;
 		while (cap - r->end < READ_CHUNK)
 			cap *= 2;
+		/* A line longer than max is skipped once max + 1 bytes are held, so never hold more
+		 * than that plus one read: memory stays bounded by the cap. */
+		size_t limit = r->max + 2 * READ_CHUNK + 2;
+		if (cap > limit)
+			cap = limit > r->end + READ_CHUNK ? limit : r->end + READ_CHUNK;
 		r->buf = xrealloc(r->buf, cap + 1);
 		r->cap = cap;
 	}

@@ -42,19 +42,20 @@ test_cleanup() { _cleanup_cmds+=("$1"); }
 test_skip() { test_skip_all=$1; }
 
 test_expect_success() {
-	local name=$1 body=$2
+	# Locals are prefixed so that a test body's own variables are never shadowed.
+	local _t_name=$1 _t_body=$2
 	test_count=$((test_count + 1))
 	if [ -n "$test_skip_all" ]; then
-		echo "ok $test_count - $name # skip $test_skip_all"
+		echo "ok $test_count - $_t_name # skip $test_skip_all"
 		return 0
 	fi
-	local log="$TRASH/.test-$test_count.log"
-	if (cd "$TRASH" && eval "$body") >"$log" 2>&1; then
-		echo "ok $test_count - $name"
-		[ -n "${TEST_VERBOSE:-}" ] && sed 's/^/#   /' "$log"
+	local _t_log="$TRASH/.test-$test_count.log"
+	if (cd "$TRASH" && eval "$_t_body") >"$_t_log" 2>&1; then
+		echo "ok $test_count - $_t_name"
+		[ -n "${TEST_VERBOSE:-}" ] && sed 's/^/#   /' "$_t_log"
 	else
-		echo "not ok $test_count - $name"
-		sed 's/^/#   /' "$log" | tail -n 40
+		echo "not ok $test_count - $_t_name"
+		sed 's/^/#   /' "$_t_log" | tail -n 40
 		test_failed=$((test_failed + 1))
 	fi
 	return 0

@@ -1,0 +1,1134 @@
+/* tl_creds.c: the AWS CLI's credential chain (botocore credentials.py) over tl_awsconf, tl_http
+ * and tl_sigv4.
+ *
+ * Each source answers FOUND (out filled), NONE (not configured: try the next) or FAIL (configured
+ * but broken: the chain stops there, as botocore raises). Instance metadata is the exception: any
+ * failure there means "no credentials", since every machine off EC2 would fail it.
+ */
+#include "tl_creds.h"
+#include "tl_alloc.h"
+#include "tl_awsconf.h"
+#include "tl_buf.h"
+#include "tl_http.h"
+#include "tl_json.h"
+#include "tl_log.h"
+#include "tl_num.h"
+#include "tl_sigv4.h"
+#include "tl_time.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define REFRESH_MS (5 * 60 * 1000)  /* refresh when less than this remains */
+#define MAX_CHAIN 16                /* source_profile hops */
+#define PROCESS_OUT_MAX (1 << 20)
+#define TOKEN_FILE_MAX (1 << 20)
+
+enum { NONE = 0, FOUND = 1, FAIL = -1 };
+
+struct tl_creds_provider {
+	const struct tl_awsconf *cfg;
+	char *region;
+	pthread_mutex_t lock;
+	bool have;
+	struct tl_creds cur;
+};
+
+/* One resolution: what was tried, for the "none found" message. */
+struct ctx {
+	struct tl_creds_provider *p;
+	char **err;
+	struct tl_buf tried;
+};
+
+static void tried(struct ctx *x, const char *what)
+{
+	if (x->tried.len)
+		tl_buf_adds(&x->tried, ", ");
+	tl_buf_adds(&x->tried, what);
+}
+
+__attribute__((format(printf, 2, 3))) static int fail(struct ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	struct tl_buf b = TL_BUF_INIT;
+	va_start(ap, fmt);
+	tl_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	free(*x->err);
+	*x->err = tl_buf_detach(&b, NULL);
+	return FAIL;
+}
+
+void tl_creds_free(struct tl_creds *c)
+{
+	if (!c)
+		return;
+	free(c->access_key);
+	free(c->secret_key);
+	free(c->session_token);
+	memset(c, 0, sizeof *c);
+}
+
+static void creds_set(struct tl_creds *out, const char *ak, const char *sk, const char *tok,
+		      int64_t expires_ms, const char *source)
+{
+	tl_creds_free(out);
+	tl_log_add_secret(sk);
+	if (tok && *tok)
+		tl_log_add_secret(tok);
+	out->access_key = xstrdup(ak);
+	out->secret_key = xstrdup(sk);
+	out->session_token = tok && *tok ? xstrdup(tok) : NULL;
+	out->expires_ms = expires_ms;
+	out->source = source;
+}
+
+static void creds_copy(struct tl_creds *dst, const struct tl_creds *src)
+{
+	creds_set(dst, src->access_key, src->secret_key, src->session_token, src->expires_ms,
+		  src->source);
+}
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+static bool is_true(const char *v)
+{
+	return v && strcasecmp(v, "true") == 0;
+}
+
+/* Reads a small file whole (tokens). NULL with errno on failure. */
+static char *read_small_file(const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct tl_buf b;
+	tl_buf_init(&b, max);
+	char chunk[4096];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r > 0 && tl_buf_add(&b, chunk, (size_t)r) < 0)) {
+			int e = r < 0 ? errno : EFBIG;
+			close(fd);
+			tl_buf_release(&b);
+			errno = e;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+	}
+	close(fd);
+	return tl_buf_detach(&b, NULL);
+}
+
+static void rtrim(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+}
+
+/* An RFC 3339 expiration into epoch ms; 0 when absent. -1 when unparsable. */
+static int parse_expiration(const char *s, int64_t *ms)
+{
+	*ms = 0;
+	if (!s || !*s)
+		return 0;
+	return tl_time_parse(s, strlen(s), ms) == 0 ? 0 : -1;
+}
+
+static struct tl_http *http_new(const struct tl_awsconf *cfg, long connect_ms)
+{
+	struct tl_http_opts o = { 0 };
+	o.connect_timeout_ms = connect_ms;
+	o.ca_bundle = env_nonempty("AWS_CA_BUNDLE");
+	if (!o.ca_bundle && cfg)
+		o.ca_bundle = tl_awsconf_get(cfg, "ca_bundle");
+	return tl_http_new(&o);
+}
+
+/* ---- 1. environment ---- */
+
+static int from_env(struct ctx *x, struct tl_creds *out)
+{
+	const char *ak = env_nonempty("AWS_ACCESS_KEY_ID");
+	tried(x, "environment");
+	if (!ak)
+		return NONE;
+	const char *sk = env_nonempty("AWS_SECRET_ACCESS_KEY");
+	if (!sk)
+		return fail(x, "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+	const char *tok = env_nonempty("AWS_SECURITY_TOKEN"); /* botocore looks here first */
+	if (!tok)
+		tok = env_nonempty("AWS_SESSION_TOKEN");
+	int64_t exp;
+	if (parse_expiration(env_nonempty("AWS_CREDENTIAL_EXPIRATION"), &exp) < 0)
+		return fail(x, "environment: AWS_CREDENTIAL_EXPIRATION is not an RFC 3339 time");
+	creds_set(out, ak, sk, tok, exp, "environment");
+	return FOUND;
+}
+
+/* ---- static keys in a file ---- */
+
+static int from_file_keys(struct ctx *x, const char *profile, unsigned file, struct tl_creds *out)
+{
+	const struct tl_awsconf *cfg = x->p->cfg;
+	const char *path = tl_awsconf_path(cfg, file);
+	const char *source = file == TL_AWSCONF_CREDENTIALS ? "shared-credentials-file"
+							    : "config-file";
+	const char *ak = tl_awsconf_get_in(cfg, profile, "aws_access_key_id", file);
+	if (!ak)
+		return NONE;
+	const char *sk = tl_awsconf_get_in(cfg, profile, "aws_secret_access_key", file);
+	if (!sk)
+		return fail(x, "%s: profile %s has aws_access_key_id but no aws_secret_access_key",
+			    path ? path : source, profile);
+	const char *tok = tl_awsconf_get_in(cfg, profile, "aws_security_token", file);
+	if (!tok)
+		tok = tl_awsconf_get_in(cfg, profile, "aws_session_token", file);
+	creds_set(out, ak, sk, tok, 0, source);
+	return FOUND;
+}
+
+/* ---- credential_process ---- */
+
+static int from_process(struct ctx *x, const char *profile, struct tl_creds *out)
+{
+	const char *cmd = tl_awsconf_get_profile(x->p->cfg, profile, "credential_process");
+	if (!cmd)
+		return NONE;
+	size_t argc;
+	const char *why;
+	char **argv = tl_shlex_split(cmd, &argc, &why);
+	if (!argv)
+		return fail(x, "credential_process of profile %s: %s", profile, why);
+	if (argc == 0) {
+		tl_shlex_free(argv);
+		return fail(x, "credential_process of profile %s is empty", profile);
+	}
+	int op[2] = { -1, -1 }, ep[2] = { -1, -1 };
+	if (pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(op[0]);
+		close(op[1]);
+		tl_shlex_free(argv);
+		return fail(x, "credential_process: pipe: %s", strerror(e));
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, op[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
+	/* The child gets default signal dispositions (SIGPIPE is ignored in the tools). */
+	posix_spawnattr_t sa;
+	posix_spawnattr_init(&sa);
+	sigset_t def;
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	posix_spawnattr_setsigdefault(&sa, &def);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGDEF);
+	pid_t pid;
+	tl_debug("credentials: running credential_process of profile %s: %s", profile, argv[0]);
+	int rc = posix_spawnp(&pid, argv[0], &fa, &sa, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&sa);
+	close(op[1]);
+	close(ep[1]);
+	if (rc != 0) {
+		close(op[0]);
+		close(ep[0]);
+		int r = fail(x, "credential_process of profile %s: cannot run %s: %s", profile,
+			     argv[0], strerror(rc));
+		tl_shlex_free(argv);
+		return r;
+	}
+	struct tl_buf ob, eb;
+	tl_buf_init(&ob, PROCESS_OUT_MAX);
+	tl_buf_init(&eb, 64 * 1024);
+	struct pollfd pf[2] = { { op[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
+	int open_fds = 2;
+	bool too_big = false;
+	while (open_fds > 0) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (pf[i].fd < 0 || !pf[i].revents)
+				continue;
+			char chunk[4096];
+			ssize_t r = read(pf[i].fd, chunk, sizeof chunk);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			struct tl_buf *b = i == 0 ? &ob : &eb;
+			if (tl_buf_add(b, chunk, (size_t)r) < 0 && i == 0)
+				too_big = true; /* keep draining so the child can finish */
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (pf[i].fd >= 0)
+			close(pf[i].fd);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	int r = FAIL;
+	cJSON *j = NULL;
+	char *errtext = xstrndup(eb.data ? eb.data : "", eb.len > 1024 ? 1024 : eb.len);
+	rtrim(errtext);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (WIFSIGNALED(st))
+			fail(x, "credential_process of profile %s: %s killed by signal %d%s%s", profile,
+			     argv[0], WTERMSIG(st), *errtext ? ": " : "", errtext);
+		else
+			fail(x, "credential_process of profile %s: %s exited with %d%s%s", profile,
+			     argv[0], WEXITSTATUS(st), *errtext ? ": " : "", errtext);
+		goto out;
+	}
+	if (too_big) {
+		fail(x, "credential_process of profile %s: output over %d bytes", profile,
+		     PROCESS_OUT_MAX);
+		goto out;
+	}
+	/* Never quote stdout in messages: it holds the secret. */
+	j = tl_json_parse(ob.data ? ob.data : "", ob.len, NULL);
+	double ver = 0;
+	if (!j || !cJSON_IsObject(j)) {
+		fail(x, "credential_process of profile %s: output is not a JSON object", profile);
+		goto out;
+	}
+	if (tl_json_get_num(j, "Version", &ver) < 0 || ver != 1) {
+		fail(x, "credential_process of profile %s: unsupported Version (want 1)", profile);
+		goto out;
+	}
+	const char *ak = tl_json_get_str(j, "AccessKeyId");
+	const char *sk = tl_json_get_str(j, "SecretAccessKey");
+	const char *tok = tl_json_get_str(j, "SessionToken");
+	const char *exps = tl_json_get_str(j, "Expiration");
+	int64_t exp;
+	if (!ak || !sk) {
+		fail(x, "credential_process of profile %s: missing %s in its output", profile,
+		     !ak ? "AccessKeyId" : "SecretAccessKey");
+		goto out;
+	}
+	if (parse_expiration(exps, &exp) < 0) {
+		fail(x, "credential_process of profile %s: Expiration is not an RFC 3339 time",
+		     profile);
+		goto out;
+	}
+	creds_set(out, ak, sk, tok, exp, "process");
+	r = FOUND;
+out:
+	cJSON_Delete(j);
+	free(errtext);
+	tl_buf_release(&ob);
+	tl_buf_release(&eb);
+	tl_shlex_free(argv);
+	return r;
+}
+
+/* ---- STS (Query protocol, XML answers) ---- */
+
+struct sts_xml {
+	int depth;
+	char *path[8];
+	struct tl_buf text;
+	char *ak, *sk, *tok, *exp, *code, *message, *request_id;
+};
+
+static const char *local_name(const char *n)
+{
+	const char *c = strrchr(n, ':');
+	return c ? c + 1 : n;
+}
+
+static void XMLCALL xml_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	struct sts_xml *s = ud;
+	(void)atts;
+	if (s->depth < 8)
+		s->path[s->depth] = xstrdup(local_name(name));
+	s->depth++;
+	tl_buf_reset(&s->text);
+}
+
+static void XMLCALL xml_text(void *ud, const XML_Char *t, int len)
+{
+	struct sts_xml *s = ud;
+	tl_buf_add(&s->text, t, (size_t)len);
+}
+
+static void XMLCALL xml_end(void *ud, const XML_Char *name)
+{
+	struct sts_xml *s = ud;
+	const char *n = local_name(name);
+	const char *parent = s->depth >= 2 && s->depth - 2 < 8 ? s->path[s->depth - 2] : "";
+	char **slot = NULL;
+	if (strcmp(parent, "Credentials") == 0) {
+		if (strcmp(n, "AccessKeyId") == 0)
+			slot = &s->ak;
+		else if (strcmp(n, "SecretAccessKey") == 0)
+			slot = &s->sk;
+		else if (strcmp(n, "SessionToken") == 0)
+			slot = &s->tok;
+		else if (strcmp(n, "Expiration") == 0)
+			slot = &s->exp;
+	} else if (strcmp(parent, "Error") == 0) {
+		if (strcmp(n, "Code") == 0)
+			slot = &s->code;
+		else if (strcmp(n, "Message") == 0)
+			slot = &s->message;
+	} else if (strcmp(n, "RequestId") == 0) {
+		slot = &s->request_id;
+	}
+	if (slot && !*slot) {
+		*slot = xstrdup(tl_buf_str(&s->text));
+		if (slot == &s->sk || slot == &s->tok)
+			tl_log_add_secret(*slot);
+	}
+	s->depth--;
+	if (s->depth < 8) {
+		free(s->path[s->depth]);
+		s->path[s->depth] = NULL;
+	}
+	tl_buf_reset(&s->text);
+}
+
+static void sts_xml_free(struct sts_xml *s)
+{
+	for (int i = 0; i < 8; i++)
+		free(s->path[i]);
+	tl_buf_release(&s->text);
+	free(s->ak);
+	free(s->sk);
+	free(s->tok);
+	free(s->exp);
+	free(s->code);
+	free(s->message);
+	free(s->request_id);
+}
+
+static int sts_parse(const char *body, size_t n, struct sts_xml *s)
+{
+	memset(s, 0, sizeof *s);
+	tl_buf_init(&s->text, 1 << 20);
+	XML_Parser xp = XML_ParserCreate(NULL);
+	if (!xp)
+		tl_die(1, "out of memory (XML_ParserCreate)");
+	XML_SetUserData(xp, s);
+	XML_SetElementHandler(xp, xml_start, xml_end);
+	XML_SetCharacterDataHandler(xp, xml_text);
+	int ok = XML_Parse(xp, body, (int)(n > (size_t)1 << 24 ? (size_t)1 << 24 : n), 1) ==
+		 XML_STATUS_OK;
+	XML_ParserFree(xp);
+	return ok ? 0 : -1;
+}
+
+struct form {
+	struct tl_buf b;
+};
+
+static void form_add(struct form *f, const char *k, const char *v)
+{
+	char *e = tl_url_encode(v, strlen(v));
+	if (f->b.len)
+		tl_buf_addc(&f->b, '&');
+	tl_buf_addf(&f->b, "%s=%s", k, e);
+	free(e);
+}
+
+/* Posts an STS Query action; signed with src unless it is NULL (AssumeRoleWithWebIdentity).
+ * Retries transport errors, 5xx and throttling twice. */
+static int sts_call(struct ctx *x, const char *what, struct form *f, const struct tl_creds *src,
+		    struct tl_creds *out, const char *source)
+{
+	const struct tl_awsconf *cfg = x->p->cfg;
+	const char *region = x->p->region;
+	bool custom;
+	char *ep = tl_awsconf_endpoint(cfg, "sts", region, NULL, &custom);
+	char *url = xasprintf("%s/", ep);
+	struct tl_url u;
+	int r = FAIL;
+	if (tl_url_parse(url, &u) < 0) {
+		fail(x, "%s: bad STS endpoint %s", what, ep);
+		free(ep);
+		free(url);
+		return FAIL;
+	}
+	int port = tl_url_port(&u);
+	bool dflt_port = (port == 443 && strcmp(u.scheme, "https") == 0) ||
+			 (port == 80 && strcmp(u.scheme, "http") == 0);
+	char *host = u.port && !dflt_port ? xasprintf("%s:%d", u.host, u.port) : xstrdup(u.host);
+	const char *ctype = "application/x-www-form-urlencoded; charset=utf-8";
+	struct tl_http *h = http_new(cfg, 10000);
+	struct tl_http_resp resp;
+	tl_http_resp_init(&resp);
+	for (int attempt = 1; attempt <= 3; attempt++) {
+		struct tl_http_headers hd = { 0 };
+		tl_http_headers_add(&hd, "Host", host);
+		tl_http_headers_add(&hd, "Content-Type", ctype);
+		if (src) {
+			struct tl_sigv4_header sh[2] = { { "Host", host }, { "Content-Type", ctype } };
+			struct tl_sigv4_request sr = { 0 };
+			sr.method = "POST";
+			sr.path = u.path;
+			sr.headers = sh;
+			sr.nheaders = 2;
+			sr.body = f->b.data ? f->b.data : "";
+			sr.body_len = f->b.len;
+			struct tl_sigv4_params sp = { 0 };
+			sp.access_key = src->access_key;
+			sp.secret_key = src->secret_key;
+			sp.session_token = src->session_token;
+			sp.region = region && *region ? region : "us-east-1";
+			sp.service = "sts";
+			sp.time = tl_now_ms() / 1000;
+			sp.flags = TL_SIGV4_GENERIC;
+			struct tl_sigv4_result res = { 0 };
+			const char *serr = NULL;
+			if (tl_sigv4_sign(&sp, &sr, &res, &serr) < 0) {
+				fail(x, "%s: signing: %s", what, serr ? serr : "failed");
+				tl_sigv4_result_free(&res);
+				tl_http_headers_free(&hd);
+				goto out;
+			}
+			for (size_t i = 0; i < res.nadd; i++) {
+				const char *line = res.add_headers[i];
+				const char *c = strchr(line, ':');
+				if (!c)
+					continue;
+				char *name = xstrndup(line, (size_t)(c - line));
+				c++;
+				while (*c == ' ')
+					c++;
+				tl_http_headers_add(&hd, name, c);
+				free(name);
+			}
+			tl_sigv4_result_free(&res);
+		}
+		struct tl_http_req rq = { 0 };
+		rq.method = "POST";
+		rq.url = url;
+		rq.headers = &hd;
+		rq.body = f->b.data ? f->b.data : "";
+		rq.body_len = f->b.len;
+		rq.timeout_ms = 30000;
+		tl_debug("credentials: %s at %s", what, ep);
+		int rc = tl_http_do(h, &rq, &resp);
+		tl_http_headers_free(&hd);
+		struct sts_xml s;
+		if (rc < 0) {
+			fail(x, "%s: %s: %s", what, ep, resp.error);
+			if (attempt < 3)
+				tl_sleep_ms(200 * attempt);
+			continue;
+		}
+		if (sts_parse(resp.body.data ? resp.body.data : "", resp.body.len, &s) < 0 &&
+		    resp.status == 200) {
+			sts_xml_free(&s);
+			fail(x, "%s: unparsable answer from %s", what, ep);
+			goto out;
+		}
+		if (resp.status == 200) {
+			int64_t exp = 0;
+			if (!s.ak || !s.sk || !s.tok) {
+				fail(x, "%s: the answer of %s has no credentials", what, ep);
+			} else if (parse_expiration(s.exp, &exp) < 0) {
+				fail(x, "%s: bad Expiration in the answer of %s", what, ep);
+			} else {
+				creds_set(out, s.ak, s.sk, s.tok, exp, source);
+				r = FOUND;
+			}
+			sts_xml_free(&s);
+			goto out;
+		}
+		bool retry = resp.status >= 500 ||
+			     (s.code && (strstr(s.code, "Throttl") || strcmp(s.code, "IDPCommunicationError") == 0));
+		fail(x, "%s: %s: HTTP %ld%s%s%s%s%s%s", what, ep, resp.status, s.code ? ": " : "",
+		     s.code ? s.code : "", s.message ? ": " : "", s.message ? s.message : "",
+		     s.request_id ? ", request id " : "", s.request_id ? s.request_id : "");
+		sts_xml_free(&s);
+		if (!retry)
+			goto out;
+		if (attempt < 3)
+			tl_sleep_ms(200 * attempt);
+	}
+out:
+	tl_http_resp_free(&resp);
+	tl_http_free(h);
+	tl_url_free(&u);
+	free(host);
+	free(ep);
+	free(url);
+	return r;
+}
+
+/* ---- 2b. web identity ---- */
+
+/* The key from the environment (unless disabled) else the profile, as botocore's _get_config. */
+static const char *webid_conf(struct ctx *x, const char *profile, bool env, const char *key,
+			      const char *envname)
+{
+	if (env) {
+		const char *v = getenv(envname);
+		if (v)
+			return v;
+	}
+	return tl_awsconf_get_profile(x->p->cfg, profile, key);
+}
+
+static int from_web_identity(struct ctx *x, const char *profile, bool env, struct tl_creds *out)
+{
+	const char *file = webid_conf(x, profile, env, "web_identity_token_file",
+				      "AWS_WEB_IDENTITY_TOKEN_FILE");
+	if (!file || !*file)
+		return NONE;
+	const char *arn = webid_conf(x, profile, env, "role_arn", "AWS_ROLE_ARN");
+	if (!arn || !*arn)
+		return fail(x, "web identity: a token file is configured (%s) but no role ARN "
+			       "(role_arn in the profile or AWS_ROLE_ARN)", file);
+	const char *name = webid_conf(x, profile, env, "role_session_name", "AWS_ROLE_SESSION_NAME");
+	char *token = read_small_file(file, TOKEN_FILE_MAX);
+	if (!token)
+		return fail(x, "web identity: cannot read the token file %s: %s", file,
+			    strerror(errno));
+	rtrim(token);
+	tl_log_add_secret(token);
+	char *dflt = xasprintf("tweetlake-session-%lld", (long long)(tl_now_ms() / 1000));
+	struct form f = { TL_BUF_INIT };
+	form_add(&f, "Action", "AssumeRoleWithWebIdentity");
+	form_add(&f, "Version", "2011-06-15");
+	form_add(&f, "RoleArn", arn);
+	form_add(&f, "RoleSessionName", name && *name ? name : dflt);
+	form_add(&f, "WebIdentityToken", token);
+	int r = sts_call(x, "AssumeRoleWithWebIdentity", &f, NULL, out, "web-identity");
+	tl_buf_release(&f.b);
+	free(dflt);
+	free(token);
+	return r;
+}
+
+/* ---- 3. container ---- */
+
+static bool container_host_ok(const struct tl_url *u)
+{
+	static const char *const allowed[] = { "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]",
+					       "localhost", "[::1]" };
+	if (strcmp(u->scheme, "https") == 0)
+		return true;
+	if (strcmp(u->scheme, "http") != 0)
+		return false;
+	if (strncmp(u->host, "127.", 4) == 0 && strspn(u->host, "0123456789.") == strlen(u->host))
+		return true;
+	for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+		if (strcasecmp(u->host, allowed[i]) == 0)
+			return true;
+	return false;
+}
+
+/* GETs JSON credentials with fields AccessKeyId/SecretAccessKey/Token/Expiration (the container
+ * and IMDS shapes) from a body. */
+static int creds_from_json(struct ctx *x, const char *what, const struct tl_buf *body,
+			   struct tl_creds *out, const char *source)
+{
+	cJSON *j = tl_json_parse(body->data ? body->data : "", body->len, NULL);
+	if (!j || !cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return fail(x, "%s: the answer is not a JSON object", what);
+	}
+	const char *ak = tl_json_get_str(j, "AccessKeyId");
+	const char *sk = tl_json_get_str(j, "SecretAccessKey");
+	const char *tok = tl_json_get_str(j, "Token");
+	const char *exps = tl_json_get_str(j, "Expiration");
+	int64_t exp;
+	int r;
+	if (!ak || !sk)
+		r = fail(x, "%s: the answer has no AccessKeyId or SecretAccessKey", what);
+	else if (parse_expiration(exps, &exp) < 0)
+		r = fail(x, "%s: bad Expiration in the answer", what);
+	else {
+		creds_set(out, ak, sk, tok, exp, source);
+		r = FOUND;
+	}
+	cJSON_Delete(j);
+	return r;
+}
+
+static int from_container(struct ctx *x, struct tl_creds *out)
+{
+	const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	tried(x, "container");
+	if (!rel && !full)
+		return NONE;
+	char *url = rel ? xasprintf("http://169.254.170.2%s", rel) : xstrdup(full);
+	struct tl_url u;
+	if (tl_url_parse(url, &u) < 0) {
+		int r = fail(x, "container credentials: bad URL %s", url);
+		free(url);
+		return r;
+	}
+	if (!container_host_ok(&u)) {
+		int r = fail(x, "container credentials: unsupported host %s: only https, a loopback "
+				"address, or 169.254.170.2, 169.254.170.23, fd00:ec2::23", u.host);
+		tl_url_free(&u);
+		free(url);
+		return r;
+	}
+	tl_url_free(&u);
+	char *token = NULL;
+	const char *tf = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	if (tf) {
+		token = read_small_file(tf, TOKEN_FILE_MAX);
+		if (!token) {
+			int r = fail(x, "container credentials: cannot read %s: %s", tf,
+				     strerror(errno));
+			free(url);
+			return r;
+		}
+		rtrim(token); /* botocore refuses a final newline; files often have one */
+	} else if (getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
+		token = xstrdup(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+	}
+	if (token && strpbrk(token, "\r\n")) {
+		free(token);
+		free(url);
+		return fail(x, "container credentials: the authorization token is not a legal "
+			       "header value");
+	}
+	if (token)
+		tl_log_add_secret(token);
+	struct tl_http *h = http_new(NULL, 2000);
+	struct tl_http_resp resp;
+	tl_http_resp_init(&resp);
+	int r = FAIL;
+	for (int attempt = 1; attempt <= 3; attempt++) {
+		struct tl_http_headers hd = { 0 };
+		tl_http_headers_add(&hd, "Accept", "application/json");
+		if (token)
+			tl_http_headers_add(&hd, "Authorization", token);
+		struct tl_http_req rq = { 0 };
+		rq.method = "GET";
+		rq.url = url;
+		rq.headers = &hd;
+		rq.timeout_ms = 2000;
+		tl_debug("credentials: container endpoint %s", url);
+		int rc = tl_http_do(h, &rq, &resp);
+		tl_http_headers_free(&hd);
+		if (rc == 0 && resp.status == 200) {
+			r = creds_from_json(x, "container credentials", &resp.body, out, "container");
+			break;
+		}
+		if (rc < 0)
+			fail(x, "container credentials: %s: %s", url, resp.error);
+		else
+			fail(x, "container credentials: %s: HTTP %ld", url, resp.status);
+		if (rc == 0 && resp.status < 500)
+			break;
+		if (attempt < 3)
+			tl_sleep_ms(1000);
+	}
+	tl_http_resp_free(&resp);
+	tl_http_free(h);
+	free(token);
+	free(url);
+	return r;
+}
+
+/* ---- 4. EC2 instance metadata ---- */
+
+struct imds {
+	struct tl_http *h;
+	char *base; /* no trailing slash */
+	char *token;
+	long timeout_ms;
+	int attempts;
+	struct tl_buf why;
+};
+
+/* One IMDS request with retries on transport errors and non-200/empty answers. */
+static int imds_get(struct imds *m, const char *path, struct tl_http_resp *resp)
+{
+	char *url = xasprintf("%s%s", m->base, path);
+	int rc = -1;
+	for (int i = 0; i < m->attempts; i++) {
+		struct tl_http_headers hd = { 0 };
+		if (m->token)
+			tl_http_headers_add(&hd, "X-aws-ec2-metadata-token", m->token);
+		struct tl_http_req rq = { 0 };
+		rq.method = "GET";
+		rq.url = url;
+		rq.headers = &hd;
+		rq.timeout_ms = m->timeout_ms;
+		int r = tl_http_do(m->h, &rq, resp);
+		tl_http_headers_free(&hd);
+		tl_buf_reset(&m->why);
+		if (r < 0)
+			tl_buf_addf(&m->why, "GET %s: %s", path, resp->error);
+		else if (resp->status != 200)
+			tl_buf_addf(&m->why, "GET %s: HTTP %ld", path, resp->status);
+		else if (resp->body.len == 0)
+			tl_buf_addf(&m->why, "GET %s: empty answer", path);
+		else {
+			rc = 0;
+			break;
+		}
+	}
+	free(url);
+	return rc;
+}
+
+static int from_imds(struct ctx *x, struct tl_creds *out, bool required)
+{
+	const struct tl_awsconf *cfg = x->p->cfg;
+	tried(x, "instance metadata");
+	if (is_true(getenv("AWS_EC2_METADATA_DISABLED"))) {
+		tl_buf_adds(&x->tried, " (disabled by AWS_EC2_METADATA_DISABLED)");
+		return NONE;
+	}
+	struct imds m = { 0 };
+	tl_buf_init(&m.why, 4096);
+	const char *base = env_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	if (!base)
+		base = tl_awsconf_get(cfg, "ec2_metadata_service_endpoint");
+	const char *mode = env_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+	if (!mode)
+		mode = tl_awsconf_get(cfg, "ec2_metadata_service_endpoint_mode");
+	if (!base || !*base)
+		base = mode && strcasecmp(mode, "ipv6") == 0 ? "http://[fd00:ec2::254]"
+							     : "http://169.254.169.254";
+	size_t bl = strlen(base);
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	m.base = xstrndup(base, bl);
+	double secs = 1;
+	const char *t = env_nonempty("AWS_METADATA_SERVICE_TIMEOUT");
+	if (!t)
+		t = tl_awsconf_get(cfg, "metadata_service_timeout");
+	if (t && (tl_parse_double(t, &secs) < 0 || secs <= 0 || secs > 60))
+		secs = 1;
+	m.timeout_ms = (long)(secs * 1000);
+	int att = 2; /* one retry */
+	const char *a = env_nonempty("AWS_METADATA_SERVICE_NUM_ATTEMPTS");
+	if (!a)
+		a = tl_awsconf_get(cfg, "metadata_service_num_attempts");
+	if (a && tl_parse_int(a, 1, 10, &att) < 0)
+		att = 2;
+	m.attempts = att;
+	const char *v1off = env_nonempty("AWS_EC2_METADATA_V1_DISABLED");
+	if (!v1off)
+		v1off = tl_awsconf_get(cfg, "ec2_metadata_v1_disabled");
+	bool v1_disabled = is_true(v1off);
+	m.h = http_new(NULL, m.timeout_ms);
+	struct tl_http_resp resp;
+	tl_http_resp_init(&resp);
+	int r = NONE;
+	char *role = NULL, *path = NULL;
+
+	/* IMDSv2: a session token first. */
+	bool transport_down = false;
+	for (int i = 0; i < m.attempts; i++) {
+		struct tl_http_headers hd = { 0 };
+		tl_http_headers_add(&hd, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
+		char *url = xasprintf("%s/latest/api/token", m.base);
+		struct tl_http_req rq = { 0 };
+		rq.method = "PUT";
+		rq.url = url;
+		rq.headers = &hd;
+		rq.timeout_ms = m.timeout_ms;
+		int rc = tl_http_do(m.h, &rq, &resp);
+		tl_http_headers_free(&hd);
+		free(url);
+		tl_buf_reset(&m.why);
+		if (rc < 0) {
+			tl_buf_addf(&m.why, "PUT /latest/api/token: %s", resp.error);
+			transport_down = true;
+			continue;
+		}
+		transport_down = false;
+		if (resp.status == 200 && resp.body.len > 0) {
+			m.token = xstrndup(resp.body.data, resp.body.len);
+			rtrim(m.token);
+			tl_log_add_secret(m.token);
+		} else {
+			tl_buf_addf(&m.why, "PUT /latest/api/token: HTTP %ld", resp.status);
+		}
+		break;
+	}
+	if (transport_down)
+		goto out; /* nobody there: off EC2 */
+	if (!m.token && v1_disabled) {
+		tl_buf_adds(&m.why, "; IMDSv1 is disabled");
+		goto out;
+	}
+	if (imds_get(&m, "/latest/meta-data/iam/security-credentials/", &resp) < 0)
+		goto out;
+	role = xstrndup(resp.body.data, strcspn(resp.body.data, "\r\n"));
+	if (!*role) {
+		tl_buf_adds(&m.why, "no IAM role attached");
+		goto out;
+	}
+	path = xasprintf("/latest/meta-data/iam/security-credentials/%s", role);
+	if (imds_get(&m, path, &resp) < 0)
+		goto out;
+	cJSON *j = tl_json_parse(resp.body.data, resp.body.len, NULL);
+	const char *code = j ? tl_json_get_str(j, "Code") : NULL;
+	if (code && strcmp(code, "Success") != 0) {
+		tl_buf_addf(&m.why, "role %s: Code %s", role, code);
+		cJSON_Delete(j);
+		goto out;
+	}
+	cJSON_Delete(j);
+	r = creds_from_json(x, "instance metadata", &resp.body, out, "imds");
+	if (r == FAIL && !required) {
+		tl_buf_reset(&m.why);
+		tl_buf_adds(&m.why, *x->err);
+		free(*x->err);
+		*x->err = NULL;
+		r = NONE;
+	}
+out:
+	if (r == NONE) {
+		tl_debug("credentials: instance metadata at %s: %s", m.base, tl_buf_str(&m.why));
+		tl_buf_addf(&x->tried, " (%s: %s)", m.base, tl_buf_str(&m.why));
+		if (required)
+			r = fail(x, "instance metadata at %s: %s", m.base, tl_buf_str(&m.why));
+	}
+	tl_http_resp_free(&resp);
+	tl_http_free(m.h);
+	tl_buf_release(&m.why);
+	free(m.token);
+	free(m.base);
+	free(role);
+	free(path);
+	return r;
+}
+
+/* ---- 2a. assume role ---- */
+
+static int assume_role(struct ctx *x, const char *profile, const char **visited, int nvisited,
+		       struct tl_creds *out);
+
+static bool has_static(const struct tl_awsconf *cfg, const char *profile)
+{
+	return tl_awsconf_get_profile(cfg, profile, "aws_access_key_id") ||
+	       tl_awsconf_get_profile(cfg, profile, "aws_secret_access_key");
+}
+
+static bool has_assume_role(const struct tl_awsconf *cfg, const char *profile)
+{
+	return tl_awsconf_get_profile(cfg, profile, "role_arn") &&
+	       !tl_awsconf_get_profile(cfg, profile, "web_identity_token_file");
+}
+
+/* The profile providers (botocore's ProfileProviderBuilder) for a source profile. */
+static int profile_chain(struct ctx *x, const char *profile, bool env, struct tl_creds *out)
+{
+	int r;
+	if ((r = from_web_identity(x, profile, env, out)) != NONE)
+		return r;
+	if ((r = from_file_keys(x, profile, TL_AWSCONF_CREDENTIALS, out)) != NONE)
+		return r;
+	if ((r = from_process(x, profile, out)) != NONE)
+		return r;
+	return from_file_keys(x, profile, TL_AWSCONF_CONFIG, out);
+}
+
+static int source_credentials(struct ctx *x, const char *profile, const char **visited,
+			      int nvisited, struct tl_creds *src)
+{
+	const struct tl_awsconf *cfg = x->p->cfg;
+	const char *sp = tl_awsconf_get_profile(cfg, profile, "source_profile");
+	const char *cs = tl_awsconf_get_profile(cfg, profile, "credential_source");
+	if (sp && cs)
+		return fail(x, "profile %s has both source_profile and credential_source", profile);
+	if (!sp && !cs)
+		return fail(x, "profile %s has role_arn but neither source_profile nor "
+			       "credential_source", profile);
+	if (cs) {
+		int r;
+		if (strcasecmp(cs, "Environment") == 0)
+			r = from_env(x, src);
+		else if (strcasecmp(cs, "EcsContainer") == 0)
+			r = from_container(x, src);
+		else if (strcasecmp(cs, "Ec2InstanceMetadata") == 0)
+			r = from_imds(x, src, true);
+		else
+			return fail(x, "profile %s: credential_source \"%s\" is not one of "
+				       "Environment, Ec2InstanceMetadata, EcsContainer", profile, cs);
+		if (r == NONE)
+			return fail(x, "profile %s: no credentials in credential_source %s", profile,
+				    cs);
+		return r;
+	}
+	if (!tl_awsconf_has_profile(cfg, sp))
+		return fail(x, "the source_profile \"%s\" of profile %s does not exist", sp, profile);
+	bool seen = false;
+	for (int i = 0; i < nvisited; i++)
+		if (strcmp(visited[i], sp) == 0)
+			seen = true;
+	/* A profile may name itself to take its own static keys; any other cycle is an error. */
+	if (seen && (strcmp(sp, profile) != 0 || !has_static(cfg, sp)))
+		return fail(x, "source_profile loop through profile %s", sp);
+	if (nvisited >= MAX_CHAIN)
+		return fail(x, "source_profile chain longer than %d profiles", MAX_CHAIN);
+	visited[nvisited++] = sp;
+	if (has_static(cfg, sp) || !has_assume_role(cfg, sp)) {
+		int r = profile_chain(x, sp, false, src);
+		if (r == NONE)
+			return fail(x, "the source profile \"%s\" must have credentials", sp);
+		return r;
+	}
+	return assume_role(x, sp, visited, nvisited, src);
+}
+
+static int assume_role(struct ctx *x, const char *profile, const char **visited, int nvisited,
+		       struct tl_creds *out)
+{
+	const struct tl_awsconf *cfg = x->p->cfg;
+	const char *arn = tl_awsconf_get_profile(cfg, profile, "role_arn");
+	if (tl_awsconf_get_profile(cfg, profile, "mfa_serial"))
+		return fail(x, "profile %s needs an MFA code (mfa_serial), which this tool cannot "
+			       "ask for; use credential_process or temporary keys", profile);
+	struct tl_creds src = { 0 };
+	int r = source_credentials(x, profile, visited, nvisited, &src);
+	if (r != FOUND) {
+		tl_creds_free(&src);
+		return r;
+	}
+	tl_debug("credentials: assuming %s with credentials from %s", arn, src.source);
+	const char *name = tl_awsconf_get_profile(cfg, profile, "role_session_name");
+	const char *ext = tl_awsconf_get_profile(cfg, profile, "external_id");
+	const char *dur = tl_awsconf_get_profile(cfg, profile, "duration_seconds");
+	char *dflt = xasprintf("tweetlake-session-%lld", (long long)(tl_now_ms() / 1000));
+	struct form f = { TL_BUF_INIT };
+	form_add(&f, "Action", "AssumeRole");
+	form_add(&f, "Version", "2011-06-15");
+	form_add(&f, "RoleArn", arn);
+	form_add(&f, "RoleSessionName", name ? name : dflt);
+	if (ext)
+		form_add(&f, "ExternalId", ext);
+	int64_t d;
+	if (dur && tl_parse_i64(dur, 1, 43200, &d) == 0) /* botocore drops a non-integer */
+		form_add(&f, "DurationSeconds", dur);
+	r = sts_call(x, "AssumeRole", &f, &src, out, "assume-role");
+	tl_buf_release(&f.b);
+	free(dflt);
+	tl_creds_free(&src);
+	return r;
+}
+
+/* ---- the chain ---- */
+
+static int resolve(struct ctx *x, struct tl_creds *out)
+{
+	const struct tl_awsconf *cfg = x->p->cfg;
+	const char *profile = tl_awsconf_profile(cfg);
+	bool env = !tl_awsconf_profile_explicit(cfg); /* --profile beats the environment */
+	int r;
+	if (env && (r = from_env(x, out)) != NONE)
+		return r;
+	char *what = xasprintf("profile %s", profile);
+	tried(x, what);
+	free(what);
+	if (has_assume_role(cfg, profile)) {
+		const char *visited[MAX_CHAIN + 1] = { profile };
+		return assume_role(x, profile, visited, 1, out);
+	}
+	if ((r = profile_chain(x, profile, env, out)) != NONE)
+		return r;
+	if ((r = from_container(x, out)) != NONE)
+		return r;
+	return from_imds(x, out, false);
+}
+
+struct tl_creds_provider *tl_creds_provider_new(const struct tl_awsconf *cfg, const char *region)
+{
+	struct tl_creds_provider *p = xcalloc(1, sizeof *p);
+	p->cfg = cfg;
+	p->region = region && *region ? xstrdup(region) : NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+void tl_creds_provider_free(struct tl_creds_provider *p)
+{
+	if (!p)
+		return;
+	tl_creds_free(&p->cur);
+	pthread_mutex_destroy(&p->lock);
+	free(p->region);
+	free(p);
+}
+
+int tl_creds_get(struct tl_creds_provider *p, struct tl_creds *out, char **err)
+{
+	int rc = 0;
+	memset(out, 0, sizeof *out);
+	*err = NULL;
+	pthread_mutex_lock(&p->lock);
+	int64_t now = tl_now_ms();
+	if (p->have && (p->cur.expires_ms == 0 || p->cur.expires_ms - now >= REFRESH_MS)) {
+		creds_copy(out, &p->cur);
+		goto out;
+	}
+	struct ctx x = { p, err, TL_BUF_INIT };
+	struct tl_creds fresh = { 0 };
+	int r = resolve(&x, &fresh);
+	if (r == NONE)
+		fail(&x, "no AWS credentials found (tried %s)", tl_buf_str(&x.tried));
+	tl_buf_release(&x.tried);
+	if (r == FOUND) {
+		char when[40] = "never";
+		free(*err); /* a failed attempt before the good one */
+		*err = NULL;
+		if (fresh.expires_ms)
+			tl_time_format(fresh.expires_ms, 0, when, sizeof when);
+		tl_debug("credentials: from %s (access key %s, expires %s)", fresh.source,
+			 fresh.access_key, when);
+		tl_creds_free(&p->cur);
+		p->cur = fresh;
+		p->have = true;
+		creds_copy(out, &p->cur);
+		goto out;
+	}
+	tl_creds_free(&fresh);
+	if (p->have && p->cur.expires_ms > now) {
+		/* Could not refresh, but what we hold is still good for a while. */
+		tl_warn("credentials: refresh failed, using the current ones until they expire: %s",
+			*err);
+		free(*err);
+		*err = NULL;
+		creds_copy(out, &p->cur);
+		goto out;
+	}
+	rc = -1;
+out:
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
