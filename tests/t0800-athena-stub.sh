@@ -164,12 +164,17 @@ run_until_polled() {
 	: >"$TRASH/calls.log"
 	$AQ --progress "SELECT never_ends" >out 2>err &
 	pid=$!
-	for _ in $(seq 100); do
+	( sleep 30; kill -KILL $pid ) >/dev/null 2>&1 &
+	wd=$!
+	for _ in $(seq 200); do
 		[ "$(calls GetQueryExecution)" -ge 2 ] && break
 		sleep 0.05
 	done
 	kill -"$1" "$pid"
 	wait "$pid"
+	local rc=$?
+	kill $wd
+	return $rc
 }
 
 test_expect_success 'SIGINT: StopQueryExecution, waits for CANCELLED, exit 130' '
