@@ -13,6 +13,7 @@ What a query does depends on its text:
   contains "never_ends"  RUNNING (data scanned growing) until StopQueryExecution: then CANCELLED
   contains "pages"       the recorded multi-page SELECT below (header row first, as Athena sends)
   contains "labels"      a SELECT whose data rows repeat the column labels
+  contains "rows_N"      a SELECT of N generated tweet-like rows (for bench/athena.sh)
   starts with SHOW       a DDL result: rows without a header row
   anything else          SELECT 1 (one column _col0, one row)
 Queries go QUEUED -> RUNNING -> SUCCEEDED over three GetQueryExecution calls. Results come in
@@ -24,6 +25,7 @@ Anything that is not an Athena call (an S3 HeadObject...) gets 404.
 import argparse
 import base64
 import json
+import re
 import sys
 import threading
 import uuid
@@ -44,6 +46,32 @@ ROWS_PAGES = [
     ["9", "es", "¿qué?", None, "9.5"],
     ["10", "und", "last", "true", "10.0"],
 ]
+COLS_GEN = [("id", "bigint"), ("lang", "varchar"), ("text", "varchar"),
+            ("created_at", "varchar"), ("hashtags", "bigint")]
+LANGS = ["en", "ja", "es", "pt", "und", "fr"]
+
+
+def gen_row(i):
+    return ["%d" % (1790000000000000000 + i), LANGS[i % len(LANGS)],
+            "tweet number %d with some text, a \"quote\" and café ☕" % i,
+            "2026-11-25T%02d:%02d:%02d.000Z" % (i // 3600 % 24, i // 60 % 60, i % 60), str(i % 4)]
+
+
+class Generated:
+    """The rows of a generated result, header first, made on demand."""
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return self.n + 1
+
+    def __getitem__(self, sl):
+        out = []
+        for k in range(sl.start, min(sl.stop, self.n + 1)):
+            out.append(to_row([c for c, _ in COLS_GEN]) if k == 0 else to_row(gen_row(k - 1)))
+        return out
+
+
 COLS_LABELS = [("a", "varchar"), ("b", "varchar")]
 ROWS_LABELS = [["a", "b"], ["x", "y"], ["a", "b"], ["a", "b"], ["z", None]]
 
@@ -67,7 +95,9 @@ class Query:
         self.state = "QUEUED"
         self.scanned = 0
         low = text.lower()
-        self.kind = ("fail" if "fail_me" in low else "forever" if "never_ends" in low else
+        m = re.search(r"rows_(\d+)", low)
+        self.gen = int(m.group(1)) if m else 0
+        self.kind = ("gen" if self.gen else "fail" if "fail_me" in low else "forever" if "never_ends" in low else
                      "pages" if "pages" in low else "labels" if "labels" in low else
                      "ddl" if low.lstrip().startswith("show") else "one")
 
@@ -86,6 +116,8 @@ class Query:
 
     def result(self):
         """(columns, all rows as the API sends them, header included)."""
+        if self.kind == "gen":
+            return COLS_GEN, Generated(self.gen)
         if self.kind == "pages":
             cols, rows, header = COLS_PAGES, ROWS_PAGES, True
         elif self.kind == "labels":
