@@ -13,6 +13,7 @@
 #include "tl_xml.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,11 +246,6 @@ static bool in_list(const char *code, const char *const *list, size_t n)
 }
 #define IN_LIST(code, list) in_list(code, list, sizeof list / sizeof *list)
 
-static bool is_throttling(const struct tl_aws_error *e)
-{
-	return e->status == 429 || IN_LIST(e->code, throttling_codes);
-}
-
 bool tl_aws_code_retryable(const char *code)
 {
 	return IN_LIST(code, throttling_codes) || IN_LIST(code, transient_codes);
@@ -315,8 +311,9 @@ static void parse_xml_error(const char *body, size_t n, struct tl_aws_error *e)
 	}
 	if (strcmp(r->name, "Error") == 0)
 		er = r; /* S3 */
-	else if (strcmp(r->name, "ErrorResponse") == 0)
-		er = tl_xml_child(r, "Error"); /* query protocols: STS, IAM */
+	else if (strcmp(r->name, "ErrorResponse") == 0) /* query protocols: STS, IAM */
+		er = tl_xml_child(r, "Error") ? tl_xml_child(r, "Error")
+					      : tl_xml_child(tl_xml_child(r, "Errors"), "Error");
 	else if (strcmp(r->name, "Response") == 0)
 		er = tl_xml_child(tl_xml_child(r, "Errors"), "Error"); /* EC2 */
 	if (er) {
@@ -384,7 +381,7 @@ static int64_t parse_http_date(const char *s)
 	char wd[4], mon[4];
 	int d, y, hh, mm, ss, consumed = 0;
 	const char *m;
-	if (!s || sscanf(s, "%3s %d %3s %d %d:%d:%d GMT%n", wd, &d, mon, &y, &hh, &mm, &ss,
+	if (!s || sscanf(s, "%3s, %d %3s %d %d:%d:%d GMT%n", wd, &d, mon, &y, &hh, &mm, &ss,
 			 &consumed) != 7 || consumed == 0)
 		return -1;
 	m = strstr(months, mon);
@@ -566,10 +563,27 @@ static void transport_error(struct tl_aws_error *err, const struct tl_http_resp 
 	memset(err, 0, sizeof *err);
 	err->status = 0;
 	err->message = xstrdup(resp->error[0] ? resp->error : "transport error");
-	/* Interrupted or refused by our own callbacks: not the network's fault. */
-	err->retryable = strcmp(resp->error, "interrupted") != 0 &&
-			 strcmp(resp->error, "reading the request body failed") != 0 &&
-			 strcmp(resp->error, "response body refused by its consumer") != 0;
+	/* Interrupted or refused by our own callbacks, or a setup that will fail again the same
+	 * way (bad URL, certificate not trusted): not the network's passing fault. */
+	switch (resp->curl_code) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_ABORTED_BY_CALLBACK:
+	case CURLE_READ_ERROR:
+	case CURLE_WRITE_ERROR:
+		err->retryable = false;
+		break;
+	default:
+		err->retryable = strcmp(resp->error, "interrupted") != 0 &&
+				 strcmp(resp->error, "reading the request body failed") != 0 &&
+				 strcmp(resp->error, "response body refused by its consumer") != 0;
+	}
 }
 
 int tl_aws_send(struct tl_aws *a, const struct tl_aws_req *req, struct tl_http_resp *resp,
@@ -678,9 +692,10 @@ int tl_aws_send(struct tl_aws *a, const struct tl_aws_req *req, struct tl_http_r
 			tl_debug("aws: the request body cannot be rewound; not retrying");
 			break;
 		}
-		delay = (long)((double)backoff_ms(attempt) * a->retry_scale);
+		delay = backoff_ms(attempt);
 		if (a->ndelays < MAX_DELAYS)
 			a->delays[a->ndelays++] = delay;
+		delay = (long)((double)delay * a->retry_scale);
 		if (tl_log_enabled(TL_LOG_DEBUG)) {
 			char *t = tl_aws_error_text(err);
 			tl_debug("aws: %s %s: %s; retry %d of %d in %ld ms", req->service, hr.method, t,

@@ -8,8 +8,8 @@
  * ProvisionedThroughputExceededException, TransactionInProgressException,
  * RequestLimitExceeded, BandwidthLimitExceeded, LimitExceededException, RequestThrottled,
  * SlowDown, PriorRequestNotComplete, EC2ThrottledException), transient codes
- * (RequestTimeout, RequestTimeoutException, InternalError), HTTP 500/502/503/504, and transport
- * errors; clock-skew errors (RequestTimeTooSkewed, InvalidSignatureException with skew,
+ * (RequestTimeout, RequestTimeoutException, InternalError), HTTP 500/502/503/504 and 429, and
+ * transport errors (not an untrusted certificate, a bad URL, or our own callbacks' refusals); clock-skew errors (RequestTimeTooSkewed, InvalidSignatureException with skew,
  * SignatureDoesNotMatch with a Date far off) retried once after adjusting the clock offset from
  * the Date header. Never other 4xx. A retry quota as botocore's (500 tokens, 5 a retry, 10 after
  * a timeout, given back on success) stops retry storms when a service is down.
@@ -104,8 +104,8 @@ int tl_aws_json_call(struct tl_aws *a, const char *service, const char *target,
 
 /* For tests: scale every retry delay by factor (0 = no sleeping). */
 void tl_aws_set_retry_scale(struct tl_aws *a, double factor);
-/* For tests: the delays (ms, after scaling) slept before each retry of the last tl_aws_send, in
- * order; returns how many (at most max are copied). */
+/* For tests: the backoff delays (ms, before tl_aws_set_retry_scale) chosen before each retry of
+ * the last tl_aws_send, in order; returns how many (at most max are copied). */
 size_t tl_aws_last_delays(const struct tl_aws *a, long *out, size_t max);
 /* The attempt limit in force (AWS_MAX_ATTEMPTS, max_attempts, default 3). */
 int tl_aws_max_attempts(const struct tl_aws *a);

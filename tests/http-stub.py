@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """A scriptable HTTP/1.1 server on 127.0.0.1 for the transport and AWS-layer tests.
 
-    http-stub.py [--port-file FILE]
+    http-stub.py [--port-file FILE] [--tls DIR]
 
 Listens on a free loopback port and prints it on stdout (one line; also into FILE when given),
-then serves until killed. Connections are kept alive (HTTP/1.1), request bodies may be chunked.
+then serves until killed. With --tls it speaks HTTPS with a new self-signed certificate for
+127.0.0.1 that it writes to DIR/cert.pem (needs python3-cryptography, as moto does). Connections are kept alive (HTTP/1.1), request bodies may be chunked.
 
 Each request takes the next action of a queue; when the queue is empty the default action
 answers (echo, unless set). Control endpoints (not logged, never scripted):
@@ -183,9 +184,42 @@ class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
+def make_cert(d):
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "http-stub test CA")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    with open(d + "/cert.pem", "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(d + "/key.pem", "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+
+
 def main():
     srv = Server(("127.0.0.1", 0), Handler)
     port = srv.server_address[1]
+    if "--tls" in sys.argv:
+        import ssl
+        d = sys.argv[sys.argv.index("--tls") + 1]
+        make_cert(d)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(d + "/cert.pem", d + "/key.pem")
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if "--port-file" in sys.argv:
         with open(sys.argv[sys.argv.index("--port-file") + 1], "w") as f:
             f.write("%d\n" % port)

@@ -23,7 +23,9 @@ static pid_t stub_pid;
 static int stub_port;
 static char stub_base[64];
 
-__attribute__((unused)) static int stub_start(void)
+/* Starts the stub with one extra option pair (e.g. "--tls", DIR) or none (NULLs); returns its
+ * port, or 0. Sets stub_pid to the child. */
+static int stub_spawn(pid_t *pid, const char *opt, const char *arg)
 {
 	int fds[2];
 	char line[32];
@@ -35,12 +37,12 @@ __attribute__((unused)) static int stub_start(void)
 		free(script);
 		return 0;
 	}
-	stub_pid = fork();
-	if (stub_pid == 0) {
+	*pid = fork();
+	if (*pid == 0) {
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
-		execlp("python3", "python3", script, (char *)NULL);
+		execlp("python3", "python3", script, opt, arg, (char *)NULL);
 		_exit(127);
 	}
 	free(script);
@@ -52,7 +54,12 @@ __attribute__((unused)) static int stub_start(void)
 		return 0;
 	}
 	fclose(f);
-	stub_port = (int)strtol(line, NULL, 10);
+	return (int)strtol(line, NULL, 10);
+}
+
+__attribute__((unused)) static int stub_start(void)
+{
+	stub_port = stub_spawn(&stub_pid, NULL, NULL);
 	snprintf(stub_base, sizeof stub_base, "http://127.0.0.1:%d", stub_port);
 	return stub_port;
 }
