@@ -58,6 +58,10 @@ void tl_s3_free(struct tl_s3 *s);
 /* Forces path-style addressing (also on for custom endpoints and dotted bucket names). */
 void tl_s3_set_path_style(struct tl_s3 *s, bool on);
 
+/* Asks ListObjectsV2 for pages of at most max_keys keys (0: S3's default, 1000); for tests of
+ * pagination. */
+void tl_s3_set_list_page(struct tl_s3 *s, int max_keys);
+
 /* The request URL for bucket and key (key may be NULL or "" for the bucket itself) with an
  * optional query string (already encoded, without "?"). Caller frees. */
 char *tl_s3_request_url(struct tl_s3 *s, const char *bucket, const char *key, const char *query);

@@ -1,0 +1,1185 @@
+/* kafka-to-s3: a consumer-group member that lands Kafka topics in S3 (or a local folder) as
+ * gzip NDJSON objects, partitioned by a time field, exactly once across crashes.
+ *
+ * Each Kafka partition keeps one open object per partition path (dt=.../hour=...) it has
+ * records for; an object is a gzip stream into a spool file (bounded memory: zlib's state per
+ * open object), closed on --max-records, --max-bytes, --max-age or at the end, then stored
+ * (PutObject or multipart from the spool; rename into place for a local lake).
+ *
+ * Exactly once: the name of an object is topic+partition+first offset, and offsets are committed
+ * synchronously only after the object is stored. The committed offset of a partition is the
+ * lowest first offset of its open objects; its commit metadata lists, per partition path, the last
+ * offset already stored above it. A restart re-reads from the committed offset, skips what the
+ * metadata says is stored, and rebuilds the objects that were open under the same names.
+ */
+#include "tl_alloc.h"
+#include "tl_cli.h"
+#include "tl_gzip.h"
+#include "tl_io.h"
+#include "tl_json.h"
+#include "tl_kafka.h"
+#include "tl_lake.h"
+#include "tl_log.h"
+#include "tl_num.h"
+#include "tl_s3.h"
+#include "tl_sig.h"
+#include "tl_time.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: kafka-to-s3 -b BROKERS -G GROUP -t TOPIC[,TOPIC...] --dest URL\n"
+	"                   [-X KEY=VALUE]... [-F FILE] [--time-field PATH] [--partition TEMPLATE]\n"
+	"                   [--max-records N] [--max-bytes SIZE] [--max-age DURATION] [--max-open N]\n"
+	"                   [--level N] [--part-size SIZE] [--spool-dir DIR] [--endpoint-url URL]\n"
+	"                   [--region REGION] [--profile NAME] [--path-style] [--exit-at-end]\n"
+	"                   [--progress] [-v] [-q]\n"
+	"Consumes Kafka topics as a consumer group and stores the records as gzip NDJSON objects:\n"
+	"  URL/TOPIC/dt=YYYY-MM-DD/hour=HH/TOPIC+PARTITION+FIRSTOFFSET.json.gz\n"
+	"committing offsets only after the objects holding them are stored. Prints one JSON\n"
+	"manifest line per stored object on stdout.\n"
+	"  -b, --brokers LIST       bootstrap brokers (default $KAFKA_BROKERS)\n"
+	"  -G, --group GROUP        consumer group id\n"
+	"  -t, --topic LIST         topics, comma-separated\n"
+	"  -d, --dest URL           s3://bucket/prefix, file:///dir or a directory\n"
+	"  -X KEY=VALUE             a librdkafka property (repeatable)\n"
+	"  -F FILE                  librdkafka properties from a file (KEY=VALUE lines)\n"
+	"      --time-field PATH    record field holding the time (RFC 3339 or epoch s/ms/us);\n"
+	"                           default: the Kafka timestamp\n"
+	"      --partition TEMPLATE partition path (default dt=%Y-%m-%d/hour=%H; %Y %m %d %H %M %j\n"
+	"                           of the time in UTC, {field} for a record field)\n"
+	"      --max-records N      close an object after N records (default 1000000)\n"
+	"      --max-bytes SIZE     close an object after SIZE uncompressed bytes (default 128M)\n"
+	"      --max-age DURATION   close an object DURATION after it was opened (default 10m;\n"
+	"                           0 = never)\n"
+	"      --max-open N         open objects at most; the least recently written closes\n"
+	"                           first (default 1024)\n"
+	"      --level N            gzip level 1-9 (default 6)\n"
+	"      --part-size SIZE     multipart part size and single-PUT limit (default 8M)\n"
+	"      --spool-dir DIR      where objects for S3 are spooled (default $TMPDIR or /tmp)\n"
+	"      --endpoint-url URL   S3-compatible endpoint (path-style addressing)\n"
+	"      --region REGION      AWS region\n"
+	"      --profile NAME       AWS profile\n"
+	"      --path-style         path-style addressing also on AWS\n"
+	"      --exit-at-end        store what the topics hold now, commit, and exit\n"
+	"      --progress           a progress line on stderr every second\n"
+	"  -v, --verbose            more messages (-vv: librdkafka debug)\n"
+	"  -q, --quiet              errors only\n"
+	"      --help, --version\n";
+
+enum {
+	OPT_TIME_FIELD = 256, OPT_PARTITION, OPT_MAX_RECORDS, OPT_MAX_BYTES, OPT_MAX_AGE,
+	OPT_MAX_OPEN, OPT_LEVEL, OPT_PART_SIZE, OPT_SPOOL_DIR, OPT_ENDPOINT, OPT_REGION,
+	OPT_PROFILE, OPT_PATH_STYLE, OPT_EXIT_AT_END, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "brokers", required_argument, NULL, 'b' },
+	{ "group", required_argument, NULL, 'G' },
+	{ "topic", required_argument, NULL, 't' },
+	{ "dest", required_argument, NULL, 'd' },
+	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
+	{ "partition", required_argument, NULL, OPT_PARTITION },
+	{ "max-records", required_argument, NULL, OPT_MAX_RECORDS },
+	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "part-size", required_argument, NULL, OPT_PART_SIZE },
+	{ "spool-dir", required_argument, NULL, OPT_SPOOL_DIR },
+	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT },
+	{ "region", required_argument, NULL, OPT_REGION },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "path-style", no_argument, NULL, OPT_PATH_STYLE },
+	{ "exit-at-end", no_argument, NULL, OPT_EXIT_AT_END },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The commit metadata format: "tl1" then one "\n<last offset> <partition path>" per entry. */
+#define META_TAG "tl1"
+/* Kafka's default offset.metadata.max.bytes is 4096. */
+#define META_MAX 4000
+
+struct part;
+
+struct obj {
+	struct part *p;
+	char *dir;          /* partition path, "_errors/..." for the error tree */
+	char *ppath;        /* partition path without "_errors/" */
+	bool errors;
+	int64_t first, last;
+	uint64_t records, raw;
+	int64_t opened, touched; /* monotonic ms */
+	int fd;
+	char *tmp;          /* local lake: the temp file's path; NULL for an unlinked spool */
+	struct tl_gzip *gz;
+};
+
+struct stored {
+	char *dir;
+	int64_t last;
+};
+
+struct part {
+	char *topic;
+	int32_t partition;
+	struct obj **open;
+	size_t nopen;
+	struct stored *st;
+	size_t nst;
+	int64_t next;       /* offset after the last one consumed; -1 before any */
+	int64_t committed;  /* what we last committed (or found committed); -1 none */
+	bool eof;
+	bool stale;         /* something stored or consumed that the committed state lacks */
+};
+
+struct cfg {
+	char *brokers, *group, *dest, *time_field;
+	char **topics;
+	size_t ntopics;
+	uint64_t max_records, max_bytes, part_size;
+	int64_t max_age;
+	size_t max_open;
+	int level;
+	const char *spool_dir;
+	bool exit_at_end, progress, path_style;
+	struct tl_aws_opts aws;
+};
+
+static struct {
+	struct cfg c;
+	rd_kafka_t *rk;
+	struct tl_lake_layout *layout;
+	/* destination */
+	char *local_dir;    /* a local lake, or NULL */
+	struct tl_s3_url s3url;
+	struct tl_aws *aws;
+	struct tl_s3 *s3;
+	/* state */
+	struct part **parts;
+	size_t nparts;
+	struct part *last_part;
+	size_t nopen;
+	bool assigned_once;
+	bool failed;        /* a store or commit failed: stop, commit nothing more */
+	struct tl_out out;
+	struct tl_buf dirbuf, recbuf;
+	/* counters */
+	uint64_t n_records, n_errors, n_badtime, n_skipped, n_objects, n_bytes_in, n_bytes_out;
+	int64_t started;
+} G;
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static void split_list(const char *s, char ***v, size_t *n)
+{
+	const char *p = s;
+	while (*p) {
+		size_t l = strcspn(p, ",");
+		if (l > 0) {
+			*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+			(*v)[(*n)++] = xstrndup(p, l);
+		}
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+}
+
+/* ---- partitions ------------------------------------------------------------------------- */
+
+static struct part *part_find(const char *topic, int32_t partition)
+{
+	if (G.last_part && G.last_part->partition == partition &&
+	    strcmp(G.last_part->topic, topic) == 0)
+		return G.last_part;
+	for (size_t i = 0; i < G.nparts; i++)
+		if (G.parts[i]->partition == partition && strcmp(G.parts[i]->topic, topic) == 0)
+			return G.last_part = G.parts[i];
+	return NULL;
+}
+
+static void stored_set(struct part *p, const char *dir, int64_t last)
+{
+	for (size_t i = 0; i < p->nst; i++)
+		if (strcmp(p->st[i].dir, dir) == 0) {
+			if (last > p->st[i].last)
+				p->st[i].last = last;
+			return;
+		}
+	p->st = xrealloc(p->st, (p->nst + 1) * sizeof(*p->st));
+	p->st[p->nst].dir = xstrdup(dir);
+	p->st[p->nst].last = last;
+	p->nst++;
+}
+
+static void meta_parse(struct part *p, const char *meta, size_t n)
+{
+	if (!meta || n < strlen(META_TAG) || memcmp(meta, META_TAG, strlen(META_TAG)) != 0)
+		return;
+	char *s = xstrndup(meta, n);
+	char *save = NULL;
+	for (char *line = strtok_r(s + strlen(META_TAG), "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		int64_t last;
+		if (!sp)
+			continue;
+		*sp = '\0';
+		if (tl_parse_i64(line, 0, INT64_MAX, &last) == 0 && sp[1])
+			stored_set(p, sp + 1, last);
+	}
+	free(s);
+}
+
+static struct part *part_new(const char *topic, int32_t partition)
+{
+	struct part *p = xcalloc(1, sizeof(*p));
+	p->topic = xstrdup(topic);
+	p->partition = partition;
+	p->next = -1;
+	p->committed = -1;
+	G.parts = xrealloc(G.parts, (G.nparts + 1) * sizeof(*G.parts));
+	G.parts[G.nparts++] = p;
+	return p;
+}
+
+static void obj_discard(struct obj *o);
+
+static void part_free(struct part *p)
+{
+	for (size_t i = 0; i < p->nopen; i++)
+		obj_discard(p->open[i]);
+	free(p->open);
+	for (size_t i = 0; i < p->nst; i++)
+		free(p->st[i].dir);
+	free(p->st);
+	free(p->topic);
+	free(p);
+}
+
+static void part_remove(struct part *p)
+{
+	for (size_t i = 0; i < G.nparts; i++)
+		if (G.parts[i] == p) {
+			G.parts[i] = G.parts[--G.nparts];
+			break;
+		}
+	if (G.last_part == p)
+		G.last_part = NULL;
+	part_free(p);
+}
+
+/* The offset to commit: the lowest first offset of the open objects, else the next one. */
+static int64_t part_commit_offset(const struct part *p)
+{
+	int64_t o = p->next;
+	for (size_t i = 0; i < p->nopen; i++)
+		if (o < 0 || p->open[i]->first < o)
+			o = p->open[i]->first;
+	return o;
+}
+
+/* ---- committing ------------------------------------------------------------------------- */
+
+/* Commits every stale partition (synchronously). Returns 0 or -1 (G.failed set). */
+static int commit_stale(void)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+	struct tl_buf meta = TL_BUF_INIT;
+	for (size_t i = 0; i < G.nparts; i++) {
+		struct part *p = G.parts[i];
+		if (!p->stale)
+			continue;
+		int64_t off = part_commit_offset(p);
+		if (off < 0)
+			continue;
+		/* keep only what lies at or above the commit offset */
+		size_t k = 0;
+		for (size_t j = 0; j < p->nst; j++) {
+			if (p->st[j].last >= off)
+				p->st[k++] = p->st[j];
+			else
+				free(p->st[j].dir);
+		}
+		p->nst = k;
+		tl_buf_reset(&meta);
+		tl_buf_adds(&meta, META_TAG);
+		for (size_t j = 0; j < p->nst; j++)
+			tl_buf_addf(&meta, "\n%" PRId64 " %s", p->st[j].last, p->st[j].dir);
+		if (meta.len > META_MAX)
+			tl_warn("%s [%" PRId32 "]: commit metadata of %zu bytes may pass the broker's "
+				"offset.metadata.max.bytes (lower --max-age)", p->topic, p->partition,
+				meta.len);
+		rd_kafka_topic_partition_t *tp =
+			rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
+		tp->offset = off;
+		tp->metadata = xmemdup(meta.data, meta.len);
+		tp->metadata_size = meta.len;
+	}
+	tl_buf_release(&meta);
+	int rc = 0;
+	if (l->cnt > 0) {
+		rd_kafka_resp_err_t err = rd_kafka_commit(G.rk, l, 0);
+		for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < l->cnt; i++)
+			if (l->elems[i].err)
+				err = l->elems[i].err;
+		if (err) {
+			tl_err("committing offsets: %s", rd_kafka_err2str(err));
+			G.failed = true;
+			rc = -1;
+		} else {
+			for (int i = 0; i < l->cnt; i++) {
+				struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
+				if (p) {
+					p->committed = l->elems[i].offset;
+					p->stale = false;
+				}
+				tl_debug("committed %s [%" PRId32 "] at %" PRId64, l->elems[i].topic,
+					 l->elems[i].partition, l->elems[i].offset);
+			}
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	return rc;
+}
+
+/* ---- objects ------------------------------------------------------------------------------ */
+
+static int mkdirs(const char *path)
+{
+	char *s = xstrdup(path);
+	for (char *p = s + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(s, 0777) != 0 && errno != EEXIST) {
+			free(s);
+			return -1;
+		}
+		*p = '/';
+	}
+	int rc = mkdir(s, 0777) != 0 && errno != EEXIST ? -1 : 0;
+	free(s);
+	return rc;
+}
+
+static char *obj_name(const struct obj *o)
+{
+	return tl_lake_object_name(o->p->topic, o->p->partition, o->first, o->ppath, o->errors);
+}
+
+static struct obj *obj_open(struct part *p, const char *dir, int64_t offset)
+{
+	struct obj *o = xcalloc(1, sizeof(*o));
+	o->p = p;
+	o->dir = xstrdup(dir);
+	o->errors = strncmp(dir, "_errors/", 8) == 0;
+	o->ppath = xstrdup(o->errors ? dir + 8 : dir);
+	o->first = o->last = offset;
+	o->opened = o->touched = tl_mono_ms();
+	o->fd = -1;
+	if (G.local_dir) {
+		/* in the lake's spool, so a crashed run's leftovers are found by partition */
+		o->tmp = xasprintf("%s/.spool/%s+%" PRId32 "+%0*" PRId64 ".tmp", G.local_dir, p->topic,
+				   p->partition, TL_LAKE_OFFSET_DIGITS, offset);
+		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (o->fd < 0)
+			tl_err("%s: %s", o->tmp, strerror(errno));
+	} else {
+		o->fd = open(G.c.spool_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (o->fd < 0) {
+			char *t = xasprintf("%s/kafka-to-s3.XXXXXX", G.c.spool_dir);
+			o->fd = mkostemp(t, O_CLOEXEC);
+			if (o->fd >= 0)
+				unlink(t);
+			free(t);
+		}
+		if (o->fd < 0)
+			tl_err("spool file in %s: %s", G.c.spool_dir, strerror(errno));
+	}
+	if (o->fd < 0) {
+		free(o->tmp);
+		free(o->dir);
+		free(o->ppath);
+		free(o);
+		G.failed = true;
+		return NULL;
+	}
+	o->gz = tl_gzip_new(G.c.level, tl_gzip_sink_fd, &o->fd);
+	p->open = xrealloc(p->open, (p->nopen + 1) * sizeof(*p->open));
+	p->open[p->nopen++] = o;
+	G.nopen++;
+	return o;
+}
+
+/* Frees an object, unlinking its temp file; detaches it from its partition. */
+static void obj_drop(struct obj *o)
+{
+	struct part *p = o->p;
+	for (size_t i = 0; i < p->nopen; i++)
+		if (p->open[i] == o) {
+			p->open[i] = p->open[--p->nopen];
+			break;
+		}
+	G.nopen--;
+	tl_gzip_free(o->gz);
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->dir);
+	free(o->ppath);
+	free(o);
+}
+
+static void obj_discard(struct obj *o)
+{
+	tl_gzip_free(o->gz);
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->dir);
+	free(o->ppath);
+	free(o);
+	G.nopen--;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *d = xstrdup(path);
+	char *slash = strrchr(d, '/');
+	if (slash)
+		*slash = '\0';
+	int fd = open(slash ? d : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	free(d);
+	return rc;
+}
+
+static void manifest(const struct obj *o, const char *url, const char *bucket, const char *key,
+		     uint64_t bytes)
+{
+	cJSON *m = tl_json_obj();
+	tl_json_add_str(m, "url", url);
+	if (bucket)
+		tl_json_add_str(m, "bucket", bucket);
+	else
+		tl_json_add(m, "bucket", cJSON_CreateNull());
+	tl_json_add_str(m, "key", key);
+	tl_json_add_num(m, "records", (double)o->records);
+	tl_json_add_num(m, "bytes", (double)bytes);
+	tl_json_add_num(m, "uncompressed_bytes", (double)o->raw);
+	tl_json_add_str(m, "topic", o->p->topic);
+	tl_json_add_num(m, "partition", o->p->partition);
+	tl_json_add_num(m, "first_offset", (double)o->first);
+	tl_json_add_num(m, "last_offset", (double)o->last);
+	tl_json_add(m, "partition_values", tl_lake_partition_values(o->ppath));
+	if (o->errors)
+		tl_json_add_bool(m, "errors", true);
+	char *s = tl_json_print(m);
+	if (tl_out_record(&G.out, s, strlen(s)) != 0 && G.out.err == EPIPE)
+		tl_debug("stdout closed; manifest lines are no longer written");
+	free(s);
+	cJSON_Delete(m);
+}
+
+/* Finishes, stores and frees o. The caller commits afterwards. 0 or -1 (G.failed set). */
+static int obj_store(struct obj *o)
+{
+	struct part *p = o->p;
+	int rc = -1;
+	char *name = obj_name(o);
+	if (tl_gzip_finish(o->gz) != 0) {
+		tl_err("%s: writing the spool: %s", name, strerror(errno));
+		goto out;
+	}
+	uint64_t bytes = tl_gzip_out(o->gz);
+	if (G.local_dir) {
+		char *path = xasprintf("%s/%s", G.local_dir, name);
+		char *dir = xstrdup(path);
+		*strrchr(dir, '/') = '\0';
+		int mk = mkdirs(dir);
+		free(dir);
+		if (mk != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0 ||
+		    fsync_dir_of(path) != 0) {
+			tl_err("%s: %s", path, strerror(errno));
+			free(path);
+			goto out;
+		}
+		free(o->tmp);
+		o->tmp = NULL;
+		char *url = xasprintf("file://%s", path);
+		manifest(o, url, NULL, name, bytes);
+		free(url);
+		free(path);
+	} else {
+		char *key = tl_s3_key_join(G.s3url.prefix, name);
+		struct tl_s3_put_opts po = { .content_type = "application/x-ndjson" };
+		struct tl_aws_error err;
+		memset(&err, 0, sizeof(err));
+		if (tl_s3_upload_fd(G.s3, G.s3url.bucket, key, o->fd, (size_t)G.c.part_size, &po,
+				    &err) != 0) {
+			char *t = tl_aws_error_text(&err);
+			tl_err("storing s3://%s/%s: %s", G.s3url.bucket, key, t);
+			free(t);
+			tl_aws_error_free(&err);
+			free(key);
+			goto out;
+		}
+		char *url = tl_s3_url_str(G.s3url.bucket, key);
+		manifest(o, url, G.s3url.bucket, key, bytes);
+		free(url);
+		free(key);
+	}
+	tl_debug("stored %s: %" PRIu64 " records, %" PRIu64 " bytes", name, o->records, bytes);
+	G.n_objects++;
+	G.n_bytes_out += bytes;
+	stored_set(p, o->dir, o->last);
+	p->stale = true;
+	rc = 0;
+out:
+	free(name);
+	obj_drop(o);
+	if (rc != 0)
+		G.failed = true;
+	return rc;
+}
+
+/* Stores every open object of p (all partitions when p is NULL), then commits. */
+static int flush_all(struct part *only)
+{
+	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
+		struct part *p = G.parts[i];
+		if (only && p != only)
+			continue;
+		while (p->nopen > 0 && !G.failed)
+			obj_store(p->open[0]);
+	}
+	if (G.failed)
+		return -1;
+	return commit_stale();
+}
+
+static void close_oldest(void)
+{
+	struct obj *best = NULL;
+	for (size_t i = 0; i < G.nparts; i++)
+		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
+			struct obj *o = G.parts[i]->open[j];
+			if (!best || o->touched < best->touched)
+				best = o;
+		}
+	if (best && obj_store(best) == 0)
+		commit_stale();
+}
+
+static void close_aged(void)
+{
+	if (G.c.max_age <= 0)
+		return;
+	int64_t now = tl_mono_ms();
+	bool any = false;
+	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
+		struct part *p = G.parts[i];
+		for (size_t j = 0; j < p->nopen && !G.failed;) {
+			if (now - p->open[j]->opened >= G.c.max_age) {
+				obj_store(p->open[j]);
+				any = true;
+			} else {
+				j++;
+			}
+		}
+	}
+	if (any && !G.failed)
+		commit_stale();
+}
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+static void add_error_line(const rd_kafka_message_t *m, const char *why, size_t errpos,
+			   int64_t ts)
+{
+	struct tl_buf *b = &G.recbuf;
+	char tsb[40];
+	tl_buf_reset(b);
+	tl_time_format(ts, 1, tsb, sizeof(tsb));
+	tl_buf_addf(b, "{\"topic\":");
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	tl_buf_add_json_str(b, topic, strlen(topic));
+	tl_buf_addf(b, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 ",\"timestamp\":\"%s\","
+		    "\"error\":", m->partition, m->offset, tsb);
+	char *e = xasprintf("%s at byte %zu", why, errpos);
+	tl_buf_add_json_str(b, e, strlen(e));
+	free(e);
+	if (m->key) {
+		tl_buf_adds(b, ",\"key\":");
+		if (tl_utf8_valid(m->key, m->key_len, NULL))
+			tl_buf_add_json_str(b, m->key, m->key_len);
+		else
+			tl_buf_adds(b, "null");
+	}
+	const char *v = m->payload ? m->payload : "";
+	size_t vn = m->payload ? m->len : 0;
+	if (tl_utf8_valid(v, vn, NULL)) {
+		tl_buf_adds(b, ",\"value\":");
+		tl_buf_add_json_str(b, v, vn);
+	} else {
+		/* not text: keep the bytes exactly, as base64 */
+		static const char b64[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const unsigned char *s = (const unsigned char *)v;
+		tl_buf_adds(b, ",\"value_base64\":\"");
+		for (size_t i = 0; i < vn; i += 3) {
+			unsigned x = (unsigned)s[i] << 16;
+			if (i + 1 < vn)
+				x |= (unsigned)s[i + 1] << 8;
+			if (i + 2 < vn)
+				x |= s[i + 2];
+			char q[4] = { b64[x >> 18], b64[(x >> 12) & 63],
+				      i + 1 < vn ? b64[(x >> 6) & 63] : '=', i + 2 < vn ? b64[x & 63] : '=' };
+			tl_buf_add(b, q, 4);
+		}
+		tl_buf_addc(b, '"');
+	}
+	tl_buf_adds(b, "}\n");
+}
+
+static int handle_message(const rd_kafka_message_t *m)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	struct part *p = part_find(topic, m->partition);
+	if (!p) {
+		tl_debug("message of unassigned %s [%" PRId32 "] ignored", topic, m->partition);
+		return 0;
+	}
+	p->eof = false;
+	if (p->next >= 0 && m->offset < p->next)
+		return 0; /* seen already (a refetch) */
+	rd_kafka_timestamp_type_t tstype;
+	int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+	if (ts < 0)
+		ts = tl_now_ms();
+	const char *v = m->payload ? m->payload : "";
+	size_t vn = m->payload ? m->len : 0;
+	const char *why = NULL;
+	size_t errpos = 0;
+	bool bad = vn == 0 ? (why = "empty record", true)
+			   : tl_json_validate(v, vn, &why, &errpos) != 0;
+	int64_t t = ts;
+	if (!bad && G.c.time_field && tl_lake_record_time(v, vn, G.c.time_field, &t) != 0) {
+		t = ts;
+		G.n_badtime++;
+		if (G.n_badtime <= 10 || tl_log_enabled(TL_LOG_DEBUG))
+			tl_warn("%s [%" PRId32 "] offset %" PRId64 ": no readable time in '%s'; "
+				"using the Kafka timestamp", topic, m->partition, m->offset,
+				G.c.time_field);
+	}
+	struct tl_buf *d = &G.dirbuf;
+	tl_buf_reset(d);
+	if (bad)
+		tl_buf_adds(d, "_errors/");
+	tl_lake_layout_render(G.layout, t, bad ? NULL : v, bad ? 0 : vn, d);
+	tl_buf_adds(d, "");
+
+	p->next = m->offset + 1;
+	p->stale = true;
+	for (size_t i = 0; i < p->nst; i++)
+		if (m->offset <= p->st[i].last && strcmp(p->st[i].dir, d->data) == 0) {
+			G.n_skipped++;
+			return 0;
+		}
+
+	struct obj *o = NULL;
+	for (size_t i = 0; i < p->nopen; i++)
+		if (strcmp(p->open[i]->dir, d->data) == 0) {
+			o = p->open[i];
+			break;
+		}
+	if (!o) {
+		if (G.c.max_open > 0 && G.nopen >= G.c.max_open)
+			close_oldest();
+		if (G.failed)
+			return -1;
+		o = obj_open(p, d->data, m->offset);
+		if (!o)
+			return -1;
+	}
+	int rc;
+	if (bad) {
+		G.n_errors++;
+		if (G.n_errors <= 10 || tl_log_enabled(TL_LOG_DEBUG))
+			tl_warn("%s [%" PRId32 "] offset %" PRId64 ": not JSON (%s at byte %zu); "
+				"stored under _errors/", topic, m->partition, m->offset, why, errpos);
+		add_error_line(m, why, errpos, ts);
+		rc = tl_gzip_write(o->gz, G.recbuf.data, G.recbuf.len);
+	} else if (memchr(v, '\n', vn) || memchr(v, '\r', vn)) {
+		/* valid JSON with line breaks between tokens: one line per record */
+		tl_buf_reset(&G.recbuf);
+		tl_buf_add(&G.recbuf, v, vn);
+		for (size_t i = 0; i < vn; i++)
+			if (G.recbuf.data[i] == '\n' || G.recbuf.data[i] == '\r')
+				G.recbuf.data[i] = ' ';
+		tl_buf_addc(&G.recbuf, '\n');
+		rc = tl_gzip_write(o->gz, G.recbuf.data, G.recbuf.len);
+	} else {
+		rc = tl_gzip_write(o->gz, v, vn);
+		if (rc == 0)
+			rc = tl_gzip_write(o->gz, "\n", 1);
+	}
+	if (rc != 0) {
+		tl_err("writing the spool: %s", strerror(errno));
+		G.failed = true;
+		return -1;
+	}
+	o->last = m->offset;
+	o->records++;
+	o->raw += vn + 1;
+	o->touched = tl_mono_ms();
+	G.n_records++;
+	G.n_bytes_in += vn + 1;
+	if ((G.c.max_records && o->records >= G.c.max_records) ||
+	    (G.c.max_bytes && o->raw >= G.c.max_bytes)) {
+		if (obj_store(o) != 0)
+			return -1;
+		return commit_stale();
+	}
+	return 0;
+}
+
+/* ---- rebalancing -------------------------------------------------------------------------- */
+
+/* Removes what a crashed run left in the local lake's spool for a partition now ours. */
+static void spool_clean(const char *topic, int32_t partition)
+{
+	char *dir = xasprintf("%s/.spool", G.local_dir);
+	char *pre = xasprintf("%s+%" PRId32 "+", topic, partition);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, pre, strlen(pre)) != 0)
+			continue;
+		const char *rest = e->d_name + strlen(pre);
+		if (strspn(rest, "0123456789") != TL_LAKE_OFFSET_DIGITS || strcmp(rest + TL_LAKE_OFFSET_DIGITS, ".tmp") != 0)
+			continue;
+		char *f = xasprintf("%s/%s", dir, e->d_name);
+		if (unlink(f) == 0)
+			tl_debug("removed %s, left by an earlier run", f);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+	free(pre);
+	free(dir);
+}
+
+static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
+{
+	rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(l);
+	rd_kafka_resp_err_t err = rd_kafka_committed(rk, c, 30000);
+	if (err) {
+		tl_err("reading committed offsets: %s", rd_kafka_err2str(err));
+		G.failed = true;
+	}
+	for (int i = 0; i < c->cnt && !G.failed; i++) {
+		rd_kafka_topic_partition_t *tp = &c->elems[i];
+		struct part *p = part_find(tp->topic, tp->partition);
+		if (p)
+			part_remove(p);
+		p = part_new(tp->topic, tp->partition);
+		if (tp->offset >= 0) {
+			p->committed = tp->offset;
+			meta_parse(p, tp->metadata, tp->metadata_size);
+		}
+		if (G.local_dir)
+			spool_clean(tp->topic, tp->partition);
+		tl_debug("assigned %s [%" PRId32 "] from %" PRId64 " (%zu stored path%s above)",
+			 tp->topic, tp->partition, tp->offset, p->nst, p->nst == 1 ? "" : "s");
+	}
+	rd_kafka_topic_partition_list_destroy(c);
+	G.assigned_once = true;
+	rd_kafka_assign(rk, l);
+}
+
+static void on_revoke(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
+{
+	/* Store what is open and commit while the partitions are still ours. */
+	if (!G.failed)
+		flush_all(NULL);
+	for (int i = 0; i < l->cnt; i++) {
+		struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
+		if (p)
+			part_remove(p);
+	}
+	rd_kafka_assign(rk, NULL);
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			 rd_kafka_topic_partition_list_t *l, void *opaque)
+{
+	(void)opaque;
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+		on_assign(rk, l);
+	else
+		on_revoke(rk, l);
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+static bool all_at_end(void)
+{
+	if (!G.assigned_once)
+		return false;
+	for (size_t i = 0; i < G.nparts; i++)
+		if (!G.parts[i]->eof)
+			return false;
+	return true;
+}
+
+static void progress(bool force)
+{
+	static int64_t last;
+	int64_t now = tl_mono_ms();
+	if (!force && now - last < 1000)
+		return;
+	last = now;
+	double secs = (double)(now - G.started) / 1000.0;
+	tl_log_status(1, "%" PRIu64 " records (%.0f/s), %" PRIu64 " objects, %.1f MB in, %.1f MB "
+		      "stored, %zu open, %" PRIu64 " errors", G.n_records,
+		      secs > 0 ? (double)G.n_records / secs : 0.0, G.n_objects,
+		      (double)G.n_bytes_in / 1e6, (double)G.n_bytes_out / 1e6, G.nopen, G.n_errors);
+}
+
+static int setup_dest(void)
+{
+	const char *d = G.c.dest;
+	if (strncmp(d, "s3://", 5) == 0) {
+		char *err = NULL;
+		if (tl_s3_url_parse(d, &G.s3url, &err) != 0) {
+			tl_cli_usage_error("--dest %s: %s", d, err);
+			free(err);
+			return TL_EXIT_USAGE;
+		}
+		G.aws = tl_aws_new(&G.c.aws, &err);
+		if (!G.aws) {
+			tl_err("%s", err);
+			free(err);
+			return TL_EXIT_USAGE;
+		}
+		G.s3 = tl_s3_new(G.aws);
+		if (G.c.path_style)
+			tl_s3_set_path_style(G.s3, true);
+		struct tl_aws_error e;
+		memset(&e, 0, sizeof(e));
+		if (tl_s3_head_bucket(G.s3, G.s3url.bucket, &e) != 0) {
+			char *t = tl_aws_error_text(&e);
+			tl_err("bucket %s: %s", G.s3url.bucket, t);
+			free(t);
+			tl_aws_error_free(&e);
+			return TL_EXIT_FAIL;
+		}
+		return 0;
+	}
+	if (strncmp(d, "file://", 7) == 0) {
+		d += 7;
+		if (*d != '/') {
+			tl_cli_usage_error("--dest %s: a file:// URL needs an absolute path", G.c.dest);
+			return TL_EXIT_USAGE;
+		}
+	} else if (strstr(d, "://")) {
+		tl_cli_usage_error("--dest %s: expected s3://bucket/prefix, file:///dir or a directory",
+				   d);
+		return TL_EXIT_USAGE;
+	}
+	size_t n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	char *dir = xstrndup(d, n);
+	if (mkdirs(dir) != 0) {
+		tl_err("%s: %s", dir, strerror(errno));
+		free(dir);
+		return TL_EXIT_FAIL;
+	}
+	G.local_dir = realpath(dir, NULL);
+	free(dir);
+	if (!G.local_dir) {
+		tl_err("%s: %s", d, strerror(errno));
+		return TL_EXIT_FAIL;
+	}
+	char *spool = xasprintf("%s/.spool", G.local_dir);
+	int mk = mkdirs(spool);
+	if (mk != 0)
+		tl_err("%s: %s", spool, strerror(errno));
+	free(spool);
+	if (mk != 0)
+		return TL_EXIT_FAIL;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
+{
+	struct cfg *c = &G.c;
+	int ch, verbose = 0;
+	uint64_t u;
+	c->max_records = 1000000;
+	c->max_bytes = 128ull << 20;
+	c->max_age = 10 * 60 * 1000;
+	c->max_open = 1024;
+	c->level = 6;
+	c->part_size = 8ull << 20;
+	const char *tmpl = TL_LAKE_DEFAULT_TEMPLATE;
+	while ((ch = getopt_long(argc, argv, "b:G:t:d:X:F:vq", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': free(c->brokers); c->brokers = xstrdup(optarg); break;
+		case 'G': free(c->group); c->group = xstrdup(optarg); break;
+		case 't': split_list(optarg, &c->topics, &c->ntopics); break;
+		case 'd': c->dest = optarg; break;
+		case 'X':
+			if (tl_kafka_conf_arg(kc, optarg) != 0)
+				return TL_EXIT_USAGE;
+			break;
+		case 'F':
+			if (tl_kafka_conf_file(kc, optarg) != 0)
+				return TL_EXIT_USAGE;
+			break;
+		case OPT_TIME_FIELD: c->time_field = optarg; break;
+		case OPT_PARTITION: tmpl = optarg; break;
+		case OPT_MAX_RECORDS:
+			if (tl_parse_u64(optarg, UINT64_MAX, &c->max_records) != 0)
+				return tl_cli_usage_error("--max-records %s: not a count", optarg);
+			break;
+		case OPT_MAX_BYTES:
+			if (tl_parse_size(optarg, &c->max_bytes) != 0)
+				return tl_cli_usage_error("--max-bytes %s: not a size", optarg);
+			break;
+		case OPT_MAX_AGE:
+			if (tl_parse_duration_ms(optarg, &c->max_age) != 0)
+				return tl_cli_usage_error("--max-age %s: not a duration", optarg);
+			break;
+		case OPT_MAX_OPEN:
+			if (tl_parse_u64(optarg, 1000000, &u) != 0 || u == 0)
+				return tl_cli_usage_error("--max-open %s: not a count", optarg);
+			c->max_open = (size_t)u;
+			break;
+		case OPT_LEVEL:
+			if (tl_parse_int(optarg, 1, 9, &c->level) != 0)
+				return tl_cli_usage_error("--level %s: expected 1 to 9", optarg);
+			break;
+		case OPT_PART_SIZE:
+			if (tl_parse_size(optarg, &c->part_size) != 0 || c->part_size < (5u << 20) ||
+			    c->part_size > (5ull << 30))
+				return tl_cli_usage_error("--part-size %s: expected 5M to 5G", optarg);
+			break;
+		case OPT_SPOOL_DIR: c->spool_dir = optarg; break;
+		case OPT_ENDPOINT: c->aws.endpoint_url = optarg; break;
+		case OPT_REGION: c->aws.region = optarg; break;
+		case OPT_PROFILE: c->aws.profile = optarg; break;
+		case OPT_PATH_STYLE: c->path_style = true; break;
+		case OPT_EXIT_AT_END: c->exit_at_end = true; break;
+		case OPT_PROGRESS: c->progress = true; break;
+		case 'v': verbose++; break;
+		case 'q': tl_log_set_level(TL_LOG_ERROR); break;
+		case OPT_HELP: tl_cli_usage(stdout, usage); return -1;
+		case OPT_VERSION: tl_cli_version(); return -1;
+		default: return tl_cli_usage_error("unknown option");
+		}
+	}
+	if (optind < argc)
+		return tl_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (verbose)
+		tl_log_set_level(verbose > 1 ? TL_LOG_TRACE : TL_LOG_DEBUG);
+	if (!c->group)
+		return tl_cli_usage_error("a consumer group is needed (-G GROUP)");
+	if (c->ntopics == 0)
+		return tl_cli_usage_error("no topic (-t TOPIC)");
+	if (!c->dest)
+		return tl_cli_usage_error("no destination (--dest s3://bucket/prefix or DIR)");
+	if (!c->spool_dir)
+		c->spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *err = NULL;
+	G.layout = tl_lake_layout_new(tmpl, &err);
+	if (!G.layout) {
+		int rc = tl_cli_usage_error("--partition: %s", err);
+		free(err);
+		return rc;
+	}
+	return 0;
+}
+
+/* Our defaults, set before the user's -X/-F so those win. */
+static void conf_defaults(struct tl_kafka_conf *kc)
+{
+	static const char *const d[][2] = {
+		{ "auto.offset.reset", "earliest" },
+		/* librdkafka 2.0's defaults stall near 150k msgs/s */
+		{ "queued.min.messages", "500000" },
+		{ "queued.max.messages.kbytes", "131072" },
+		{ "fetch.max.bytes", "104857600" },
+		{ "max.partition.fetch.bytes", "4194304" },
+	};
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		tl_kafka_conf_set(kc, d[i][0], d[i][1], TL_KAFKA_SRC_DEFAULT);
+}
+
+int main(int argc, char **argv)
+{
+	tl_cli_init(argv[0]);
+	struct tl_kafka_conf kc;
+	tl_kafka_conf_init(&kc, TL_KAFKA_CONSUMER);
+	conf_defaults(&kc);
+	rd_kafka_conf_t *conf = NULL;
+	char errstr[512];
+	tl_buf_init(&G.dirbuf, 0);
+	tl_buf_init(&G.recbuf, 0);
+	tl_out_init(&G.out, STDOUT_FILENO);
+	int rc = parse_args(argc, argv, &kc);
+	if (rc != 0)
+		goto done;
+	if (tl_kafka_conf_brokers(&kc, G.c.brokers) != 0) {
+		rc = TL_EXIT_USAGE;
+		goto done;
+	}
+	/* these make the exactly-once logic hold, whatever -X said */
+	if (tl_kafka_conf_set(&kc, "group.id", G.c.group, TL_KAFKA_SRC_ARGV) != 0) {
+		rc = TL_EXIT_USAGE;
+		goto done;
+	}
+	if (G.c.exit_at_end)
+		tl_kafka_conf_set(&kc, "enable.partition.eof", "true", TL_KAFKA_SRC_DEFAULT);
+	if (tl_log_level() >= TL_LOG_TRACE)
+		tl_kafka_conf_set(&kc, "debug", "consumer,cgrp,topic,fetch", TL_KAFKA_SRC_DEFAULT);
+	conf = tl_kafka_conf_take(&kc);
+	/* on the global configuration (the topic one has legacy properties of these names) */
+	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
+	rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, sizeof(errstr));
+	rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+
+	rc = setup_dest();
+	if (rc != 0) {
+		rd_kafka_conf_destroy(conf);
+		goto done;
+	}
+	G.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (!G.rk) {
+		tl_err("%s", errstr);
+		rd_kafka_conf_destroy(conf);
+		rc = TL_EXIT_USAGE;
+		goto done;
+	}
+	rd_kafka_poll_set_consumer(G.rk);
+	rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)G.c.ntopics);
+	for (size_t i = 0; i < G.c.ntopics; i++)
+		rd_kafka_topic_partition_list_add(subs, G.c.topics[i], RD_KAFKA_PARTITION_UA);
+	rd_kafka_resp_err_t kerr = rd_kafka_subscribe(G.rk, subs);
+	rd_kafka_topic_partition_list_destroy(subs);
+	if (kerr) {
+		tl_err("subscribing: %s", rd_kafka_err2str(kerr));
+		rc = TL_EXIT_FAIL;
+		goto close;
+	}
+	G.started = tl_mono_ms();
+	int64_t last_age_check = G.started;
+	while (!tl_sig_caught() && !G.failed) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(G.rk, 200);
+		if (m) {
+			if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+				struct part *p = part_find(rd_kafka_topic_name(m->rkt), m->partition);
+				if (p) {
+					p->eof = true;
+					if (p->next < 0 || p->next < m->offset) {
+						/* nothing (new) consumed: the committed offset stands */
+						p->next = m->offset;
+					}
+				}
+			} else if (m->err) {
+				tl_warn("kafka: %s", rd_kafka_message_errstr(m));
+				if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+				    m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+				    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+					rd_kafka_message_destroy(m);
+					rc = TL_EXIT_FAIL;
+					break;
+				}
+			} else {
+				handle_message(m);
+			}
+			rd_kafka_message_destroy(m);
+		}
+		int64_t now = tl_mono_ms();
+		if (now - last_age_check >= 1000) {
+			close_aged();
+			last_age_check = now;
+		}
+		if (G.c.progress)
+			progress(false);
+		if (G.c.exit_at_end && all_at_end())
+			break;
+	}
+	if (!G.failed)
+		flush_all(NULL);
+	if (G.c.progress) {
+		progress(true);
+		tl_log_status_end();
+	}
+	if (G.failed)
+		rc = TL_EXIT_FAIL;
+	tl_info("%" PRIu64 " records in %" PRIu64 " objects (%.1f MB gzip), %" PRIu64
+		" not JSON, %" PRIu64 " without a readable time, %" PRIu64 " already stored",
+		G.n_records, G.n_objects, (double)G.n_bytes_out / 1e6, G.n_errors, G.n_badtime,
+		G.n_skipped);
+close:
+	/* Leave the group without flushing what is open when failed: nothing more is committed. */
+	G.failed = G.failed || rc != 0;
+	rd_kafka_consumer_close(G.rk);
+	rd_kafka_destroy(G.rk);
+	if (tl_out_close(&G.out) != 0 && rc == 0 && G.out.err != EPIPE)
+		rc = TL_EXIT_FAIL;
+done:
+	tl_kafka_conf_release(&kc);
+	while (G.nparts > 0)
+		part_remove(G.parts[0]);
+	free(G.parts);
+	tl_lake_layout_free(G.layout);
+	tl_buf_release(&G.dirbuf);
+	tl_buf_release(&G.recbuf);
+	if (G.s3)
+		tl_s3_free(G.s3);
+	if (G.aws)
+		tl_aws_free(G.aws);
+	tl_s3_url_free(&G.s3url);
+	free(G.local_dir);
+	free(G.c.brokers);
+	free(G.c.group);
+	for (size_t i = 0; i < G.c.ntopics; i++)
+		free(G.c.topics[i]);
+	free(G.c.topics);
+	tl_log_cleanup();
+	if (rc < 0)
+		rc = 0; /* --help, --version */
+	if (tl_cli_close_stdout() != 0 && rc == 0)
+		rc = TL_EXIT_FAIL;
+	return rc;
+}

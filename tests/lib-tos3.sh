@@ -1,0 +1,47 @@
+# tests/lib-tos3.sh: helpers shared by the t06*-tos3 tests (kafka-to-s3).
+#
+#   tos3_gen N [START]        N records as "key<TAB>json" lines for kcat -P -K'\t': unique ids,
+#                             times in several forms over two days, some without a readable time
+#                             (every 97th), some not JSON (every 89th)
+#   tos3_produce TOPIC FILE   produce FILE's lines (keys spread them over the partitions)
+#   tos3_dump TOPIC > FILE    what the topic holds, for tests/tos3-check.py
+#   tos3_check LAKE DUMP [ARGS]  run the checker
+
+tos3_gen() {
+	python3 - "$1" "${2:-0}" <<'PY'
+import sys, datetime
+n, start = int(sys.argv[1]), int(sys.argv[2])
+base = datetime.datetime(2026, 11, 24, 0, 0, 0, tzinfo=datetime.timezone.utc)
+for i in range(start, start + n):
+    t = base + datetime.timedelta(seconds=(i * 7919) % (2 * 86400))
+    ep = int(t.timestamp())
+    if i % 89 == 0:
+        print('k%d\t{"id":%d, broken' % (i, i))
+        continue
+    if i % 97 == 0:
+        ca = '"created_at":"not a time"' if i % 2 else '"other":1'
+    elif i % 5 == 0:
+        ca = '"created_at":%d' % ep
+    elif i % 5 == 1:
+        ca = '"created_at":%d' % (ep * 1000 + 123)
+    elif i % 5 == 2:
+        tt = t + datetime.timedelta(hours=1)
+        ca = '"created_at":"%s.123456+01:00"' % tt.strftime("%Y-%m-%dT%H:%M:%S")
+    else:
+        ca = '"created_at":"%s"' % t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    lang = ["en", "fr", "ja"][i % 3]
+    print('k%d\t{"id":%d,%s,"lang":"%s","text":"tweet number %d \\u00e9"}' % (i, i, ca, lang, i))
+PY
+}
+
+tos3_produce() {
+	kcat -P -b "$KAFKA_BROKERS" -t "$1" -K "$(printf '\t')" -l "$2"
+}
+
+tos3_dump() {
+	kcat -C -b "$KAFKA_BROKERS" -t "$1" -e -q -o beginning -f '%t\t%p\t%o\t%T\t%s\n'
+}
+
+tos3_check() {
+	python3 "$TOP/tests/tos3-check.py" "$@"
+}
