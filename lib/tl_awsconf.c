@@ -51,9 +51,10 @@ struct tl_awsconf {
 
 /* ---- small string helpers ---- */
 
+/* Python's str.isspace() over ASCII, which strip() and the regexes of configparser use. */
 static bool is_space(int c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
 }
 
 /* Trims s[0..*n) in place (returns the new start). */
@@ -213,8 +214,9 @@ static int parse_nested(struct kv *kv)
 {
 	const char *p = kv->value;
 	while (*p) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
+		/* Python's splitlines() also breaks at \v, \f and \x1c-\x1e. */
+		size_t n = strcspn(p, "\n\r\v\f\x1c\x1d\x1e");
+		const char *e = p[n] ? p + n : NULL;
 		const char *line = trim(p, &n);
 		p = e ? e + 1 : p + strlen(p);
 		if (n == 0)
@@ -234,12 +236,27 @@ static int parse_nested(struct kv *kv)
 	return 0;
 }
 
+/* Stores the value being built in *val (trailing white space trimmed, as configparser's
+ * rstrip() after joining the lines) into *kv, and ends it. */
+static void store_value(struct kv **kv, struct tl_buf **val)
+{
+	if (*kv && *val) {
+		size_t vl = (*val)->len;
+		while (vl > 0 && is_space((unsigned char)(*val)->data[vl - 1]))
+			vl--;
+		(*kv)->value = xstrndup((*val)->data ? (*val)->data : "", vl);
+		tl_buf_reset(*val);
+	}
+	*kv = NULL;
+	*val = NULL;
+}
+
 /* Parses text as configparser's RawConfigParser(strict=True) reads a file. Returns 0, or -1
  * with *err naming the path and line. */
 static int ini_parse(struct ini *f, const char *text, size_t len, char **err)
 {
 	struct section *cur = NULL;
-	struct tl_buf *val = NULL; /* the value being continued */
+	struct tl_buf *val = NULL; /* the value being built: &vbuf while it may be continued */
 	struct tl_buf vbuf = TL_BUF_INIT;
 	struct kv *curkv = NULL;
 	size_t indent_level = 0;
@@ -247,20 +264,6 @@ static int ini_parse(struct ini *f, const char *text, size_t len, char **err)
 	const char *bad_why = NULL;
 	size_t i = 0;
 	int rc = -1;
-
-	/* Each value is kept in vbuf while it may still be continued; done() stores it. */
-#define DONE_VALUE()                                                          \
-	do {                                                                  \
-		if (curkv && val) {                                           \
-			size_t vl = val->len;                                 \
-			while (vl > 0 && is_space((unsigned char)val->data[vl - 1])) \
-				vl--;                                         \
-			curkv->value = xstrndup(val->data ? val->data : "", vl); \
-			tl_buf_reset(val);                                    \
-		}                                                             \
-		curkv = NULL;                                                 \
-		val = NULL;                                                   \
-	} while (0)
 
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
@@ -298,7 +301,7 @@ static int ini_parse(struct ini *f, const char *text, size_t len, char **err)
 		/* a section header? "\[(?P<header>.+)\]" matched at the start */
 		const char *rb = vn >= 3 && value[0] == '[' ? memrchr(value + 2, ']', vn - 2) : NULL;
 		if (rb) {
-			DONE_VALUE();
+			store_value(&curkv, &val);
 			char *name = xstrndup(value + 1, (size_t)(rb - value - 1));
 			if (strcmp(name, "DEFAULT") == 0) {
 				cur = &f->defaults;
@@ -327,7 +330,7 @@ static int ini_parse(struct ini *f, const char *text, size_t len, char **err)
 					 lineno);
 			goto out;
 		}
-		DONE_VALUE();
+		store_value(&curkv, &val);
 		const char *d = NULL;
 		for (size_t k = 0; k < vn; k++) {
 			if (value[k] == '=' || value[k] == ':') {
@@ -366,13 +369,14 @@ static int ini_parse(struct ini *f, const char *text, size_t len, char **err)
 		tl_buf_reset(val);
 		tl_buf_add(val, rest, rn);
 	}
-	DONE_VALUE();
+	store_value(&curkv, &val);
 	if (bad_line) {
 		*err = xasprintf("%s: line %zu: cannot parse: %s", f->path, bad_line, bad_why);
 		goto out;
 	}
-	/* Nested blocks, as botocore's raw_config_parse does for every value. */
-	for (size_t k = 0; k <= f->nsec; k++) {
+	/* Nested blocks, as botocore's raw_config_parse does for every value of every section
+	 * (the [DEFAULT] values only reach it through a section). */
+	for (size_t k = 0; k <= f->nsec && f->nsec > 0; k++) {
 		struct section *sec = k < f->nsec ? &f->sec[k] : &f->defaults;
 		for (size_t j = 0; j < sec->nkv; j++) {
 			if (sec->kv[j].value[0] == '\n' && parse_nested(&sec->kv[j]) < 0) {
@@ -384,7 +388,6 @@ static int ini_parse(struct ini *f, const char *text, size_t len, char **err)
 	}
 	rc = 0;
 out:
-#undef DONE_VALUE
 	/* A key whose value never got stored (error paths) gets an empty one for the free. */
 	for (size_t k = 0; k <= f->nsec; k++) {
 		struct section *sec = k < f->nsec ? &f->sec[k] : &f->defaults;

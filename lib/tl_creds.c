@@ -15,9 +15,9 @@
 #include "tl_num.h"
 #include "tl_sigv4.h"
 #include "tl_time.h"
+#include "tl_xml.h"
 
 #include <errno.h>
-#include <expat.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -177,7 +177,7 @@ static int from_env(struct ctx *x, struct tl_creds *out)
 		return NONE;
 	const char *sk = env_nonempty("AWS_SECRET_ACCESS_KEY");
 	if (!sk)
-		return fail(x, "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+		return fail(x, "environment: AWS_ACCESS_KEY_ID is set but not AWS_SECRET_ACCESS_KEY");
 	const char *tok = env_nonempty("AWS_SECURITY_TOKEN"); /* botocore looks here first */
 	if (!tok)
 		tok = env_nonempty("AWS_SESSION_TOKEN");
@@ -234,18 +234,24 @@ static int from_process(struct ctx *x, const char *profile, struct tl_creds *out
 		tl_shlex_free(argv);
 		return fail(x, "credential_process: pipe: %s", strerror(e));
 	}
+	/* stdin is /dev/null, not ours: the tools read data on stdin, which a credential_process
+	 * must not eat (the CLI lets it inherit stdin; prompts should use /dev/tty). */
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, op[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
-	/* The child gets default signal dispositions (SIGPIPE is ignored in the tools). */
+	/* Default dispositions (the tools ignore SIGPIPE) and no blocked signals (worker threads
+	 * may block them). */
 	posix_spawnattr_t sa;
 	posix_spawnattr_init(&sa);
-	sigset_t def;
+	sigset_t def, none;
 	sigemptyset(&def);
 	sigaddset(&def, SIGPIPE);
+	sigemptyset(&none);
 	posix_spawnattr_setsigdefault(&sa, &def);
-	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&sa, &none);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	pid_t pid;
 	tl_debug("credentials: running credential_process of profile %s: %s", profile, argv[0]);
 	int rc = posix_spawnp(&pid, argv[0], &fa, &sa, argv, environ);
@@ -354,99 +360,36 @@ out:
 
 /* ---- STS (Query protocol, XML answers) ---- */
 
-struct sts_xml {
-	int depth;
-	char *path[8];
-	struct tl_buf text;
-	char *ak, *sk, *tok, *exp, *code, *message, *request_id;
+/* What an STS answer says: credentials, or an error. */
+struct sts_answer {
+	const char *ak, *sk, *tok, *exp;
+	const char *code, *message, *request_id;
 };
 
-static const char *local_name(const char *n)
+/* Reads "<ActionResponse><ActionResult><Credentials>..." or an "<ErrorResponse>" (with or
+ * without moto's extra "<Errors>" level). */
+static void sts_read(const struct tl_xml_node *root, const char *action, struct sts_answer *a)
 {
-	const char *c = strrchr(n, ':');
-	return c ? c + 1 : n;
-}
-
-static void XMLCALL xml_start(void *ud, const XML_Char *name, const XML_Char **atts)
-{
-	struct sts_xml *s = ud;
-	(void)atts;
-	if (s->depth < 8)
-		s->path[s->depth] = xstrdup(local_name(name));
-	s->depth++;
-	tl_buf_reset(&s->text);
-}
-
-static void XMLCALL xml_text(void *ud, const XML_Char *t, int len)
-{
-	struct sts_xml *s = ud;
-	tl_buf_add(&s->text, t, (size_t)len);
-}
-
-static void XMLCALL xml_end(void *ud, const XML_Char *name)
-{
-	struct sts_xml *s = ud;
-	const char *n = local_name(name);
-	const char *parent = s->depth >= 2 && s->depth - 2 < 8 ? s->path[s->depth - 2] : "";
-	char **slot = NULL;
-	if (strcmp(parent, "Credentials") == 0) {
-		if (strcmp(n, "AccessKeyId") == 0)
-			slot = &s->ak;
-		else if (strcmp(n, "SecretAccessKey") == 0)
-			slot = &s->sk;
-		else if (strcmp(n, "SessionToken") == 0)
-			slot = &s->tok;
-		else if (strcmp(n, "Expiration") == 0)
-			slot = &s->exp;
-	} else if (strcmp(parent, "Error") == 0) {
-		if (strcmp(n, "Code") == 0)
-			slot = &s->code;
-		else if (strcmp(n, "Message") == 0)
-			slot = &s->message;
-	} else if (strcmp(n, "RequestId") == 0) {
-		slot = &s->request_id;
+	char *result = xasprintf("%sResult", action);
+	const struct tl_xml_node *c = tl_xml_child(tl_xml_child(root, result), "Credentials");
+	free(result);
+	memset(a, 0, sizeof *a);
+	if (c) {
+		a->ak = tl_xml_child_text(c, "AccessKeyId");
+		a->sk = tl_xml_child_text(c, "SecretAccessKey");
+		a->tok = tl_xml_child_text(c, "SessionToken");
+		a->exp = tl_xml_child_text(c, "Expiration");
+		tl_log_add_secret(a->sk);
+		tl_log_add_secret(a->tok);
 	}
-	if (slot && !*slot) {
-		*slot = xstrdup(tl_buf_str(&s->text));
-		if (slot == &s->sk || slot == &s->tok)
-			tl_log_add_secret(*slot);
+	const struct tl_xml_node *e = tl_xml_child(root, "Error");
+	if (!e)
+		e = tl_xml_child(tl_xml_child(root, "Errors"), "Error");
+	if (e) {
+		a->code = tl_xml_child_text(e, "Code");
+		a->message = tl_xml_child_text(e, "Message");
 	}
-	s->depth--;
-	if (s->depth < 8) {
-		free(s->path[s->depth]);
-		s->path[s->depth] = NULL;
-	}
-	tl_buf_reset(&s->text);
-}
-
-static void sts_xml_free(struct sts_xml *s)
-{
-	for (int i = 0; i < 8; i++)
-		free(s->path[i]);
-	tl_buf_release(&s->text);
-	free(s->ak);
-	free(s->sk);
-	free(s->tok);
-	free(s->exp);
-	free(s->code);
-	free(s->message);
-	free(s->request_id);
-}
-
-static int sts_parse(const char *body, size_t n, struct sts_xml *s)
-{
-	memset(s, 0, sizeof *s);
-	tl_buf_init(&s->text, 1 << 20);
-	XML_Parser xp = XML_ParserCreate(NULL);
-	if (!xp)
-		tl_die(1, "out of memory (XML_ParserCreate)");
-	XML_SetUserData(xp, s);
-	XML_SetElementHandler(xp, xml_start, xml_end);
-	XML_SetCharacterDataHandler(xp, xml_text);
-	int ok = XML_Parse(xp, body, (int)(n > (size_t)1 << 24 ? (size_t)1 << 24 : n), 1) ==
-		 XML_STATUS_OK;
-	XML_ParserFree(xp);
-	return ok ? 0 : -1;
+	a->request_id = tl_xml_child_text(root, "RequestId");
 }
 
 struct form {
@@ -538,41 +481,46 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 		rq.body = f->b.data ? f->b.data : "";
 		rq.body_len = f->b.len;
 		rq.timeout_ms = 30000;
+		rq.stop_on_signal = true;
 		tl_debug("credentials: %s at %s", what, ep);
 		int rc = tl_http_do(h, &rq, &resp);
 		tl_http_headers_free(&hd);
-		struct sts_xml s;
 		if (rc < 0) {
 			fail(x, "%s: %s: %s", what, ep, resp.error);
 			if (attempt < 3)
 				tl_sleep_ms(200 * attempt);
 			continue;
 		}
-		if (sts_parse(resp.body.data ? resp.body.data : "", resp.body.len, &s) < 0 &&
-		    resp.status == 200) {
-			sts_xml_free(&s);
-			fail(x, "%s: unparsable answer from %s", what, ep);
-			goto out;
-		}
+		char *xerr = NULL;
+		struct tl_xml_node *root =
+			tl_xml_parse(resp.body.data ? resp.body.data : "", resp.body.len, &xerr);
+		struct sts_answer s = { 0 };
+		if (root)
+			sts_read(root, what, &s);
 		if (resp.status == 200) {
 			int64_t exp = 0;
-			if (!s.ak || !s.sk || !s.tok) {
+			if (!root)
+				fail(x, "%s: unparsable answer from %s: %s", what, ep, xerr);
+			else if (!s.ak || !s.sk || !s.tok)
 				fail(x, "%s: the answer of %s has no credentials", what, ep);
-			} else if (parse_expiration(s.exp, &exp) < 0) {
+			else if (parse_expiration(s.exp, &exp) < 0)
 				fail(x, "%s: bad Expiration in the answer of %s", what, ep);
-			} else {
+			else {
 				creds_set(out, s.ak, s.sk, s.tok, exp, source);
 				r = FOUND;
 			}
-			sts_xml_free(&s);
+			tl_xml_free(root);
+			free(xerr);
 			goto out;
 		}
 		bool retry = resp.status >= 500 ||
-			     (s.code && (strstr(s.code, "Throttl") || strcmp(s.code, "IDPCommunicationError") == 0));
+			     (s.code && (strstr(s.code, "Throttl") ||
+					 strcmp(s.code, "IDPCommunicationError") == 0));
 		fail(x, "%s: %s: HTTP %ld%s%s%s%s%s%s", what, ep, resp.status, s.code ? ": " : "",
 		     s.code ? s.code : "", s.message ? ": " : "", s.message ? s.message : "",
 		     s.request_id ? ", request id " : "", s.request_id ? s.request_id : "");
-		sts_xml_free(&s);
+		tl_xml_free(root);
+		free(xerr);
 		if (!retry)
 			goto out;
 		if (attempt < 3)
@@ -737,6 +685,7 @@ static int from_container(struct ctx *x, struct tl_creds *out)
 		rq.url = url;
 		rq.headers = &hd;
 		rq.timeout_ms = 2000;
+		rq.stop_on_signal = true;
 		tl_debug("credentials: container endpoint %s", url);
 		int rc = tl_http_do(h, &rq, &resp);
 		tl_http_headers_free(&hd);
@@ -785,6 +734,7 @@ static int imds_get(struct imds *m, const char *path, struct tl_http_resp *resp)
 		rq.url = url;
 		rq.headers = &hd;
 		rq.timeout_ms = m->timeout_ms;
+		rq.stop_on_signal = true;
 		int r = tl_http_do(m->h, &rq, resp);
 		tl_http_headers_free(&hd);
 		tl_buf_reset(&m->why);
@@ -861,6 +811,7 @@ static int from_imds(struct ctx *x, struct tl_creds *out, bool required)
 		rq.url = url;
 		rq.headers = &hd;
 		rq.timeout_ms = m.timeout_ms;
+		rq.stop_on_signal = true;
 		int rc = tl_http_do(m.h, &rq, &resp);
 		tl_http_headers_free(&hd);
 		free(url);
@@ -952,6 +903,12 @@ static int profile_chain(struct ctx *x, const char *profile, bool env, struct tl
 	int r;
 	if ((r = from_web_identity(x, profile, env, out)) != NONE)
 		return r;
+	/* The CLI's next source; say so rather than fall through to "none found". */
+	if (tl_awsconf_get_profile(x->p->cfg, profile, "sso_start_url") ||
+	    tl_awsconf_get_profile(x->p->cfg, profile, "sso_session"))
+		return fail(x, "profile %s uses IAM Identity Center (SSO), which this tool does not "
+			       "support; give it a credential_process such as \"aws configure "
+			       "export-credentials --profile %s --format process\"", profile, profile);
 	if ((r = from_file_keys(x, profile, TL_AWSCONF_CREDENTIALS, out)) != NONE)
 		return r;
 	if ((r = from_process(x, profile, out)) != NONE)

@@ -381,6 +381,20 @@ static char *put_trimmed(char *o, const char *s)
 	return o;
 }
 
+/* A request that carries its own x-amz-content-sha256 states its payload hash: the server checks
+ * the canonical request against that header, so it must be the one signed. */
+static char *content_sha256_header(const struct tl_sigv4_request *req)
+{
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if (strcasecmp(req->headers[i].name, "x-amz-content-sha256") == 0) {
+			char *v = xmalloc(strlen(req->headers[i].value) + 1);
+			put_trimmed(v, req->headers[i].value);
+			return v;
+		}
+	}
+	return NULL;
+}
+
 /* ---- query ------------------------------------------------------------------------------ */
 
 struct qparam {
@@ -411,6 +425,7 @@ struct signer {
 	char *harena;
 	char *signed_headers;
 	char *scope;
+	char *payload_hdr; /* the caller's x-amz-content-sha256 value, trimmed */
 };
 
 static void signer_release(struct signer *s)
@@ -419,6 +434,7 @@ static void signer_release(struct signer *s)
 	free(s->harena);
 	free(s->signed_headers);
 	free(s->scope);
+	free(s->payload_hdr);
 }
 
 static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
@@ -716,6 +732,8 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		s.payload_str = "UNSIGNED-PAYLOAD";
 	} else if (req->payload_hash) {
 		s.payload_str = req->payload_hash;
+	} else if (!(p->flags & TL_SIGV4_CONTENT_SHA256) && (s.payload_hdr = content_sha256_header(req))) {
+		s.payload_str = s.payload_hdr; /* the caller's own x-amz-content-sha256, as botocore */
 	} else {
 		sha256_raw(c, req->body ? req->body : "", req->body_len, d);
 		to_hex(d, 32, s.payload);

@@ -1,0 +1,317 @@
+#include "tl_jscan.h"
+
+#include <string.h>
+#include <strings.h>
+
+static size_t ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* End (exclusive) of the string starting at s[i] == '"', or 0. */
+static size_t string_end(const char *s, size_t n, size_t i)
+{
+	i++;
+	while (i < n) {
+		const char *q = memchr(s + i, '"', n - i);
+		if (!q)
+			return 0;
+		size_t j = (size_t)(q - s);
+		/* Count the backslashes before the quote: an odd number escapes it. */
+		size_t k = j;
+		while (k > i && s[k - 1] == '\\')
+			k--;
+		if ((j - k) % 2 == 0)
+			return j + 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+size_t tl_jscan_skip(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	char c = s[0];
+	if (c == '"') {
+		return string_end(s, n, 0);
+	}
+	if (c == '{' || c == '[') {
+		size_t depth = 0, i = 0;
+		while (i < n) {
+			char d = s[i];
+			if (d == '"') {
+				size_t e = string_end(s, n, i);
+				if (!e)
+					return 0;
+				i = e;
+				continue;
+			}
+			if (d == '{' || d == '[') {
+				depth++;
+			} else if (d == '}' || d == ']') {
+				if (--depth == 0)
+					return i + 1;
+			}
+			i++;
+		}
+		return 0;
+	}
+	/* number, true, false, null */
+	size_t i = 0;
+	while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' &&
+	       s[i] != '\n' && s[i] != '\r')
+		i++;
+	return i;
+}
+
+static enum tl_jtype type_of(char c)
+{
+	switch (c) {
+	case '"': return TL_J_STRING;
+	case '{': return TL_J_OBJECT;
+	case '[': return TL_J_ARRAY;
+	case 't': return TL_J_TRUE;
+	case 'f': return TL_J_FALSE;
+	case 'n': return TL_J_NULL;
+	default: return TL_J_NUMBER;
+	}
+}
+
+/* Does the raw key text (between quotes, possibly with escapes) equal want? Keys with escapes
+ * are compared after a cheap decode of the common cases. */
+static bool key_eq(const char *k, size_t kl, const char *want, size_t wl, bool nocase)
+{
+	if (kl != wl)
+		return false;
+	return nocase ? strncasecmp(k, want, kl) == 0 : memcmp(k, want, kl) == 0;
+}
+
+int tl_jscan_fields(const char *s, size_t n, const char *const *keys, const size_t *keylens,
+		    size_t nkeys, bool nocase, struct tl_jslice *out)
+{
+	for (size_t k = 0; k < nkeys; k++)
+		out[k].type = TL_J_NONE;
+	size_t i = ws(s, n, 0);
+	if (i >= n || s[i] != '{')
+		return -1;
+	i = ws(s, n, i + 1);
+	int found = 0;
+	if (i < n && s[i] == '}')
+		return 0;
+	while (i < n) {
+		if (s[i] != '"')
+			return -1;
+		size_t ke = string_end(s, n, i);
+		if (!ke)
+			return -1;
+		const char *key = s + i + 1;
+		size_t kl = ke - i - 2;
+		i = ws(s, n, ke);
+		if (i >= n || s[i] != ':')
+			return -1;
+		i = ws(s, n, i + 1);
+		size_t vl = tl_jscan_skip(s + i, n - i);
+		if (!vl)
+			return -1;
+		for (size_t k = 0; k < nkeys; k++) {
+			if (out[k].type == TL_J_NONE && key_eq(key, kl, keys[k], keylens[k], nocase)) {
+				out[k].type = type_of(s[i]);
+				out[k].p = s + i;
+				out[k].len = vl;
+				found++;
+				break;
+			}
+		}
+		if ((size_t)found == nkeys)
+			return found;
+		i = ws(s, n, i + vl);
+		if (i < n && s[i] == ',') {
+			i = ws(s, n, i + 1);
+			continue;
+		}
+		if (i < n && s[i] == '}')
+			return found;
+		return -1;
+	}
+	return -1;
+}
+
+/* The idx-th element of the array at s. */
+static int array_elem(const char *s, size_t n, size_t idx, struct tl_jslice *out)
+{
+	size_t i = ws(s, n, 1);
+	size_t at = 0;
+	while (i < n && s[i] != ']') {
+		size_t vl = tl_jscan_skip(s + i, n - i);
+		if (!vl)
+			return -1;
+		if (at == idx) {
+			out->type = type_of(s[i]);
+			out->p = s + i;
+			out->len = vl;
+			return 0;
+		}
+		at++;
+		i = ws(s, n, i + vl);
+		if (i < n && s[i] == ',')
+			i = ws(s, n, i + 1);
+	}
+	return -1;
+}
+
+int tl_jscan_path(const char *s, size_t n, const char *path, struct tl_jslice *out)
+{
+	struct tl_jslice cur = { TL_J_NONE, s, n };
+	size_t i = ws(s, n, 0);
+	if (i >= n)
+		goto missing;
+	cur.p = s + i;
+	cur.len = tl_jscan_skip(s + i, n - i);
+	cur.type = type_of(s[i]);
+	if (!cur.len)
+		goto missing;
+	const char *p = path;
+	while (*p) {
+		size_t seg = strcspn(p, ".");
+		if (cur.type == TL_J_OBJECT) {
+			const char *k[1] = { p };
+			size_t kl[1] = { seg };
+			struct tl_jslice r;
+			if (tl_jscan_fields(cur.p, cur.len, k, kl, 1, false, &r) != 1)
+				goto missing;
+			cur = r;
+		} else if (cur.type == TL_J_ARRAY) {
+			size_t idx = 0;
+			if (seg == 0 || seg > 9)
+				goto missing;
+			for (size_t j = 0; j < seg; j++) {
+				if (p[j] < '0' || p[j] > '9')
+					goto missing;
+				idx = idx * 10 + (size_t)(p[j] - '0');
+			}
+			if (array_elem(cur.p, cur.len, idx, &cur) < 0)
+				goto missing;
+		} else {
+			goto missing;
+		}
+		p += seg;
+		if (*p == '.')
+			p++;
+	}
+	*out = cur;
+	return 0;
+missing:
+	out->type = TL_J_NONE;
+	out->p = NULL;
+	out->len = 0;
+	return -1;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int put_utf8(struct tl_buf *b, unsigned cp)
+{
+	char u[4];
+	size_t l;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		l = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		l = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		l = 3;
+	} else {
+		u[0] = (char)(0xF0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[3] = (char)(0x80 | (cp & 0x3F));
+		l = 4;
+	}
+	return tl_buf_add(b, u, l);
+}
+
+int tl_jscan_unescape(const struct tl_jslice *str, struct tl_buf *b)
+{
+	if (str->type != TL_J_STRING || str->len < 2)
+		return -1;
+	const char *s = str->p + 1;
+	size_t n = str->len - 2;
+	size_t i = 0;
+	while (i < n) {
+		const char *bs = memchr(s + i, '\\', n - i);
+		size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
+		if (run && tl_buf_add(b, s + i, run) < 0)
+			return -1;
+		i += run;
+		if (i >= n)
+			break;
+		if (i + 1 >= n)
+			return -1;
+		char e = s[i + 1];
+		char c;
+		switch (e) {
+		case '"': c = '"'; break;
+		case '\\': c = '\\'; break;
+		case '/': c = '/'; break;
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u': {
+			unsigned cp;
+			if (i + 6 > n || hex4(s + i + 2, &cp) < 0)
+				return -1;
+			i += 6;
+			if (cp >= 0xD800 && cp < 0xDC00) {
+				unsigned lo;
+				if (i + 6 <= n && s[i] == '\\' && s[i + 1] == 'u' &&
+				    hex4(s + i + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					i += 6;
+				} else {
+					cp = 0xFFFD;
+				}
+			} else if (cp >= 0xDC00 && cp < 0xE000) {
+				cp = 0xFFFD;
+			}
+			if (put_utf8(b, cp) < 0)
+				return -1;
+			continue;
+		}
+		default:
+			return -1;
+		}
+		if (tl_buf_addc(b, c) < 0)
+			return -1;
+		i += 2;
+	}
+	if (!b->data && tl_buf_add(b, "", 0) < 0)
+		return -1;
+	return 0;
+}

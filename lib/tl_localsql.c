@@ -1,0 +1,1527 @@
+#include "tl_localsql.h"
+#include "tl_alloc.h"
+#include "tl_cli.h"
+#include "tl_buf.h"
+#include "tl_json.h"
+#include "tl_jscan.h"
+#include "tl_log.h"
+#include "tl_time.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <regex.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+enum coltype { CT_STRING, CT_INT, CT_DOUBLE, CT_BOOL, CT_JSON, CT_TIMESTAMP };
+
+struct column {
+	char *name;     /* lower case, as the catalog has it */
+	enum coltype type;
+	bool partition;
+};
+
+struct table {
+	char *db, *name;
+	char *dir;      /* the folder holding the table's objects */
+	struct column *cols;
+	size_t ncols;
+	size_t ndata;   /* data columns come first, then partition columns */
+};
+
+struct tl_localsql {
+	sqlite3 *db;
+	char *lake;
+	struct table *tables;
+	size_t ntables;
+	char **names;   /* "db.table", NULL-terminated */
+	struct tl_localsql_stats stats;
+};
+
+/* ---- catalog ---- */
+
+static enum coltype hive_type(const char *t)
+{
+	if (!t)
+		return CT_STRING;
+	if (!strncasecmp(t, "struct", 6) || !strncasecmp(t, "array", 5) || !strncasecmp(t, "map", 3))
+		return CT_JSON;
+	if (!strcasecmp(t, "bigint") || !strcasecmp(t, "int") || !strcasecmp(t, "integer") ||
+	    !strcasecmp(t, "smallint") || !strcasecmp(t, "tinyint"))
+		return CT_INT;
+	if (!strcasecmp(t, "double") || !strcasecmp(t, "float") || !strncasecmp(t, "decimal", 7))
+		return CT_DOUBLE;
+	if (!strcasecmp(t, "boolean"))
+		return CT_BOOL;
+	if (!strcasecmp(t, "timestamp"))
+		return CT_TIMESTAMP;
+	return CT_STRING;
+}
+
+static const char *decl_type(enum coltype t)
+{
+	switch (t) {
+	case CT_INT: return "BIGINT";
+	case CT_DOUBLE: return "DOUBLE";
+	case CT_BOOL: return "BOOLEAN";
+	case CT_JSON: return "JSON";
+	case CT_TIMESTAMP: return "TIMESTAMP";
+	default: return "VARCHAR";
+	}
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *lower_dup(const char *s)
+{
+	char *d = xstrdup(s);
+	for (char *p = d; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* Where the table's objects are on this machine. */
+static char *resolve_dir(const char *lake, const char *location, const char *name)
+{
+	if (location && !strncmp(location, "file://", 7) && is_dir(location + 7))
+		return xstrdup(location + 7);
+	if (location && location[0] == '/' && is_dir(location))
+		return xstrdup(location);
+	if (location && !strncmp(location, "s3://", 5)) {
+		const char *slash = strchr(location + 5, '/');
+		if (slash) {
+			char *p = xasprintf("%s/%s", lake, slash + 1);
+			if (is_dir(p))
+				return p;
+			free(p);
+		}
+	}
+	char *p = xasprintf("%s/%s", lake, name);
+	if (is_dir(p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+static void add_columns(struct table *t, const cJSON *arr, bool partition)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, arr) {
+		const char *n = tl_json_get_str(c, "Name");
+		if (!n)
+			continue;
+		t->cols = xrealloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
+		t->cols[t->ncols].name = lower_dup(n);
+		t->cols[t->ncols].type = partition ? CT_STRING : hive_type(tl_json_get_str(c, "Type"));
+		t->cols[t->ncols].partition = partition;
+		t->ncols++;
+	}
+}
+
+static int load_table(struct tl_localsql *q, const char *path, const char *dbname)
+{
+	size_t len;
+	char *text = tl_read_file(path, 64u << 20, &len);
+	if (!text)
+		return -1;
+	cJSON *j = tl_json_parse(text, len, NULL);
+	free(text);
+	if (!j)
+		return -1;
+	/* A GetTable response ({"Table": {...}}) or the bare Table. */
+	const cJSON *tj = tl_json_get(j, "Table");
+	if (!tj)
+		tj = j;
+	const char *name = tl_json_get_str(tj, "Name");
+	const cJSON *cols = tl_json_get(tj, "StorageDescriptor.Columns");
+	if (!name || !cJSON_IsArray(cols)) {
+		cJSON_Delete(j);
+		return -1;
+	}
+	const char *db = tl_json_get_str(tj, "DatabaseName");
+	char *dir = resolve_dir(q->lake, tl_json_get_str(tj, "StorageDescriptor.Location"), name);
+	if (!dir) {
+		tl_warn("table %s: its data is not under %s; skipped", name, q->lake);
+		cJSON_Delete(j);
+		return 0;
+	}
+	q->tables = xrealloc(q->tables, (q->ntables + 1) * sizeof *q->tables);
+	struct table *t = &q->tables[q->ntables++];
+	memset(t, 0, sizeof *t);
+	t->name = lower_dup(name);
+	t->db = lower_dup(db ? db : dbname);
+	t->dir = dir;
+	add_columns(t, cols, false);
+	t->ndata = t->ncols;
+	add_columns(t, tl_json_get(tj, "PartitionKeys"), true);
+	cJSON_Delete(j);
+	return 0;
+}
+
+static int load_catalog(struct tl_localsql *q, const char *catalog)
+{
+	DIR *d = opendir(catalog);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *sub = xasprintf("%s/%s", catalog, e->d_name);
+		if (is_dir(sub)) {
+			DIR *d2 = opendir(sub);
+			struct dirent *f;
+			while (d2 && (f = readdir(d2))) {
+				size_t l = strlen(f->d_name);
+				if (f->d_name[0] == '.' || l < 6 || strcmp(f->d_name + l - 5, ".json"))
+					continue;
+				char *p = xasprintf("%s/%s", sub, f->d_name);
+				if (load_table(q, p, e->d_name) < 0)
+					tl_warn("%s: not a Glue table description; skipped", p);
+				free(p);
+			}
+			if (d2)
+				closedir(d2);
+		}
+		free(sub);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* ---- reading objects ---- */
+
+struct reader {
+	int fd;
+	bool gz;
+	z_stream z;
+	unsigned char in[1 << 16];
+	struct tl_buf buf;   /* decompressed bytes not yet consumed */
+	size_t pos;          /* start of the next line in buf */
+	bool eof;
+	uint64_t *bytes;
+};
+
+static int reader_open(struct reader *r, const char *path, uint64_t *bytes)
+{
+	memset(r, 0, offsetof(struct reader, in));
+	tl_buf_init(&r->buf, 0);
+	r->pos = 0;
+	r->eof = false;
+	r->bytes = bytes;
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0)
+		return -1;
+	unsigned char magic[2];
+	ssize_t n = pread(r->fd, magic, 2, 0);
+	r->gz = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	if (r->gz && inflateInit2(&r->z, 15 + 32) != Z_OK) {
+		close(r->fd);
+		return -1;
+	}
+	return 0;
+}
+
+static void reader_close(struct reader *r)
+{
+	if (r->gz)
+		inflateEnd(&r->z);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	tl_buf_release(&r->buf);
+}
+
+/* Appends more decompressed data to r->buf; 0 at end, -1 on a corrupt object. */
+static int reader_fill(struct reader *r)
+{
+	if (r->pos > 0) {
+		tl_buf_consume(&r->buf, r->pos);
+		r->pos = 0;
+	}
+	for (;;) {
+		if (!r->gz) {
+			if (tl_buf_grow(&r->buf, sizeof r->in) < 0)
+				return -1;
+			ssize_t n = read(r->fd, r->buf.data + r->buf.len, sizeof r->in);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -1;
+			r->buf.len += (size_t)n;
+			r->buf.data[r->buf.len] = '\0';
+			*r->bytes += (uint64_t)n;
+			return n > 0;
+		}
+		if (r->z.avail_in == 0) {
+			ssize_t n = read(r->fd, r->in, sizeof r->in);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				return 0;
+			r->z.next_in = r->in;
+			r->z.avail_in = (uInt)n;
+		}
+		if (tl_buf_grow(&r->buf, 1 << 18) < 0)
+			return -1;
+		size_t room = r->buf.cap - r->buf.len - 1;
+		r->z.next_out = (unsigned char *)r->buf.data + r->buf.len;
+		r->z.avail_out = (uInt)room;
+		int st = inflate(&r->z, Z_NO_FLUSH);
+		size_t got = room - r->z.avail_out;
+		r->buf.len += got;
+		r->buf.data[r->buf.len] = '\0';
+		*r->bytes += got;
+		if (st == Z_STREAM_END) {
+			/* Another gzip member may follow (concatenated objects). */
+			if (inflateReset(&r->z) != Z_OK)
+				return -1;
+		} else if (st != Z_OK && st != Z_BUF_ERROR) {
+			return -1;
+		}
+		if (got)
+			return 1;
+	}
+}
+
+/* The next line (without "\n"/"\r\n"); 0 at end, -1 on a corrupt object. */
+static int reader_line(struct reader *r, const char **line, size_t *len)
+{
+	for (;;) {
+		char *start = r->buf.data ? r->buf.data + r->pos : NULL;
+		size_t avail = r->buf.len - r->pos;
+		char *nl = avail ? memchr(start, '\n', avail) : NULL;
+		if (nl || (r->eof && avail)) {
+			size_t l = nl ? (size_t)(nl - start) : avail;
+			r->pos += nl ? l + 1 : l;
+			if (l && start[l - 1] == '\r')
+				l--;
+			*line = start;
+			*len = l;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		int f = reader_fill(r);
+		if (f < 0)
+			return -1;
+		if (f == 0)
+			r->eof = true;
+	}
+}
+
+/* ---- the virtual table ---- */
+
+struct cons {
+	int col;
+	unsigned char op;
+	char *value;
+};
+
+struct file {
+	char *path;
+	char **pvals; /* per partition column, or NULL */
+};
+
+struct lake_vtab {
+	sqlite3_vtab base;
+	struct tl_localsql *q;
+	struct table *t;
+};
+
+struct lake_cursor {
+	sqlite3_vtab_cursor base;
+	struct lake_vtab *vt;
+	struct file *files;
+	size_t nfiles, fi;
+	bool open;
+	struct reader rd;
+	const char *line;
+	size_t len;
+	struct tl_jslice *vals;    /* per data column */
+	const char **keys;         /* the used data columns' names */
+	size_t *keylens;
+	int *keycol;               /* column index of each key */
+	size_t nkeys;
+	int *slot;                 /* column -> index into vals, or -1 */
+	sqlite3_int64 rowid;
+	bool eof;
+	struct tl_buf tmp;
+};
+
+static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+		      sqlite3_vtab **out, char **err)
+{
+	struct tl_localsql *q = aux;
+	if (argc < 4) {
+		*err = sqlite3_mprintf("tl_lake: missing table index");
+		return SQLITE_ERROR;
+	}
+	size_t idx = (size_t)strtoul(argv[3], NULL, 10);
+	if (idx >= q->ntables) {
+		*err = sqlite3_mprintf("tl_lake: bad table index");
+		return SQLITE_ERROR;
+	}
+	struct table *t = &q->tables[idx];
+	struct tl_buf ddl = TL_BUF_INIT;
+	tl_buf_adds(&ddl, "CREATE TABLE x(");
+	for (size_t i = 0; i < t->ncols; i++)
+		tl_buf_addf(&ddl, "%s\"%s\" %s", i ? ", " : "", t->cols[i].name,
+			    decl_type(t->cols[i].type));
+	tl_buf_adds(&ddl, ")");
+	int rc = sqlite3_declare_vtab(db, ddl.data);
+	tl_buf_release(&ddl);
+	if (rc != SQLITE_OK)
+		return rc;
+	struct lake_vtab *vt = sqlite3_malloc(sizeof *vt);
+	if (!vt)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof *vt);
+	vt->q = q;
+	vt->t = t;
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+static int vt_disconnect(sqlite3_vtab *v)
+{
+	sqlite3_free(v);
+	return SQLITE_OK;
+}
+
+static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
+{
+	struct lake_vtab *vt = (struct lake_vtab *)v;
+	struct tl_buf plan = TL_BUF_INIT;
+	int argi = 0;
+	tl_buf_addf(&plan, "%llx", (unsigned long long)info->colUsed);
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+		if (!c->usable || c->iColumn < 0 || !vt->t->cols[c->iColumn].partition)
+			continue;
+		switch (c->op) {
+		case SQLITE_INDEX_CONSTRAINT_EQ:
+		case SQLITE_INDEX_CONSTRAINT_GT:
+		case SQLITE_INDEX_CONSTRAINT_GE:
+		case SQLITE_INDEX_CONSTRAINT_LT:
+		case SQLITE_INDEX_CONSTRAINT_LE:
+			info->aConstraintUsage[i].argvIndex = ++argi;
+			info->aConstraintUsage[i].omit = 0; /* SQLite checks again: pruning is a hint */
+			tl_buf_addf(&plan, ",%d:%d", c->iColumn, c->op);
+			break;
+		default:
+			break;
+		}
+	}
+	info->idxStr = sqlite3_mprintf("%s", tl_buf_str(&plan));
+	info->needToFreeIdxStr = 1;
+	info->estimatedCost = 1e6 / (1 + argi * 10);
+	tl_buf_release(&plan);
+	return SQLITE_OK;
+}
+
+static int vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+	struct lake_cursor *c = sqlite3_malloc(sizeof *c);
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof *c);
+	c->vt = (struct lake_vtab *)v;
+	c->rd.fd = -1;
+	tl_buf_init(&c->tmp, 0);
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static void free_files(struct lake_cursor *c)
+{
+	size_t np = c->vt->t->ncols - c->vt->t->ndata;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		for (size_t k = 0; k < np; k++)
+			free(c->files[i].pvals[k]);
+		free(c->files[i].pvals);
+		free(c->files[i].path);
+	}
+	free(c->files);
+	c->files = NULL;
+	c->nfiles = c->fi = 0;
+}
+
+static void reset_cursor(struct lake_cursor *c)
+{
+	if (c->open)
+		reader_close(&c->rd);
+	c->open = false;
+	free_files(c);
+	free(c->vals);
+	free(c->keys);
+	free(c->keylens);
+	free(c->keycol);
+	free(c->slot);
+	c->vals = NULL;
+	c->keys = NULL;
+	c->keylens = NULL;
+	c->keycol = NULL;
+	c->slot = NULL;
+	c->nkeys = 0;
+}
+
+static int vt_close(sqlite3_vtab_cursor *cur)
+{
+	struct lake_cursor *c = (struct lake_cursor *)cur;
+	reset_cursor(c);
+	tl_buf_release(&c->tmp);
+	sqlite3_free(c);
+	return SQLITE_OK;
+}
+
+static bool passes(const struct cons *cs, size_t n, int col, const char *v)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (cs[i].col != col || !cs[i].value)
+			continue;
+		int cmp = strcmp(v, cs[i].value);
+		switch (cs[i].op) {
+		case SQLITE_INDEX_CONSTRAINT_EQ: if (cmp != 0) return false; break;
+		case SQLITE_INDEX_CONSTRAINT_GT: if (cmp <= 0) return false; break;
+		case SQLITE_INDEX_CONSTRAINT_GE: if (cmp < 0) return false; break;
+		case SQLITE_INDEX_CONSTRAINT_LT: if (cmp >= 0) return false; break;
+		case SQLITE_INDEX_CONSTRAINT_LE: if (cmp > 0) return false; break;
+		default: break;
+		}
+	}
+	return true;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk(struct lake_cursor *c, const char *dir, char **pvals, const struct cons *cs,
+		 size_t ncons)
+{
+	struct table *t = c->vt->t;
+	size_t np = t->ncols - t->ndata;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	char **names = NULL;
+	size_t nn = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || e->d_name[0] == '_')
+			continue; /* as Athena: hidden and "_" names are not data */
+		names = xrealloc(names, (nn + 1) * sizeof *names);
+		names[nn++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, nn, sizeof *names, name_cmp);
+	for (size_t i = 0; i < nn; i++) {
+		char *p = xasprintf("%s/%s", dir, names[i]);
+		struct stat st;
+		if (stat(p, &st) < 0) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			char *eq = strchr(names[i], '=');
+			int col = -1;
+			if (eq) {
+				for (size_t k = t->ndata; k < t->ncols; k++)
+					if (strlen(t->cols[k].name) == (size_t)(eq - names[i]) &&
+					    !strncasecmp(t->cols[k].name, names[i],
+							 (size_t)(eq - names[i])))
+						col = (int)k;
+			}
+			if (col >= 0 && !passes(cs, ncons, col, eq + 1)) {
+				c->vt->q->stats.files_pruned++;
+			} else {
+				char *saved = NULL;
+				if (col >= 0) {
+					saved = pvals[col - (int)t->ndata];
+					pvals[col - (int)t->ndata] = eq + 1;
+				}
+				walk(c, p, pvals, cs, ncons);
+				if (col >= 0)
+					pvals[col - (int)t->ndata] = saved;
+			}
+		} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
+			c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
+			struct file *f = &c->files[c->nfiles++];
+			f->path = p;
+			p = NULL;
+			f->pvals = xcalloc(np ? np : 1, sizeof *f->pvals);
+			for (size_t k = 0; k < np; k++)
+				f->pvals[k] = pvals[k] ? xstrdup(pvals[k]) : NULL;
+		}
+		free(p);
+	}
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int next_record(struct lake_cursor *c)
+{
+	struct tl_localsql *q = c->vt->q;
+	for (;;) {
+		if (!c->open) {
+			if (c->fi >= c->nfiles) {
+				c->eof = true;
+				return SQLITE_OK;
+			}
+			if (reader_open(&c->rd, c->files[c->fi].path, &q->stats.bytes_read) < 0) {
+				tl_warn("%s: %s; skipped", c->files[c->fi].path, strerror(errno));
+				c->fi++;
+				continue;
+			}
+			q->stats.files_read++;
+			c->open = true;
+		}
+		int r = reader_line(&c->rd, &c->line, &c->len);
+		if (r <= 0) {
+			if (r < 0)
+				tl_warn("%s: corrupt or unreadable object; rest skipped",
+					c->files[c->fi].path);
+			reader_close(&c->rd);
+			c->open = false;
+			c->fi++;
+			continue;
+		}
+		size_t i = 0;
+		while (i < c->len && isspace((unsigned char)c->line[i]))
+			i++;
+		if (i == c->len)
+			continue;
+		if (c->nkeys == 0) {
+			if (c->line[i] != '{') {
+				q->stats.bad_records++;
+				continue;
+			}
+		} else if (tl_jscan_fields(c->line, c->len, c->keys, c->keylens, c->nkeys, true,
+					   c->vals) < 0) {
+			q->stats.bad_records++;
+			continue;
+		}
+		q->stats.records++;
+		c->rowid++;
+		return SQLITE_OK;
+	}
+}
+
+static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+		     sqlite3_value **argv)
+{
+	(void)idxNum;
+	struct lake_cursor *c = (struct lake_cursor *)cur;
+	struct table *t = c->vt->t;
+	reset_cursor(c);
+	c->eof = false;
+	c->rowid = 0;
+	unsigned long long used = strtoull(idxStr ? idxStr : "ffffffffffffffff", NULL, 16);
+	/* Constraints on partition columns. */
+	struct cons *cs = xcalloc((size_t)argc + 1, sizeof *cs);
+	size_t ncons = 0;
+	const char *p = idxStr ? strchr(idxStr, ',') : NULL;
+	while (p && (int)ncons < argc) {
+		int col = 0, op = 0;
+		if (sscanf(p + 1, "%d:%d", &col, &op) != 2)
+			break;
+		const unsigned char *v = sqlite3_value_text(argv[ncons]);
+		cs[ncons].col = col;
+		cs[ncons].op = (unsigned char)op;
+		cs[ncons].value = v ? xstrdup((const char *)v) : NULL;
+		ncons++;
+		p = strchr(p + 1, ',');
+	}
+	/* The data columns this statement reads. */
+	c->slot = xmalloc(t->ncols * sizeof *c->slot);
+	c->keys = xcalloc(t->ndata + 1, sizeof *c->keys);
+	c->keylens = xcalloc(t->ndata + 1, sizeof *c->keylens);
+	c->keycol = xcalloc(t->ndata + 1, sizeof *c->keycol);
+	c->vals = xcalloc(t->ndata + 1, sizeof *c->vals);
+	for (size_t i = 0; i < t->ncols; i++) {
+		c->slot[i] = -1;
+		bool u = i >= 63 ? (used >> 63) & 1 : (used >> i) & 1;
+		if (u && !t->cols[i].partition) {
+			c->slot[i] = (int)c->nkeys;
+			c->keys[c->nkeys] = t->cols[i].name;
+			c->keylens[c->nkeys] = strlen(t->cols[i].name);
+			c->keycol[c->nkeys] = (int)i;
+			c->nkeys++;
+		}
+	}
+	size_t np = t->ncols - t->ndata;
+	char **pvals = xcalloc(np ? np : 1, sizeof *pvals);
+	walk(c, t->dir, pvals, cs, ncons);
+	free(pvals);
+	for (size_t i = 0; i < ncons; i++)
+		free(cs[i].value);
+	free(cs);
+	return next_record(c);
+}
+
+static int vt_next(sqlite3_vtab_cursor *cur)
+{
+	return next_record((struct lake_cursor *)cur);
+}
+
+static int vt_eof(sqlite3_vtab_cursor *cur)
+{
+	return ((struct lake_cursor *)cur)->eof;
+}
+
+static void result_number(sqlite3_context *ctx, const char *p, size_t n, enum coltype t)
+{
+	char tmp[64];
+	if (n >= sizeof tmp) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	char *end;
+	if (t == CT_INT) {
+		errno = 0;
+		long long v = strtoll(tmp, &end, 10);
+		if (*end == '\0' && errno == 0) {
+			sqlite3_result_int64(ctx, v);
+			return;
+		}
+	}
+	double d = strtod(tmp, &end);
+	if (*end != '\0') {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (t == CT_INT && d == floor(d) && fabs(d) < 9.2e18)
+		sqlite3_result_int64(ctx, (sqlite3_int64)d);
+	else
+		sqlite3_result_double(ctx, d);
+}
+
+static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	struct lake_cursor *c = (struct lake_cursor *)cur;
+	struct table *t = c->vt->t;
+	const struct column *cd = &t->cols[col];
+	if (cd->partition) {
+		const char *v = c->files[c->fi].pvals[(size_t)col - t->ndata];
+		if (v)
+			sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_result_null(ctx);
+		return SQLITE_OK;
+	}
+	if (c->slot[col] < 0) {
+		sqlite3_result_null(ctx);
+		return SQLITE_OK;
+	}
+	const struct tl_jslice *v = &c->vals[c->slot[col]];
+	switch (v->type) {
+	case TL_J_NONE:
+	case TL_J_NULL:
+		sqlite3_result_null(ctx);
+		break;
+	case TL_J_TRUE:
+	case TL_J_FALSE:
+		if (cd->type == CT_STRING)
+			sqlite3_result_text(ctx, v->type == TL_J_TRUE ? "true" : "false", -1,
+					    SQLITE_STATIC);
+		else
+			sqlite3_result_int(ctx, v->type == TL_J_TRUE);
+		break;
+	case TL_J_NUMBER:
+		if (cd->type == CT_STRING || cd->type == CT_JSON || cd->type == CT_TIMESTAMP)
+			sqlite3_result_text(ctx, v->p, (int)v->len, SQLITE_TRANSIENT);
+		else
+			result_number(ctx, v->p, v->len, cd->type);
+		break;
+	case TL_J_STRING:
+		if (cd->type == CT_JSON) {
+			sqlite3_result_text(ctx, v->p, (int)v->len, SQLITE_TRANSIENT);
+			break;
+		}
+		tl_buf_reset(&c->tmp);
+		if (tl_jscan_unescape(v, &c->tmp) < 0) {
+			sqlite3_result_null(ctx);
+			break;
+		}
+		if (cd->type == CT_INT || cd->type == CT_DOUBLE || cd->type == CT_BOOL) {
+			if (cd->type == CT_BOOL)
+				sqlite3_result_int(ctx, !strcasecmp(tl_buf_str(&c->tmp), "true"));
+			else
+				result_number(ctx, c->tmp.data, c->tmp.len, cd->type);
+		} else {
+			sqlite3_result_text(ctx, tl_buf_str(&c->tmp), (int)c->tmp.len,
+					    SQLITE_TRANSIENT);
+		}
+		break;
+	case TL_J_OBJECT:
+	case TL_J_ARRAY:
+		sqlite3_result_text(ctx, v->p, (int)v->len, SQLITE_TRANSIENT);
+		sqlite3_result_subtype(ctx, 'J'); /* JSON for the json1 functions */
+		break;
+	}
+	return SQLITE_OK;
+}
+
+static int vt_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((struct lake_cursor *)cur)->rowid;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module lake_module = {
+	.iVersion = 1,
+	.xCreate = vt_connect,
+	.xConnect = vt_connect,
+	.xBestIndex = vt_best_index,
+	.xDisconnect = vt_disconnect,
+	.xDestroy = vt_disconnect,
+	.xOpen = vt_open,
+	.xClose = vt_close,
+	.xFilter = vt_filter,
+	.xNext = vt_next,
+	.xEof = vt_eof,
+	.xColumn = vt_column,
+	.xRowid = vt_rowid,
+};
+
+/* ---- Athena-named functions ---- */
+
+/* Athena's JSONPath ("$.a.b[0]", "$['a']") to our dotted path; NULL if unsupported. */
+static char *jsonpath_to_dotted(const char *jp)
+{
+	if (!jp || jp[0] != '$')
+		return NULL;
+	struct tl_buf b = TL_BUF_INIT;
+	const char *p = jp + 1;
+	while (*p) {
+		if (*p == '.') {
+			p++;
+			size_t n = strcspn(p, ".[");
+			if (!n)
+				goto bad;
+			if (b.len)
+				tl_buf_addc(&b, '.');
+			tl_buf_add(&b, p, n);
+			p += n;
+		} else if (*p == '[') {
+			p++;
+			if (*p == '"' || *p == '\'') {
+				char qc = *p++;
+				const char *e = strchr(p, qc);
+				if (!e || e[1] != ']')
+					goto bad;
+				if (b.len)
+					tl_buf_addc(&b, '.');
+				tl_buf_add(&b, p, (size_t)(e - p));
+				p = e + 2;
+			} else {
+				size_t n = strspn(p, "0123456789");
+				if (!n || p[n] != ']')
+					goto bad;
+				if (b.len)
+					tl_buf_addc(&b, '.');
+				tl_buf_add(&b, p, n);
+				p += n + 1;
+			}
+		} else {
+			goto bad;
+		}
+	}
+	return tl_buf_detach(&b, NULL);
+bad:
+	tl_buf_release(&b);
+	return NULL;
+}
+
+static void fn_json_extract_scalar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *doc = (const char *)sqlite3_value_text(argv[0]);
+	const char *jp = (const char *)sqlite3_value_text(argv[1]);
+	if (!doc || !jp) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	char *path = jsonpath_to_dotted(jp);
+	if (!path) {
+		sqlite3_result_error(ctx, "json_extract_scalar: unsupported JSON path", -1);
+		return;
+	}
+	struct tl_jslice v;
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+	if (tl_jscan_path(doc, n, path, &v) < 0 || v.type == TL_J_NULL ||
+	    v.type == TL_J_OBJECT || v.type == TL_J_ARRAY) {
+		sqlite3_result_null(ctx);
+	} else if (v.type == TL_J_STRING) {
+		struct tl_buf b = TL_BUF_INIT;
+		if (tl_jscan_unescape(&v, &b) < 0)
+			sqlite3_result_null(ctx);
+		else
+			sqlite3_result_text(ctx, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
+		tl_buf_release(&b);
+	} else {
+		sqlite3_result_text(ctx, v.p, (int)v.len, SQLITE_TRANSIENT);
+	}
+	free(path);
+}
+
+static void regex_free(void *p)
+{
+	regfree(p);
+	free(p);
+}
+
+static regex_t *get_regex(sqlite3_context *ctx, sqlite3_value *pat, int argi)
+{
+	regex_t *re = sqlite3_get_auxdata(ctx, argi);
+	if (re)
+		return re;
+	const char *p = (const char *)sqlite3_value_text(pat);
+	if (!p)
+		return NULL;
+	re = xmalloc(sizeof *re);
+	int rc = regcomp(re, p, REG_EXTENDED);
+	if (rc != 0) {
+		char msg[200];
+		regerror(rc, re, msg, sizeof msg);
+		free(re);
+		char *e = sqlite3_mprintf("bad regular expression: %s", msg);
+		sqlite3_result_error(ctx, e, -1);
+		sqlite3_free(e);
+		return NULL;
+	}
+	sqlite3_set_auxdata(ctx, argi, re, regex_free);
+	return sqlite3_get_auxdata(ctx, argi);
+}
+
+static void fn_regexp_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (!s || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	regex_t *re = get_regex(ctx, argv[1], 1);
+	if (re)
+		sqlite3_result_int(ctx, regexec(re, s, 0, NULL, 0) == 0);
+}
+
+/* regexp(pattern, string): the function behind SQLite's "x REGEXP y". */
+static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[1]);
+	if (!s || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	regex_t *re = get_regex(ctx, argv[0], 0);
+	if (re)
+		sqlite3_result_int(ctx, regexec(re, s, 0, NULL, 0) == 0);
+}
+
+static void fn_regexp_extract(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (!s || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	int group = argc > 2 ? sqlite3_value_int(argv[2]) : 0;
+	regex_t *re = get_regex(ctx, argv[1], 1);
+	if (!re)
+		return;
+	regmatch_t m[10];
+	if (group < 0 || group > 9 || regexec(re, s, 10, m, 0) != 0 || m[group].rm_so < 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, s + m[group].rm_so, (int)(m[group].rm_eo - m[group].rm_so),
+			    SQLITE_TRANSIENT);
+}
+
+/* Timestamps are TEXT "YYYY-MM-DD HH:MM:SS.mmm" (UTC), as Athena prints them. */
+static void ts_text(int64_t ms, char out[32])
+{
+	struct tl_tm t;
+	tl_time_split(ms, &t);
+	snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d.%03d", t.year, t.month, t.day, t.hour,
+		 t.min, t.sec, t.ms);
+}
+
+static int ts_value(sqlite3_value *v, int64_t *ms)
+{
+	int ty = sqlite3_value_type(v);
+	if (ty == SQLITE_NULL)
+		return -1;
+	if (ty == SQLITE_INTEGER || ty == SQLITE_FLOAT)
+		return tl_time_from_epoch(sqlite3_value_double(v), ms);
+	const char *s = (const char *)sqlite3_value_text(v);
+	return s ? tl_time_parse(s, strlen(s), ms) : -1;
+}
+
+static void fn_from_iso8601_timestamp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	int64_t ms;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (tl_time_parse(s, strlen(s), &ms) < 0) {
+		sqlite3_result_error(ctx, "from_iso8601_timestamp: not an ISO 8601 time", -1);
+		return;
+	}
+	char out[32];
+	ts_text(ms, out);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static void fn_from_unixtime(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	char out[32];
+	ts_text((int64_t)llround(sqlite3_value_double(argv[0]) * 1000.0), out);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static void fn_to_unixtime(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	int64_t ms;
+	if (ts_value(argv[0], &ms) < 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_double(ctx, (double)ms / 1000.0);
+}
+
+static void fn_date_trunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *unit = (const char *)sqlite3_value_text(argv[0]);
+	int64_t ms;
+	if (!unit || ts_value(argv[1], &ms) < 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	struct tl_tm t;
+	tl_time_split(ms, &t);
+	int64_t day = tl_days_from_civil(t.year, t.month, t.day);
+	int64_t r;
+	if (!strcasecmp(unit, "second"))
+		r = ms - t.ms;
+	else if (!strcasecmp(unit, "minute"))
+		r = ms - t.ms - t.sec * 1000;
+	else if (!strcasecmp(unit, "hour"))
+		r = ms - t.ms - t.sec * 1000 - t.min * 60000;
+	else if (!strcasecmp(unit, "day"))
+		r = day * 86400000;
+	else if (!strcasecmp(unit, "week")) {
+		int64_t dow = ((day % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday; Monday = 0 */
+		r = (day - dow) * 86400000;
+	} else if (!strcasecmp(unit, "month"))
+		r = tl_days_from_civil(t.year, t.month, 1) * 86400000;
+	else if (!strcasecmp(unit, "quarter"))
+		r = tl_days_from_civil(t.year, (t.month - 1) / 3 * 3 + 1, 1) * 86400000;
+	else if (!strcasecmp(unit, "year"))
+		r = tl_days_from_civil(t.year, 1, 1) * 86400000;
+	else {
+		sqlite3_result_error(ctx, "date_trunc: unit must be second, minute, hour, day, week, "
+					  "month, quarter or year", -1);
+		return;
+	}
+	char out[32];
+	ts_text(r, out);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/* MySQL-style format specifiers, as Athena's date_format takes them. */
+static void fn_date_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	static const char *days[] = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+				      "Saturday", "Sunday" };
+	static const char *months[] = { "January", "February", "March", "April", "May", "June",
+					"July", "August", "September", "October", "November",
+					"December" };
+	int64_t ms;
+	const char *f = (const char *)sqlite3_value_text(argv[1]);
+	if (!f || ts_value(argv[0], &ms) < 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	struct tl_tm t;
+	tl_time_split(ms, &t);
+	int64_t day = tl_days_from_civil(t.year, t.month, t.day);
+	int dow = (int)(((day % 7) + 7 + 3) % 7);
+	int doy = (int)(day - tl_days_from_civil(t.year, 1, 1)) + 1;
+	struct tl_buf b = TL_BUF_INIT;
+	for (const char *p = f; *p; p++) {
+		if (*p != '%' || !p[1]) {
+			tl_buf_addc(&b, *p);
+			continue;
+		}
+		p++;
+		int h12 = t.hour % 12 ? t.hour % 12 : 12;
+		switch (*p) {
+		case 'Y': tl_buf_addf(&b, "%04d", t.year); break;
+		case 'y': tl_buf_addf(&b, "%02d", t.year % 100); break;
+		case 'm': tl_buf_addf(&b, "%02d", t.month); break;
+		case 'c': tl_buf_addf(&b, "%d", t.month); break;
+		case 'd': tl_buf_addf(&b, "%02d", t.day); break;
+		case 'e': tl_buf_addf(&b, "%d", t.day); break;
+		case 'H': tl_buf_addf(&b, "%02d", t.hour); break;
+		case 'k': tl_buf_addf(&b, "%d", t.hour); break;
+		case 'h': case 'I': tl_buf_addf(&b, "%02d", h12); break;
+		case 'l': tl_buf_addf(&b, "%d", h12); break;
+		case 'i': tl_buf_addf(&b, "%02d", t.min); break;
+		case 's': case 'S': tl_buf_addf(&b, "%02d", t.sec); break;
+		case 'f': tl_buf_addf(&b, "%03d000", t.ms); break;
+		case 'p': tl_buf_adds(&b, t.hour < 12 ? "AM" : "PM"); break;
+		case 'T': tl_buf_addf(&b, "%02d:%02d:%02d", t.hour, t.min, t.sec); break;
+		case 'r': tl_buf_addf(&b, "%02d:%02d:%02d %s", h12, t.min, t.sec,
+				      t.hour < 12 ? "AM" : "PM"); break;
+		case 'j': tl_buf_addf(&b, "%03d", doy); break;
+		case 'W': tl_buf_adds(&b, days[dow]); break;
+		case 'a': tl_buf_add(&b, days[dow], 3); break;
+		case 'M': tl_buf_adds(&b, months[t.month - 1]); break;
+		case 'b': tl_buf_add(&b, months[t.month - 1], 3); break;
+		case '%': tl_buf_addc(&b, '%'); break;
+		default: tl_buf_addc(&b, '%'); tl_buf_addc(&b, *p); break;
+		}
+	}
+	sqlite3_result_text(ctx, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
+	tl_buf_release(&b);
+}
+
+static void fn_cardinality(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	cJSON *j = tl_json_parse(s, strlen(s), NULL);
+	if (!j || (!cJSON_IsArray(j) && !cJSON_IsObject(j)))
+		sqlite3_result_error(ctx, "cardinality: not an array or map", -1);
+	else
+		sqlite3_result_int(ctx, cJSON_GetArraySize(j));
+	cJSON_Delete(j);
+}
+
+static void fn_element_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (!s || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	cJSON *j = tl_json_parse(s, strlen(s), NULL);
+	const cJSON *v = NULL;
+	if (cJSON_IsArray(j)) {
+		int i = sqlite3_value_int(argv[1]);
+		int n = cJSON_GetArraySize(j);
+		if (i < 0)
+			i = n + i + 1; /* Trino: negative counts from the end */
+		if (i >= 1 && i <= n)
+			v = cJSON_GetArrayItem(j, i - 1);
+	} else if (cJSON_IsObject(j)) {
+		v = cJSON_GetObjectItemCaseSensitive(j, (const char *)sqlite3_value_text(argv[1]));
+	}
+	if (!v || cJSON_IsNull(v)) {
+		sqlite3_result_null(ctx);
+	} else if (cJSON_IsString(v)) {
+		sqlite3_result_text(ctx, v->valuestring, -1, SQLITE_TRANSIENT);
+	} else if (cJSON_IsNumber(v)) {
+		if (v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 9e15)
+			sqlite3_result_int64(ctx, (sqlite3_int64)v->valuedouble);
+		else
+			sqlite3_result_double(ctx, v->valuedouble);
+	} else if (cJSON_IsBool(v)) {
+		sqlite3_result_int(ctx, cJSON_IsTrue(v));
+	} else {
+		char *t = tl_json_print(v);
+		sqlite3_result_text(ctx, t, -1, SQLITE_TRANSIENT);
+		sqlite3_result_subtype(ctx, 'J');
+		free(t);
+	}
+	cJSON_Delete(j);
+}
+
+static void fn_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	const char *want = (const char *)sqlite3_value_text(argv[1]);
+	if (!s || !want) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	cJSON *j = tl_json_parse(s, strlen(s), NULL);
+	int found = 0;
+	const cJSON *e;
+	const cJSON *arr = cJSON_IsArray(j) ? j : NULL;
+	cJSON_ArrayForEach(e, arr) {
+		char *t = tl_json_scalar_text(e, true);
+		if (t && !strcmp(t, want))
+			found = 1;
+		free(t);
+		if (found)
+			break;
+	}
+	cJSON_Delete(j);
+	sqlite3_result_int(ctx, found);
+}
+
+static void fn_split_part(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	const char *d = (const char *)sqlite3_value_text(argv[1]);
+	int idx = sqlite3_value_int(argv[2]);
+	if (!s || !d || !*d || idx < 1) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	size_t dl = strlen(d);
+	const char *p = s;
+	for (int i = 1; i < idx; i++) {
+		const char *n = strstr(p, d);
+		if (!n) {
+			sqlite3_result_null(ctx);
+			return;
+		}
+		p = n + dl;
+	}
+	const char *e = strstr(p, d);
+	sqlite3_result_text(ctx, p, e ? (int)(e - p) : -1, SQLITE_TRANSIENT);
+}
+
+static void fn_json_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_value(ctx, argv[0]);
+}
+
+/* approx_distinct: exact here (a hash set of the values' text); Athena's is HyperLogLog with a
+ * 2.3% standard error. */
+struct distinct {
+	char **slots;
+	size_t cap, n;
+};
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void distinct_insert(struct distinct *d, char *s)
+{
+	size_t i = fnv1a(s, strlen(s)) & (d->cap - 1);
+	while (d->slots[i]) {
+		if (!strcmp(d->slots[i], s)) {
+			free(s);
+			return;
+		}
+		i = (i + 1) & (d->cap - 1);
+	}
+	d->slots[i] = s;
+	d->n++;
+}
+
+static void fn_approx_distinct_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	struct distinct *d = sqlite3_aggregate_context(ctx, sizeof *d);
+	if (!d)
+		return;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (!s)
+		return;
+	if (d->n * 2 >= d->cap) {
+		struct distinct nd = { NULL, d->cap ? d->cap * 2 : 64, 0 };
+		nd.slots = xcalloc(nd.cap, sizeof *nd.slots);
+		for (size_t i = 0; i < d->cap; i++)
+			if (d->slots[i])
+				distinct_insert(&nd, d->slots[i]);
+		free(d->slots);
+		*d = nd;
+	}
+	distinct_insert(d, xstrdup(s));
+}
+
+static void fn_approx_distinct_final(sqlite3_context *ctx)
+{
+	struct distinct *d = sqlite3_aggregate_context(ctx, 0);
+	sqlite3_result_int64(ctx, d ? (sqlite3_int64)d->n : 0);
+	if (d) {
+		for (size_t i = 0; i < d->cap; i++)
+			free(d->slots[i]);
+		free(d->slots);
+	}
+}
+
+static void register_functions(sqlite3 *db)
+{
+	const int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	sqlite3_create_function(db, "json_extract_scalar", 2, f, NULL, fn_json_extract_scalar, NULL, NULL);
+	sqlite3_create_function(db, "json_format", 1, f, NULL, fn_json_format, NULL, NULL);
+	sqlite3_create_function(db, "regexp_like", 2, f, NULL, fn_regexp_like, NULL, NULL);
+	sqlite3_create_function(db, "regexp", 2, f, NULL, fn_regexp, NULL, NULL);
+	sqlite3_create_function(db, "regexp_extract", 2, f, NULL, fn_regexp_extract, NULL, NULL);
+	sqlite3_create_function(db, "regexp_extract", 3, f, NULL, fn_regexp_extract, NULL, NULL);
+	sqlite3_create_function(db, "from_iso8601_timestamp", 1, f, NULL, fn_from_iso8601_timestamp, NULL, NULL);
+	sqlite3_create_function(db, "from_unixtime", 1, f, NULL, fn_from_unixtime, NULL, NULL);
+	sqlite3_create_function(db, "to_unixtime", 1, f, NULL, fn_to_unixtime, NULL, NULL);
+	sqlite3_create_function(db, "date_trunc", 2, f, NULL, fn_date_trunc, NULL, NULL);
+	sqlite3_create_function(db, "date_format", 2, f, NULL, fn_date_format, NULL, NULL);
+	sqlite3_create_function(db, "cardinality", 1, f, NULL, fn_cardinality, NULL, NULL);
+	sqlite3_create_function(db, "element_at", 2, f, NULL, fn_element_at, NULL, NULL);
+	sqlite3_create_function(db, "contains", 2, f, NULL, fn_contains, NULL, NULL);
+	sqlite3_create_function(db, "split_part", 3, f, NULL, fn_split_part, NULL, NULL);
+	sqlite3_create_function(db, "approx_distinct", 1, SQLITE_UTF8, NULL, NULL,
+				fn_approx_distinct_step, fn_approx_distinct_final);
+}
+
+/* ---- the engine ---- */
+
+static char *quote_ident(const char *s)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	tl_buf_addc(&b, '"');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			tl_buf_addc(&b, '"');
+		tl_buf_addc(&b, *p);
+	}
+	tl_buf_addc(&b, '"');
+	return tl_buf_detach(&b, NULL);
+}
+
+static int run_sql(sqlite3 *db, const char *sql, char **err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		*err = xasprintf("%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char **err)
+{
+	*err = NULL;
+	struct tl_localsql *q = xcalloc(1, sizeof *q);
+	q->lake = xstrdup(lake);
+	char *cat = catalog ? xstrdup(catalog) : xasprintf("%s/_catalog", lake);
+	if (!is_dir(lake)) {
+		*err = xasprintf("%s: not a folder", lake);
+		goto fail;
+	}
+	if (load_catalog(q, cat) < 0) {
+		*err = xasprintf("%s: %s (make one with glue-crawl --catalog)", cat, strerror(errno));
+		goto fail;
+	}
+	if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		*err = xasprintf("sqlite: %s", q->db ? sqlite3_errmsg(q->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_create_module(q->db, "tl_lake", &lake_module, q);
+	register_functions(q->db);
+	q->names = xcalloc(q->ntables + 1, sizeof *q->names);
+	for (size_t i = 0; i < q->ntables; i++) {
+		struct table *t = &q->tables[i];
+		char *qt = quote_ident(t->name), *qd = quote_ident(t->db);
+		char *sql;
+		q->names[i] = xasprintf("%s.%s", t->db, t->name);
+		int rc = 0;
+		if (strcmp(t->db, "main") && strcmp(t->db, "temp")) {
+			sql = xasprintf("ATTACH ':memory:' AS %s", qd);
+			char *e2 = NULL;
+			if (run_sql(q->db, sql, &e2) < 0 && !strstr(e2, "already in use"))
+				tl_warn("database %s: %s", t->db, e2);
+			free(e2);
+			free(sql);
+			sql = xasprintf("CREATE VIRTUAL TABLE %s.%s USING tl_lake(%zu)", qd, qt, i);
+			rc = run_sql(q->db, sql, err);
+			free(sql);
+		}
+		if (rc == 0) {
+			sql = xasprintf("CREATE VIRTUAL TABLE temp.%s USING tl_lake(%zu)", qt, i);
+			char *e2 = NULL;
+			if (run_sql(q->db, sql, &e2) < 0) /* same name in two databases: keep the first */
+				tl_debug("table %s: %s", t->name, e2);
+			free(e2);
+			free(sql);
+		}
+		free(qt);
+		free(qd);
+		if (rc < 0)
+			goto fail;
+	}
+	free(cat);
+	return q;
+fail:
+	free(cat);
+	tl_localsql_close(q);
+	return NULL;
+}
+
+void tl_localsql_close(struct tl_localsql *q)
+{
+	if (!q)
+		return;
+	if (q->db)
+		sqlite3_close(q->db);
+	for (size_t i = 0; i < q->ntables; i++) {
+		struct table *t = &q->tables[i];
+		for (size_t k = 0; k < t->ncols; k++)
+			free(t->cols[k].name);
+		free(t->cols);
+		free(t->db);
+		free(t->name);
+		free(t->dir);
+	}
+	free(q->tables);
+	if (q->names)
+		for (size_t i = 0; q->names[i]; i++)
+			free(q->names[i]);
+	free(q->names);
+	free(q->lake);
+	free(q);
+}
+
+void tl_localsql_interrupt(struct tl_localsql *q)
+{
+	sqlite3_interrupt(q->db);
+}
+
+const struct tl_localsql_stats *tl_localsql_stats(const struct tl_localsql *q)
+{
+	return &q->stats;
+}
+
+const char *const *tl_localsql_tables(const struct tl_localsql *q)
+{
+	return (const char *const *)q->names;
+}
+
+/* Athena's name for a result column's type. */
+static const char *result_type(sqlite3_stmt *st, int i, bool have_row)
+{
+	const char *d = sqlite3_column_decltype(st, i);
+	if (d) {
+		if (!strcasecmp(d, "BIGINT"))
+			return "bigint";
+		if (!strcasecmp(d, "DOUBLE"))
+			return "double";
+		if (!strcasecmp(d, "BOOLEAN"))
+			return "boolean";
+		if (!strcasecmp(d, "JSON"))
+			return "json";
+		if (!strcasecmp(d, "TIMESTAMP"))
+			return "timestamp";
+		return "varchar";
+	}
+	if (!have_row)
+		return "varchar";
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER: return "bigint";
+	case SQLITE_FLOAT: return "double";
+	default: return "varchar";
+	}
+}
+
+int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql_sink *sink,
+		     char **err)
+{
+	*err = NULL;
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, &tail) != SQLITE_OK) {
+		*err = xasprintf("%s", sqlite3_errmsg(q->db));
+		return -1;
+	}
+	if (!st)
+		return 0; /* only white space or a comment */
+	int ncol = sqlite3_column_count(st);
+	const char **names = xcalloc((size_t)ncol + 1, sizeof *names);
+	const char **types = xcalloc((size_t)ncol + 1, sizeof *types);
+	const char **vals = xcalloc((size_t)ncol + 1, sizeof *vals);
+	bool *isbool = xcalloc((size_t)ncol + 1, sizeof *isbool);
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto sqlerr;
+	for (int i = 0; i < ncol; i++) {
+		names[i] = sqlite3_column_name(st, i);
+		types[i] = result_type(st, i, rc == SQLITE_ROW);
+		isbool[i] = !strcmp(types[i], "boolean");
+	}
+	if (ncol > 0 && sink->columns && sink->columns(sink->ctx, (size_t)ncol, names, types)) {
+		ret = 1;
+		goto done;
+	}
+	while (rc == SQLITE_ROW) {
+		for (int i = 0; i < ncol; i++) {
+			if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				vals[i] = NULL;
+			else if (isbool[i])
+				vals[i] = sqlite3_column_int(st, i) ? "true" : "false";
+			else
+				vals[i] = (const char *)sqlite3_column_text(st, i);
+		}
+		if (sink->row && sink->row(sink->ctx, (size_t)ncol, vals)) {
+			ret = 1;
+			goto done;
+		}
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlerr;
+	goto done;
+sqlerr:
+	*err = xasprintf("%s", sqlite3_errmsg(q->db));
+	ret = -1;
+done:
+	sqlite3_finalize(st);
+	free(names);
+	free(types);
+	free(vals);
+	free(isbool);
+	return ret;
+}

@@ -1,0 +1,55 @@
+/* tl_localsql.h: SQL over a local lake, offline, with SQLite as the engine (athena-query --local).
+ *
+ * Every table of a local catalog (the Glue Table JSON files that glue-crawl --catalog writes,
+ * CATALOG/DATABASE/TABLE.json) becomes a read-only virtual table over the table's folder: each
+ * gzip (or plain) NDJSON object under it is read line by line, the columns a query uses are pulled
+ * out of each record without building a tree (tl_jscan), and Hive-style partition folders
+ * (key=value) give the partition columns. A WHERE clause that fixes a partition column (=, <, <=,
+ * >, >=) prunes folders before any file is opened.
+ *
+ * Types: string -> TEXT; tinyint/smallint/int/bigint -> INTEGER; float/double/decimal -> REAL;
+ * boolean -> INTEGER 0/1 (declared BOOLEAN, printed true/false); struct/array/map -> the JSON text
+ * (so json_extract, ->> and json_each work on it); timestamp -> TEXT "YYYY-MM-DD HH:MM:SS.mmm".
+ * Tables are reachable as TABLE and as DATABASE.TABLE.
+ *
+ * Athena (Trino) functions added under their names: json_extract_scalar, json_format, regexp_like,
+ * regexp_extract, date_trunc, from_iso8601_timestamp, from_unixtime, to_unixtime, date_format,
+ * cardinality, approx_distinct (exact here), split_part, contains (JSON arrays), element_at.
+ */
+#ifndef TL_LOCALSQL_H
+#define TL_LOCALSQL_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct tl_localsql;
+
+/* Receives a result: columns once (names and SQL type names as Athena would call them:
+ * varchar, bigint, double, boolean, json...), then rows (values as text; NULL for SQL NULL).
+ * A callback returning non-zero stops the query (the output went away). */
+struct tl_sql_sink {
+	int (*columns)(void *ctx, size_t n, const char *const *names, const char *const *types);
+	int (*row)(void *ctx, size_t n, const char *const *values);
+	void *ctx;
+};
+
+struct tl_localsql_stats {
+	uint64_t files_read, files_pruned, bytes_read, records, bad_records;
+};
+
+/* Opens the engine over the lake and catalog folders (catalog NULL: LAKE/_catalog). Tables whose
+ * location is an s3:// URL are looked for under LAKE by their path below the bucket, then by
+ * table name. NULL with *err (caller frees) when the catalog can't be read. */
+struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char **err);
+void tl_localsql_close(struct tl_localsql *q);
+
+/* Runs one statement, streaming its rows to sink. Returns 0, 1 if the sink stopped it, or -1
+ * with *err (caller frees). May be interrupted: see tl_localsql_interrupt. Blocks. */
+int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql_sink *sink,
+		     char **err);
+/* Makes a running statement stop soon (from a signal-watching thread or a progress check). */
+void tl_localsql_interrupt(struct tl_localsql *q);
+const struct tl_localsql_stats *tl_localsql_stats(const struct tl_localsql *q);
+/* Names of the tables found ("db.table"), for --help-like listings; NULL-terminated, owned by q. */
+const char *const *tl_localsql_tables(const struct tl_localsql *q);
+
+#endif
