@@ -106,6 +106,7 @@ struct app {
 	struct tl_s3 *s3;
 	struct tl_out out;
 	struct tl_table *tab;
+	enum tl_table_format format; /* in effect */
 	bool out_broken;
 };
 
@@ -624,6 +625,8 @@ struct s3ctx {
 	struct query *q;
 	struct tl_csv csv;
 	bool skip_header;
+	bool names_from_header; /* CSV/TSV out: the header record names the columns */
+	bool begun;
 	bool stop;          /* max rows reached, output gone, or a signal */
 	struct rowbuf rb;
 	size_t ncols;
@@ -635,6 +638,21 @@ static int on_csv_row(const struct tl_csv_field *f, size_t n, void *ctx)
 	size_t i;
 	if (s->skip_header) {
 		s->skip_header = false;
+		if (s->names_from_header) {
+			const char **names = xcalloc(n ? n : 1, sizeof *names);
+			int r;
+			for (i = 0; i < n; i++)
+				names[i] = f[i].p;
+			s->ncols = n;
+			rowbuf_fit(&s->rb, n ? n : 1);
+			r = tl_table_begin(s->a->tab, n, names, NULL);
+			free(names);
+			s->begun = true;
+			if (r < 0) {
+				s->stop = true;
+				return 1;
+			}
+		}
 		return 0;
 	}
 	if (s->a->o.max_rows && s->q->rows >= s->a->o.max_rows) {
@@ -683,26 +701,32 @@ static int fetch_s3(struct app *a, struct query *q, const char *bucket, const ch
 	struct s3ctx s;
 	struct columns cols = { 0 };
 	struct tl_aws_error err = { 0 };
-	cJSON *b = id_body(q->id), *resp = NULL;
-	int r;
+	cJSON *resp = NULL;
+	int r = 0;
 
-	/* one small page for the column names and types */
-	tl_json_add_num(b, "MaxResults", 1);
-	r = athena(a, "GetQueryResults", b, &resp, false);
-	cJSON_Delete(b);
-	if (r < 0)
-		return tl_sig_caught() ? 1 : -1;
-	columns_from(&cols, resp);
 	memset(&s, 0, sizeof s);
 	s.a = a;
 	s.q = q;
-	s.ncols = cols.n;
 	s.skip_header = true; /* a SELECT's result CSV starts with the labels */
-	rowbuf_fit(&s.rb, cols.n ? cols.n : 1);
+	if (a->format == TL_TABLE_CSV || a->format == TL_TABLE_TSV) {
+		/* no types needed: the header record gives the names */
+		s.names_from_header = true;
+	} else {
+		/* one small page for the column names and types */
+		cJSON *b = id_body(q->id);
+		tl_json_add_num(b, "MaxResults", 1);
+		r = athena(a, "GetQueryResults", b, &resp, false);
+		cJSON_Delete(b);
+		if (r < 0)
+			return tl_sig_caught() ? 1 : -1;
+		columns_from(&cols, resp);
+		s.ncols = cols.n;
+		rowbuf_fit(&s.rb, cols.n ? cols.n : 1);
+		if (tl_table_begin(a->tab, cols.n, cols.names, cols.types) < 0)
+			r = 1;
+		s.begun = true;
+	}
 	tl_csv_init(&s.csv, ',', 0, on_csv_row, &s);
-	r = 0;
-	if (tl_table_begin(a->tab, cols.n, cols.names, cols.types) < 0)
-		r = 1;
 	tl_debug("fetching s3://%s/%s", bucket, key);
 	if (r == 0 && tl_s3_get_object(a->s3, bucket, key, -1, -1, on_s3_data, &s, &err) < 0) {
 		if (s.stop) {
@@ -724,7 +748,7 @@ static int fetch_s3(struct app *a, struct query *q, const char *bucket, const ch
 	if (s.csv.bad)
 		tl_warn("result file: %llu malformed quote(s) read leniently",
 			(unsigned long long)s.csv.bad);
-	if (tl_table_end(a->tab) < 0 && r == 0)
+	if (s.begun && tl_table_end(a->tab) < 0 && r == 0)
 		r = 1;
 	if (tl_out_flush(&a->out) < 0 || out_ok(a) < 0)
 		r = 1;
@@ -1047,6 +1071,7 @@ int main(int argc, char **argv)
 		struct tl_table_opts to = { 0 };
 		to.format = a.o.format_set ? a.o.format
 					   : isatty(STDOUT_FILENO) ? TL_TABLE_TABLE : TL_TABLE_CSV;
+		a.format = to.format;
 		to.no_header = a.o.no_header;
 		to.null_text = a.o.null_text;
 		a.tab = tl_table_new(&a.out, &to);

@@ -52,8 +52,9 @@ LANGS = ["en", "ja", "es", "pt", "und", "fr"]
 
 
 def gen_row(i):
+    # no double quote: moto writes its result CSV without doubling them
     return ["%d" % (1790000000000000000 + i), LANGS[i % len(LANGS)],
-            "tweet number %d with some text, a \"quote\" and café ☕" % i,
+            "tweet number %d with some text, a comma and café ☕" % i,
             "2026-11-25T%02d:%02d:%02d.000Z" % (i // 3600 % 24, i // 60 % 60, i % 60), str(i % 4)]
 
 
