@@ -206,4 +206,23 @@ test_expect_success 'the reader going away ends the tool quietly' '
 	test $(wc -l <out) -eq 1 && ! grep -q "error" err
 '
 
+test_expect_success 'examples/athena-query.sql: three statements, the day as their parameter' '
+	: >"$TRASH/calls.log" &&
+	$AQ --parallel -p 2026-11-25 -f "$TOP/examples/athena-query.sql" >out 2>err &&
+	grep StartQueryExecution "$TRASH/calls.log" >starts &&
+	test $(wc -l <starts) -eq 3 &&
+	test $(grep -c "\"ExecutionParameters\": \[\"2026-11-25\"\]" starts) -eq 3 &&
+	grep -q "UNNEST(transform(entities.hashtags" starts &&
+	grep -q "from_iso8601_timestamp(created_at)" starts
+'
+
+test_expect_success 'the man page SYNOPSIS lists the options of --help, and lints clean' '
+	athena-query --help | sed "/^\$/q" | grep -oE "(^| |\[)--?[a-zA-Z][-a-zA-Z]*" |
+		sed "s/^[[ ]*//; s/^-\([a-zA-Z]\)\([a-zA-Z]\)\$/-\1\n-\2/" | sort -u >help-opts &&
+	sed -n "/^\.Sh SYNOPSIS/,/^\.Sh/p" "$TOP/man/athena-query.1" | grep -oE "Fl -?[a-zA-Z][-a-zA-Z]*" |
+		sed "s/^Fl /-/; s/^-\([a-zA-Z]\)\([a-zA-Z]\)\$/-\1\n-\2/" | sort -u >man-opts &&
+	test_cmp help-opts man-opts &&
+	if command -v mandoc >/dev/null; then mandoc -Tlint -W warning "$TOP/man/athena-query.1"; fi
+'
+
 test_done
