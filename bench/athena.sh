@@ -113,9 +113,9 @@ s=$((ROWS / 10))
 ratio() { awk "BEGIN{printf \"%.1f\", $1 / ($2 > 0.005 ? $2 : 0.005)}"; }
 printf '\n%s rows as CSV (%s bytes), best of 3; peak RSS at %s and at %s rows\n\n' \
 	"$n" "$(wc -c <"$W/api.csv")" "$s" "$n"
-printf '%-58s %8s %9s %9s %8s\n' "" "seconds" "RSS MiB" "RSS MiB" "vs CLI"
-printf '%-58s %8s %9s %9s %8s\n' "" "" "($s)" "($n)" ""
-line() { printf '%-58s %8s %9s %9s %8s\n' "$1" "${T[$2$n]}" "${M[$2$s]}" "${M[$2$n]}" "$3"; }
+printf '%-64s %8s %9s %9s %8s\n' "" "seconds" "RSS MiB" "RSS MiB" "vs CLI"
+printf '%-64s %8s %9s %9s %8s\n' "" "" "($s)" "($n)" ""
+line() { printf '%-64s %8s %9s %9s %8s\n' "$1" "${T[$2$n]}" "${M[$2$s]}" "${M[$2$n]}" "$3"; }
 line "moto, one page: aws athena get-query-results | to CSV" cli "1.0x"
 line "moto, one page: athena-query --fetch api" api "$(ratio "${T[cli$n]}" "${T[api$n]}")x"
 line "moto, result CSV in S3: athena-query --fetch s3" s3 "$(ratio "${T[cli$n]}" "${T[s3$n]}")x"
