@@ -155,7 +155,8 @@ static bool is_throttle(const struct tl_aws_error *e)
 					     "Throttling", "RequestLimitExceeded",
 					     "SlowDown", "ServiceUnavailable" };
 	size_t i;
-	if (e->status >= 500 || e->status == 0)
+	/* transport errors were retried by tl_aws already; a dead endpoint should fail fast */
+	if (e->status >= 500)
 		return true;
 	for (i = 0; e->code && i < sizeof codes / sizeof codes[0]; i++)
 		if (!strcmp(e->code, codes[i]))
@@ -364,8 +365,10 @@ static int wait_query(struct app *a, struct query *q)
 	while (!q->done) {
 		if (tl_sig_caught())
 			return 1;
-		if (refresh(a, q, false) < 0)
+		if (refresh(a, q, false) < 0) {
+			tl_log_status_end();
 			return tl_sig_caught() ? 1 : -1;
+		}
 		if (q->done)
 			break;
 		if (show) {
