@@ -59,7 +59,7 @@ static const char usage[] =
 	"      --poll-max MS          longest wait between status polls (default: 2000)\n"
 	"      --profile NAME, --region NAME, --endpoint-url URL, --no-verify-ssl\n"
 	"                             AWS settings (else the AWS CLI's environment and files)\n"
-	"  -v, --verbose              more detail on stderr (-vv: HTTP traces)\n"
+	"  -v, --verbose              more detail on stderr (twice: HTTP traces)\n"
 	"  -q, --quiet                errors only\n"
 	"  -h, --help                 this help\n"
 	"      --version              version of the tool and its libraries\n"
@@ -855,7 +855,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *verbosity)
 	o->price = 5.0;
 	o->poll_max = 2000;
 	o->fetch = FETCH_AUTO;
-	while ((c = getopt_long(argc, argv, "d:w:o:p:f:F:n:vqh", longopts, NULL)) != -1) {
+	opterr = 0; /* messages of our own, prefixed with the tool's name */
+	while ((c = getopt_long(argc, argv, ":d:w:o:p:f:F:n:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->database = optarg; break;
 		case O_CATALOG: o->catalog = optarg; break;
@@ -924,9 +925,12 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *verbosity)
 		case O_VERSION:
 			tl_cli_version();
 			return -1;
+		case ':':
+			return tl_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", tl_log_tool());
-			return TL_EXIT_USAGE;
+			if (optopt)
+				return tl_cli_usage_error("unknown option '-%c'", optopt);
+			return tl_cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	return 0;
