@@ -75,7 +75,9 @@ test_expect_success 'table: aligned, unicode width, NULL shown' '
 	grep -q "^ id | lang |  *text  *|  ok   |  score$" hd &&
 	grep -q "^ *2 | ja   | 日本語のツイート 🎉  *| false |" out &&
 	grep -q "^ *4 | NULL | NULL" out &&
-	test $(wc -l <out) -eq 12
+	test $(wc -l <out) -eq 12 &&
+	$AQ -F table --null "(null)" --no-header "SELECT pages" >out 2>err &&
+	grep -q "^ *4 | (null) | (null)" out
 '
 
 test_expect_success 'header row: skipped only at the very start; equal rows later are data' '
@@ -186,6 +188,21 @@ test_expect_success 'SIGINT: StopQueryExecution, waits for CANCELLED, exit 130' 
 test_expect_success 'SIGTERM: the same, exit 143' '
 	test_expect_failure_status 143 run_until_polled TERM &&
 	grep -q StopQueryExecution "$TRASH/calls.log"
+'
+
+test_expect_success 'SIGINT with --parallel stops every query not seen finished' '
+	: >"$TRASH/calls.log"
+	$AQ --parallel "SELECT never_ends; SELECT 1; SELECT never_ends AS b" >out 2>err &
+	pid=$!
+	( sleep 30; kill -KILL $pid ) >/dev/null 2>&1 &
+	wd=$!
+	for _ in $(seq 200); do [ "$(calls GetQueryExecution)" -ge 2 ] && break; sleep 0.05; done
+	kill -INT $pid; wait $pid; rc=$?
+	kill $wd
+	test $rc -eq 130 &&
+	test $(calls StartQueryExecution) -eq 3 &&
+	test $(calls StopQueryExecution) -eq 3 &&
+	test $(grep -c "CANCELLED" err) -eq 3
 '
 
 test_expect_success 'usage errors exit 2' '
