@@ -7,13 +7,10 @@
  */
 #include "tl_sigv4.h"
 #include "tl_alloc.h"
-#include "tl_buf.h"
 #include "tl_time.h"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,9 +19,11 @@
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define EXPIRES_MAX 604800 /* seven days: the longest any AWS service accepts */
 #define TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z: the date stays 8 digits */
+#define SCOPE_PART_MAX 63 /* region and service names: the longest real one has 30 characters */
+#define SCOPE_MAX (8 + 1 + SCOPE_PART_MAX + 1 + SCOPE_PART_MAX + 1 + 12)
 
 /* Hop-by-hop headers and the ones clients, proxies and tracers add or rewrite after signing:
- * botocore's SIGNED_HEADERS_BLACKLIST, so both sign the same set. Sorted for bsearch. */
+ * botocore's SIGNED_HEADERS_BLACKLIST, so both sign the same set. */
 static const char *const unsigned_headers[] = {
 	"connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
 	"trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
@@ -32,8 +31,8 @@ static const char *const unsigned_headers[] = {
 
 /* ---- digests ---------------------------------------------------------------------------- */
 
-/* OpenSSL 3 looks an algorithm up on every EVP_DigestInit_ex(EVP_sha256()); fetching it once
- * saves that per hash (a third of the time of a small signature). */
+/* OpenSSL 3 looks the algorithm up on every EVP_DigestInit_ex(EVP_sha256()); fetching it once
+ * saves that lookup on each of the three or four hashes of a signature. */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 
@@ -54,6 +53,43 @@ static EVP_MD_CTX *md_ctx_new(void)
 	if (!c)
 		tl_die(1, "out of memory (EVP_MD_CTX)");
 	return c;
+}
+
+/* A few pairs of digest contexts kept for reuse (a signature needs two at once for its HMAC): a
+ * context allocates twice on first use, which costs more than hashing a small request. A global
+ * pool, not thread-local, so that leak checkers see what is kept. */
+struct ctx2 {
+	EVP_MD_CTX *a, *b;
+};
+#define CTX_POOL_N 4
+static struct ctx2 ctx_pool[CTX_POOL_N];
+static size_t ctx_pool_n;
+static pthread_mutex_t ctx_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct ctx2 md_ctx_get(void)
+{
+	struct ctx2 c = { NULL, NULL };
+	pthread_mutex_lock(&ctx_pool_mu);
+	if (ctx_pool_n)
+		c = ctx_pool[--ctx_pool_n];
+	pthread_mutex_unlock(&ctx_pool_mu);
+	if (!c.a) {
+		c.a = md_ctx_new();
+		c.b = md_ctx_new();
+	}
+	return c;
+}
+
+static void md_ctx_put(struct ctx2 c)
+{
+	pthread_mutex_lock(&ctx_pool_mu);
+	if (ctx_pool_n < CTX_POOL_N) {
+		ctx_pool[ctx_pool_n++] = c;
+		c.a = c.b = NULL;
+	}
+	pthread_mutex_unlock(&ctx_pool_mu);
+	EVP_MD_CTX_free(c.a);
+	EVP_MD_CTX_free(c.b);
 }
 
 /* Hashes n parts into out. A digest of memory cannot fail short of memory exhaustion, which
@@ -78,11 +114,17 @@ static void sha256_raw(EVP_MD_CTX *c, const void *data, size_t n, unsigned char 
 
 static void to_hex(const unsigned char *d, size_t n, char *hex)
 {
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 15];
-	}
+	static const char pairs[] =
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+		"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+		"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+		"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+		"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+	for (size_t i = 0; i < n; i++)
+		memcpy(hex + 2 * i, pairs + 2 * d[i], 2);
 	hex[2 * n] = '\0';
 }
 
@@ -107,95 +149,165 @@ static void hmac_raw(EVP_MD_CTX *c, const void *key, size_t keylen, const void *
 	p[1] = inner;
 	l[1] = 32;
 	sha256_parts(c, p, l, 2, out);
-	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(pad, sizeof(pad));
-	OPENSSL_cleanse(inner, sizeof(inner));
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+	explicit_bzero(inner, sizeof(inner));
 }
 
 void tl_sha256_hex(const void *data, size_t n, char hex[65])
 {
 	unsigned char d[32];
-	EVP_MD_CTX *c = md_ctx_new();
-	sha256_raw(c, data, n, d);
-	EVP_MD_CTX_free(c);
+	struct ctx2 c = md_ctx_get();
+	sha256_raw(c.a, data, n, d);
+	md_ctx_put(c);
 	to_hex(d, 32, hex);
 }
 
 void tl_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, unsigned char out[32])
 {
-	EVP_MD_CTX *c = md_ctx_new();
-	hmac_raw(c, key, keylen, msg, n, out);
-	EVP_MD_CTX_free(c);
+	struct ctx2 c = md_ctx_get();
+	hmac_raw(c.a, key, keylen, msg, n, out);
+	md_ctx_put(c);
 }
 
 /* ---- signing key cache ------------------------------------------------------------------ */
 
-/* Deriving the key takes four HMACs, as much as the rest of a small signature. Entries are
- * found by a hash of (secret, date, region, service) so no secret is copied into the cache. */
+/* Deriving the key takes four HMACs, as much as the rest of a small signature; and an HMAC
+ * under a known key can start from its two pad blocks already hashed, saving a third of its
+ * cost. So each entry keeps those two digest states. The lookup compares the inputs themselves:
+ * hashing them to find the entry would cost one more digest per signature. The secret is copied
+ * here (the process holds it anyway); a secret longer than KEYCACHE_SECRET_MAX is not cached.
+ * Entries are wiped when replaced. */
 #define KEYCACHE_N 8
+#define KEYCACHE_SECRET_MAX 128
 struct keycache_ent {
-	unsigned char id[32];
-	unsigned char key[32];
-	int used;
+	char secret[KEYCACHE_SECRET_MAX];
+	char date[8];
+	char region[SCOPE_PART_MAX];
+	char service[SCOPE_PART_MAX];
+	size_t slen, rlen, svlen;
+	EVP_MD_CTX *ipad, *opad; /* SHA-256 after (key ^ ipad) and after (key ^ opad) */
 };
 static struct keycache_ent keycache[KEYCACHE_N];
 static unsigned keycache_next;
 static pthread_mutex_t keycache_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void signing_key(EVP_MD_CTX *c, const char *secret, const char *date, const char *region,
-			const char *service, unsigned char key[32])
+static int keycache_match(const struct keycache_ent *e, const char *secret, size_t slen,
+			  const char *date, const char *region, size_t rlen, const char *service,
+			  size_t svlen)
 {
-	static const unsigned char zero = 0;
-	const void *p[7] = { secret, &zero, date, &zero, region, &zero, service };
-	size_t l[7] = { strlen(secret), 1, strlen(date), 1, strlen(region), 1, strlen(service) };
-	unsigned char id[32];
-	sha256_parts(c, p, l, 7, id);
+	return e->ipad && e->slen == slen && e->rlen == rlen && e->svlen == svlen &&
+	       memcmp(e->date, date, 8) == 0 && memcmp(e->region, region, rlen) == 0 &&
+	       memcmp(e->service, service, svlen) == 0 && memcmp(e->secret, secret, slen) == 0;
+}
 
-	pthread_mutex_lock(&keycache_mu);
-	for (size_t i = 0; i < KEYCACHE_N; i++) {
-		if (keycache[i].used && memcmp(keycache[i].id, id, 32) == 0) {
-			memcpy(key, keycache[i].key, 32);
-			pthread_mutex_unlock(&keycache_mu);
-			return;
-		}
-	}
-	pthread_mutex_unlock(&keycache_mu);
-
-	size_t slen = l[0];
+/* The SigV4 signing key: HMAC chain over date, region, service and "aws4_request". */
+static void derive_key(EVP_MD_CTX *c, const char *secret, size_t slen, const char *date,
+		       const char *region, size_t rlen, const char *service, size_t svlen,
+		       unsigned char key[32])
+{
 	char *k0 = xmalloc(slen + 5);
 	memcpy(k0, "AWS4", 4);
 	memcpy(k0 + 4, secret, slen + 1);
 	unsigned char a[32], b[32];
-	hmac_raw(c, k0, slen + 4, date, l[2], a);
-	hmac_raw(c, a, 32, region, l[4], b);
-	hmac_raw(c, b, 32, service, l[6], a);
+	hmac_raw(c, k0, slen + 4, date, 8, a);
+	hmac_raw(c, a, 32, region, rlen, b);
+	hmac_raw(c, b, 32, service, svlen, a);
 	hmac_raw(c, a, 32, "aws4_request", 12, key);
-	OPENSSL_cleanse(k0, slen + 4);
+	explicit_bzero(k0, slen + 4);
 	free(k0);
-	OPENSSL_cleanse(a, sizeof(a));
-	OPENSSL_cleanse(b, sizeof(b));
+	explicit_bzero(a, sizeof(a));
+	explicit_bzero(b, sizeof(b));
+}
 
-	pthread_mutex_lock(&keycache_mu);
-	struct keycache_ent *e = &keycache[keycache_next++ % KEYCACHE_N];
-	memcpy(e->id, id, 32);
-	memcpy(e->key, key, 32);
-	e->used = 1;
-	pthread_mutex_unlock(&keycache_mu);
+/* A new context holding SHA-256 of the 64-byte block key ^ x (key is 32 bytes). */
+static EVP_MD_CTX *pad_state(const unsigned char key[32], unsigned char x)
+{
+	unsigned char pad[64];
+	for (size_t i = 0; i < 64; i++)
+		pad[i] = (unsigned char)((i < 32 ? key[i] : 0) ^ x);
+	EVP_MD_CTX *m = md_ctx_new();
+	if (!EVP_DigestInit_ex(m, md_sha256(), NULL) || !EVP_DigestUpdate(m, pad, 64))
+		tl_die(1, "sha256 failed");
+	explicit_bzero(pad, sizeof(pad));
+	return m;
+}
+
+static void copy_state(EVP_MD_CTX *dst, const EVP_MD_CTX *src)
+{
+	if (!EVP_MD_CTX_copy_ex(dst, src))
+		tl_die(1, "sha256 context copy failed");
+}
+
+/* The signature: HMAC-SHA256 of sts under the signing key of (secret, date, region, service),
+ * into out. date: the 8 digits YYYYMMDD (not terminated); region and service are checked. */
+static void sign_sts(struct ctx2 c, const char *secret, const char *date, const char *region,
+		     size_t rlen, const char *service, size_t svlen, const char *sts, size_t n,
+		     unsigned char out[32])
+{
+	size_t slen = strlen(secret);
+	int hit = 0;
+	if (slen <= KEYCACHE_SECRET_MAX) {
+		pthread_mutex_lock(&keycache_mu);
+		for (size_t i = 0; i < KEYCACHE_N && !hit; i++) {
+			struct keycache_ent *e = &keycache[i];
+			if (keycache_match(e, secret, slen, date, region, rlen, service, svlen)) {
+				copy_state(c.a, e->ipad);
+				copy_state(c.b, e->opad);
+				hit = 1;
+			}
+		}
+		pthread_mutex_unlock(&keycache_mu);
+	}
+	if (!hit) {
+		unsigned char key[32];
+		derive_key(c.a, secret, slen, date, region, rlen, service, svlen, key);
+		if (slen > KEYCACHE_SECRET_MAX) {
+			hmac_raw(c.a, key, 32, sts, n, out);
+			explicit_bzero(key, sizeof(key));
+			return;
+		}
+		EVP_MD_CTX *ipad = pad_state(key, 0x36), *opad = pad_state(key, 0x5c);
+		explicit_bzero(key, sizeof(key));
+		pthread_mutex_lock(&keycache_mu);
+		struct keycache_ent *e = &keycache[keycache_next++ % KEYCACHE_N];
+		EVP_MD_CTX_free(e->ipad);
+		EVP_MD_CTX_free(e->opad);
+		explicit_bzero(e, sizeof(*e));
+		memcpy(e->secret, secret, slen);
+		e->slen = slen;
+		memcpy(e->date, date, 8);
+		memcpy(e->region, region, rlen);
+		e->rlen = rlen;
+		memcpy(e->service, service, svlen);
+		e->svlen = svlen;
+		e->ipad = ipad;
+		e->opad = opad;
+		copy_state(c.a, ipad);
+		copy_state(c.b, opad);
+		pthread_mutex_unlock(&keycache_mu);
+	}
+	unsigned char inner[32];
+	unsigned int len = 0;
+	if (!EVP_DigestUpdate(c.a, sts, n) || !EVP_DigestFinal_ex(c.a, inner, &len) ||
+	    !EVP_DigestUpdate(c.b, inner, 32) || !EVP_DigestFinal_ex(c.b, out, &len))
+		tl_die(1, "sha256 failed");
+	explicit_bzero(inner, sizeof(inner));
 }
 
 /* ---- encoding --------------------------------------------------------------------------- */
 
+/* RFC 3986 unreserved: ALPHA DIGIT - . _ ~, as a bit mask over ASCII. */
 static int is_unreserved(unsigned char ch)
 {
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '_' || ch == '.' || ch == '~';
+	static const uint64_t mask[2] = { 0x03ff600000000000ULL, 0x47fffffe87fffffeULL };
+	return ch < 128 && (mask[ch >> 6] >> (ch & 63) & 1);
 }
 
-/* Appends s URI-encoded; the buffer has room (3 bytes per input byte reserved by the caller). */
-static void encode_into(struct tl_buf *b, const char *s, size_t n, int encode_slash)
+/* Writes s URI-encoded at o (room for 3 bytes per byte of s); returns the end. */
+static char *put_encoded(char *o, const char *s, size_t n, int encode_slash)
 {
 	static const char digits[] = "0123456789ABCDEF";
-	char *o = b->data + b->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (is_unreserved(ch) || (ch == '/' && !encode_slash)) {
@@ -206,25 +318,16 @@ static void encode_into(struct tl_buf *b, const char *s, size_t n, int encode_sl
 			*o++ = digits[ch & 15];
 		}
 	}
-	b->len = (size_t)(o - b->data);
-	b->data[b->len] = '\0';
-}
-
-static int add_encoded(struct tl_buf *b, const char *s, size_t n, int encode_slash)
-{
-	if (n > (SIZE_MAX - 1) / 3 || tl_buf_grow(b, 3 * n) < 0)
-		return -1;
-	encode_into(b, s, n, encode_slash);
-	return 0;
+	return o;
 }
 
 char *tl_sigv4_uri_encode(const char *s, size_t n, int encode_slash)
 {
-	struct tl_buf b = TL_BUF_INIT;
-	b.max = SIZE_MAX - 1;
-	if (add_encoded(&b, s, n, encode_slash) < 0)
+	if (n > (SIZE_MAX - 1) / 3)
 		tl_die(1, "out of memory (uri encode of %zu bytes)", n);
-	return tl_buf_detach(&b, NULL);
+	char *r = xmalloc(3 * n + 1);
+	*put_encoded(r, s, n, encode_slash) = '\0';
+	return r;
 }
 
 static int hexval(unsigned char ch)
@@ -238,7 +341,7 @@ static int hexval(unsigned char ch)
 	return -1;
 }
 
-/* Decodes %XX in place-out (out has n bytes); a "%" not followed by two hex digits stays. */
+/* Decodes %XX from s[0..n) into out (room for n bytes); a "%" without two hex digits stays. */
 static size_t uri_decode(const char *s, size_t n, char *out)
 {
 	size_t o = 0;
@@ -258,10 +361,11 @@ static size_t uri_decode(const char *s, size_t n, char *out)
 
 /* ---- input checks ----------------------------------------------------------------------- */
 
+/* RFC 9110 tchar: ALPHA DIGIT and !#$%&'*+-.^_`|~, as a bit mask over ASCII. */
 static int is_tchar(unsigned char ch)
 {
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       (ch && strchr("!#$%&'*+-.^_`|~", ch));
+	static const uint64_t mask[2] = { 0x03ff6cfa00000000ULL, 0x57ffffffc7fffffeULL };
+	return ch < 128 && (mask[ch >> 6] >> (ch & 63) & 1);
 }
 
 static int is_token(const char *s)
@@ -277,38 +381,39 @@ static int is_token(const char *s)
 /* No control character (tab allowed when tab_ok): keeps the canonical request's lines intact. */
 static int no_ctl(const char *s, int tab_ok)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch < 0x20 && !(tab_ok && ch == '\t')) || ch == 0x7f)
+	for (;;) {
+		while ((unsigned char)*s >= 0x20 && *s != 0x7f)
+			s++;
+		if (!*s)
+			return 1;
+		if (!(tab_ok && *s == '\t'))
 			return 0;
+		s++;
 	}
-	return 1;
 }
 
 /* Region and service become part of the credential scope, split on "/" by the server. */
-static int is_scope_part(const char *s)
+/* Its length, or 0 when s is not [A-Za-z0-9._-]{1,63}. */
+static size_t scope_part_len(const char *s)
 {
-	if (!s || !*s)
+	const char *b = s;
+	if (!s)
 		return 0;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		      ch == '-' || ch == '_' || ch == '.'))
-			return 0;
-	}
-	return 1;
+	while (is_unreserved((unsigned char)*s) && *s != '~')
+		s++;
+	return *s || s == b || s - b > SCOPE_PART_MAX ? 0 : (size_t)(s - b);
 }
 
-static int is_access_key(const char *s)
+/* Its length, or 0 when s is empty or holds anything but printable ASCII other than space and
+ * the separators of the Credential field (/ , =). */
+static size_t access_key_len(const char *s)
 {
-	if (!s || !*s)
+	const char *b = s;
+	if (!s)
 		return 0;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch <= 0x20 || ch >= 0x7f || ch == '/' || ch == ',' || ch == '=')
-			return 0;
-	}
-	return 1;
+	while ((unsigned char)(*s - 0x21) < 0x5e && *s != '/' && *s != ',' && *s != '=')
+		s++;
+	return *s ? 0 : (size_t)(s - b);
 }
 
 static int is_payload_hash(const char *s)
@@ -327,118 +432,161 @@ static int is_payload_hash(const char *s)
 
 struct hdr {
 	const char *name;  /* lowercase, NUL-terminated, in the arena */
-	const char *value; /* trimmed, inner whitespace runs collapsed */
-	size_t order;      /* position in the request: keeps duplicates in their order */
+	const char *value; /* trimmed, inner runs of blanks made one space, in the arena */
+	size_t nlen, vlen;
+	size_t order;      /* position in the request: duplicates keep their order */
+	int dup;           /* same name as the previous one, once sorted */
 };
 
-static int hdr_cmp(const void *a, const void *b)
+static int hdr_less(const struct hdr *x, const struct hdr *y)
 {
-	const struct hdr *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
-	if (c)
-		return c;
-	return x->order < y->order ? -1 : x->order > y->order;
+	return c < 0 || (c == 0 && x->order < y->order);
 }
 
-static int str_cmp(const void *a, const void *b)
+/* Insertion sort: a request has a handful of headers, often nearly sorted, and qsort's
+ * indirect calls and merge buffer cost more than the sorting. Stable. */
+static void sort_headers(struct hdr *h, size_t n)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	for (size_t i = 1; i < n; i++) {
+		struct hdr x = h[i];
+		size_t j = i;
+		for (; j > 0 && hdr_less(&x, &h[j - 1]); j--)
+			h[j] = h[j - 1];
+		h[j] = x;
+	}
 }
 
-static int is_unsigned_header(const char *lname)
+static int is_unsigned_header(const char *lname, size_t n)
 {
-	return bsearch(&lname, unsigned_headers, sizeof(unsigned_headers) / sizeof(*unsigned_headers),
-		       sizeof(*unsigned_headers), str_cmp) != NULL;
+	for (size_t i = 0; i < sizeof(unsigned_headers) / sizeof(*unsigned_headers); i++)
+		if (lname[0] == unsigned_headers[i][0] && strlen(unsigned_headers[i]) == n &&
+		    memcmp(lname, unsigned_headers[i], n) == 0)
+			return 1;
+	return 0;
 }
 
-/* Copies s lowercased into o; returns the end. */
+/* Copies the header name s lowercased and NUL-terminated into o; returns the end (at the NUL),
+ * or NULL when s is not an HTTP token. */
 static char *put_lower(char *o, const char *s)
 {
+	/* tchar lowercased; 0 for bytes that are not tchar (and for 128..255) */
+	static const unsigned char lower[128] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 33, 0, 35, 36, 37, 38, 39, 0, 0, 42, 43, 0, 45, 46, 0,
+		48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 0, 0, 0, 0, 0, 0,
+		0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+		112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 0, 0, 94, 95,
+		96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+		112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 0, 124, 0, 126, 0,
+	};
+	if (!*s)
+		return NULL;
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		*o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		if (ch >= 128 || !lower[ch])
+			return NULL;
+		*o++ = (char)lower[ch];
 	}
-	*o++ = '\0';
+	*o = '\0';
 	return o;
 }
 
-/* Copies s with leading/trailing blanks dropped and inner runs of blanks made one space. */
+/* Copies the header value s with leading and trailing blanks dropped and inner runs of blanks
+ * made one space, NUL-terminated; returns the end (at the NUL), or NULL when s holds a control
+ * character other than tab (a CR or LF would let a value forge canonical lines). */
 static char *put_trimmed(char *o, const char *s)
 {
-	int pending = 0, any = 0;
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t') {
-			pending = any;
-			continue;
-		}
-		if (pending)
-			*o++ = ' ';
-		pending = 0;
-		any = 1;
-		*o++ = *s;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (;;) {
+		const char *run = s;
+		while ((unsigned char)*s > 0x20 && *s != 0x7f)
+			s++;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		if (!*s)
+			break;
+		if (*s != ' ' && *s != '\t')
+			return NULL;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		*o++ = ' ';
 	}
-	*o++ = '\0';
+	*o = '\0';
 	return o;
+}
+
+static char *put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
 }
 
 /* A request that carries its own x-amz-content-sha256 states its payload hash: the server checks
- * the canonical request against that header, so it must be the one signed. */
+ * the canonical request against that header, so it must be the one signed (botocore does so). */
 static char *content_sha256_header(const struct tl_sigv4_request *req)
 {
 	for (size_t i = 0; i < req->nheaders; i++) {
-		if (strcasecmp(req->headers[i].name, "x-amz-content-sha256") == 0) {
-			char *v = xmalloc(strlen(req->headers[i].value) + 1);
-			put_trimmed(v, req->headers[i].value);
+		const struct tl_sigv4_header *h = &req->headers[i];
+		if (h->name && h->value && strcasecmp(h->name, "x-amz-content-sha256") == 0) {
+			char *v = xmalloc(strlen(h->value) + 1);
+			if (!put_trimmed(v, h->value)) {
+				free(v);
+				return NULL; /* refused later, with the other headers */
+			}
 			return v;
 		}
 	}
 	return NULL;
 }
 
-/* ---- query ------------------------------------------------------------------------------ */
-
-struct qparam {
-	size_t koff, voff;  /* offsets of NUL-terminated encoded strings in the arena, while it grows */
-	const char *k, *v;  /* the same as pointers, once it is complete */
-};
-
-static int qparam_cmp(const void *a, const void *b)
-{
-	const struct qparam *x = a, *y = b;
-	int c = strcmp(x->k, y->k);
-	return c ? c : strcmp(x->v, y->v);
-}
-
 /* ---- signing ---------------------------------------------------------------------------- */
+
+/* Most requests have a few short headers: these stay on the stack. */
+#define STACK_HDRS 16
+#define STACK_ARENA 2048
 
 struct signer {
 	const struct tl_sigv4_params *p;
 	const struct tl_sigv4_request *req;
 	int presign;
 	const char *token; /* NULL when none */
+	size_t token_len;
+	size_t plen, qn, aklen, rlen, svlen; /* lengths of path, query, access key, region, service */
+	size_t qroom;      /* room the canonical query needs */
 	char amz_date[17];
-	char date[9];
+	char scope[SCOPE_MAX + 1];
+	size_t scope_len;
 	char payload[65];
-	const char *payload_str; /* payload, the caller's hash or UNSIGNED-PAYLOAD */
-	struct hdr *h;
+	const char *payload_str; /* payload, the caller's hash, or UNSIGNED-PAYLOAD */
+	size_t payload_len;
+	char *payload_hdr;
+	struct hdr *h;     /* sorted signed headers */
 	size_t nh;
-	char *harena;
-	char *signed_headers;
-	char *scope;
-	char *payload_hdr; /* the caller's x-amz-content-sha256 value, trimmed */
+	char *arena;       /* names, values and the SignedHeaders list */
+	const char *signed_headers;
+	size_t sh_len;
+	size_t hdr_bytes;  /* length of the canonical headers block */
+	struct hdr hstack[STACK_HDRS];
+	char astack[STACK_ARENA];
 };
 
 static void signer_release(struct signer *s)
 {
-	free(s->h);
-	free(s->harena);
-	free(s->signed_headers);
-	free(s->scope);
+	if (s->h != s->hstack)
+		free(s->h);
+	if (s->arena != s->astack)
+		free(s->arena);
 	free(s->payload_hdr);
 }
 
-static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
-		       int presign, const char **err)
+/* Everything but the headers, which collect_headers checks as it copies them. */
+static int check_input(struct signer *s, const struct tl_sigv4_params *p,
+		       const struct tl_sigv4_request *req, int presign, const char **err)
 {
 #define FAIL(msg) do { *err = (msg); return -1; } while (0)
 	if (!p || !req)
@@ -455,82 +603,97 @@ static int check_input(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		FAIL("sigv4: body length without body");
 	if (req->payload_hash && !is_payload_hash(req->payload_hash))
 		FAIL("sigv4: bad payload hash");
-	if (!is_access_key(p->access_key))
+	if (!(s->aklen = access_key_len(p->access_key)))
 		FAIL("sigv4: bad access key id");
 	if (!p->secret_key || !*p->secret_key)
 		FAIL("sigv4: no secret key");
 	if (p->session_token && !no_ctl(p->session_token, 0))
 		FAIL("sigv4: bad session token");
-	if (!is_scope_part(p->region))
+	if (!(s->rlen = scope_part_len(p->region)))
 		FAIL("sigv4: bad region");
-	if (!is_scope_part(p->service))
+	if (!(s->svlen = scope_part_len(p->service)))
 		FAIL("sigv4: bad service");
 	if (p->time < 0 || p->time > TIME_MAX)
 		FAIL("sigv4: time out of range");
 	if (presign && (p->expires < 1 || p->expires > EXPIRES_MAX))
 		FAIL("sigv4: expires out of range (1..604800 seconds)");
-	int host = 0;
-	for (size_t i = 0; i < req->nheaders; i++) {
-		const struct tl_sigv4_header *h = &req->headers[i];
-		if (!is_token(h->name))
-			FAIL("sigv4: bad header name");
-		if (!h->value || !no_ctl(h->value, 1))
-			FAIL("sigv4: bad header value");
-		if (strcasecmp(h->name, "host") == 0)
-			host = 1;
-	}
-	if (!host)
-		FAIL("sigv4: no Host header");
 	return 0;
 #undef FAIL
 }
 
-/* Our own headers replace the caller's: a stale date or token from a retried request must not
- * be signed twice. */
-static int is_replaced(const struct signer *s, const char *lname)
+/* Our own headers replace the caller's: a stale date, token or signature from a retried
+ * request must not be signed. */
+static int is_replaced(const struct signer *s, const char *lname, size_t n)
 {
-	if (strcmp(lname, "authorization") == 0 || strcmp(lname, "x-amz-date") == 0)
-		return 1;
-	if (s->token && strcmp(lname, "x-amz-security-token") == 0)
-		return 1;
-	if (!s->presign && (s->p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) &&
-	    strcmp(lname, "x-amz-content-sha256") == 0)
-		return 1;
-	return 0;
+	switch (n) {
+	case 10:
+		return memcmp(lname, "x-amz-date", 10) == 0;
+	case 13:
+		return memcmp(lname, "authorization", 13) == 0;
+	case 20:
+		if (s->token && memcmp(lname, "x-amz-security-token", 20) == 0)
+			return 1;
+		return !s->presign &&
+		       (s->p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) &&
+		       memcmp(lname, "x-amz-content-sha256", 20) == 0;
+	default:
+		return 0;
+	}
 }
 
-/* Selects, normalizes and sorts the headers to sign; builds the SignedHeaders list. */
-static void collect_headers(struct signer *s)
+/* Checks, selects, normalizes and sorts the headers to sign; builds the SignedHeaders list. */
+static int collect_headers(struct signer *s, const char **err)
 {
 	const struct tl_sigv4_request *req = s->req;
 	const struct tl_sigv4_params *p = s->p;
 	int add_token = !s->presign && s->token && !(p->flags & TL_SIGV4_OMIT_SESSION_TOKEN);
 	int add_sha = !s->presign && (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD));
-	size_t size = 0;
-	for (size_t i = 0; i < req->nheaders; i++)
-		size += strlen(req->headers[i].name) + strlen(req->headers[i].value) + 2;
-	size += 64;
-	if (add_token)
-		size += strlen(s->token) + 32;
-	if (add_sha)
-		size += strlen(s->payload_str) + 32;
-	s->harena = xmalloc(size);
-	s->h = xmalloc((req->nheaders + 3) * sizeof(*s->h));
-
-	char *o = s->harena;
-	size_t n = 0;
+	/* each name twice (itself and in SignedHeaders), each value once, and terminators */
+	size_t size = 3 * (2 * 21 + 3) + 16 + s->token_len + s->payload_len;
 	for (size_t i = 0; i < req->nheaders; i++) {
-		char *name = o;
-		o = put_lower(o, req->headers[i].name);
-		if (is_unsigned_header(name) || is_replaced(s, name)) {
-			o = name;
+		if (!req->headers[i].name || !req->headers[i].value) {
+			*err = "sigv4: bad header";
+			return -1;
+		}
+		size += 2 * strlen(req->headers[i].name) + strlen(req->headers[i].value) + 3;
+	}
+	s->arena = size <= sizeof(s->astack) ? s->astack : xmalloc(size);
+	s->h = req->nheaders + 3 <= STACK_HDRS ? s->hstack : xmalloc((req->nheaders + 3) * sizeof(*s->h));
+
+	char *o = s->arena;
+	size_t n = 0;
+	int host = 0;
+	for (size_t i = 0; i < req->nheaders; i++) {
+		char *name = o, *end = put_lower(o, req->headers[i].name);
+		if (!end) {
+			*err = "sigv4: bad header name";
+			return -1;
+		}
+		host |= end - name == 4 && memcmp(name, "host", 4) == 0;
+		if (is_unsigned_header(name, (size_t)(end - name)) ||
+		    is_replaced(s, name, (size_t)(end - name))) {
+			if (!no_ctl(req->headers[i].value, 1)) {
+				*err = "sigv4: bad header value";
+				return -1;
+			}
 			continue;
 		}
 		s->h[n].name = name;
-		s->h[n].value = o;
-		o = put_trimmed(o, req->headers[i].value);
+		s->h[n].nlen = (size_t)(end - name);
+		s->h[n].value = end + 1;
+		o = put_trimmed(end + 1, req->headers[i].value);
+		if (!o) {
+			*err = "sigv4: bad header value";
+			return -1;
+		}
+		s->h[n].vlen = (size_t)(o - s->h[n].value);
+		o++;
 		s->h[n].order = n;
 		n++;
+	}
+	if (!host) {
+		*err = "sigv4: no Host header";
+		return -1;
 	}
 	if (!s->presign) {
 		const char *add[3][2] = {
@@ -541,53 +704,65 @@ static void collect_headers(struct signer *s)
 		for (size_t i = 0; i < 3; i++) {
 			if (!add[i][0])
 				continue;
+			size_t nl = strlen(add[i][0]);
 			s->h[n].name = o;
-			o = put_lower(o, add[i][0]);
-			s->h[n].value = o;
-			o = put_trimmed(o, add[i][1]);
+			o = put(o, add[i][0], nl + 1) - 1;
+			s->h[n].nlen = nl;
+			s->h[n].value = ++o;
+			o = put_trimmed(o, add[i][1]); /* token and payload were checked: never NULL */
+			s->h[n].vlen = (size_t)(o - s->h[n].value);
+			o++;
 			s->h[n].order = n;
 			n++;
 		}
 	}
-	qsort(s->h, n, sizeof(*s->h), hdr_cmp);
+	sort_headers(s->h, n);
 	s->nh = n;
 
-	struct tl_buf b = TL_BUF_INIT;
+	char *sh = o;
+	s->hdr_bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(s->h[i].name, s->h[i - 1].name) == 0)
+		s->h[i].dup = i && s->h[i].nlen == s->h[i - 1].nlen &&
+			      memcmp(s->h[i].name, s->h[i - 1].name, s->h[i].nlen) == 0;
+		if (s->h[i].dup) {
+			s->hdr_bytes += 1 + s->h[i].vlen; /* ",value" */
 			continue;
-		if (b.len)
-			tl_buf_addc(&b, ';');
-		tl_buf_adds(&b, s->h[i].name);
+		}
+		s->hdr_bytes += s->h[i].nlen + 2 + s->h[i].vlen; /* "name:value\n" */
+		if (o != sh)
+			*o++ = ';';
+		o = put(o, s->h[i].name, s->h[i].nlen);
 	}
-	s->signed_headers = tl_buf_detach(&b, NULL);
+	*o = '\0';
+	s->signed_headers = sh;
+	s->sh_len = (size_t)(o - sh);
+	return 0;
 }
 
-static void add_canonical_uri(struct tl_buf *b, const struct signer *s)
+/* Writes the canonical URI at o (room: 3 * strlen(path) + 2); returns the end. */
+static char *put_canonical_uri(char *o, const struct signer *s)
 {
 	const char *path = s->req->path;
-	size_t n = strlen(path);
+	size_t n = s->plen;
 	int dbl = (s->p->flags & TL_SIGV4_DOUBLE_ENCODE) != 0;
 	if (n == 0) {
-		tl_buf_addc(b, '/');
-		return;
+		*o++ = '/';
+		return o;
 	}
-	if (!(s->p->flags & TL_SIGV4_NORMALIZE_PATH)) {
-		if (dbl)
-			add_encoded(b, path, n, 0);
-		else
-			tl_buf_add(b, path, n);
-		return;
-	}
-	/* RFC 3986 remove_dot_segments, with empty segments dropped as every AWS SDK does. */
-	size_t *seg = xmalloc((n / 2 + 2) * sizeof(*seg) * 2), nseg = 0;
+	if (!(s->p->flags & TL_SIGV4_NORMALIZE_PATH))
+		return dbl ? put_encoded(o, path, n, 0) : put(o, path, n);
+
+	/* RFC 3986 remove_dot_segments, with empty segments dropped as every AWS SDK does */
+	size_t sstack[2 * 32], *seg = sstack, nseg = 0, maxseg = n / 2 + 1;
+	if (maxseg > 32)
+		seg = xmalloc(2 * maxseg * sizeof(*seg));
 	for (size_t i = 0; i <= n;) {
 		size_t j = i;
 		while (j < n && path[j] != '/')
 			j++;
 		size_t len = j - i;
 		if (len == 0 || (len == 1 && path[i] == '.')) {
-			/* skip */
+			/* nothing */
 		} else if (len == 2 && path[i] == '.' && path[i + 1] == '.') {
 			if (nseg)
 				nseg--;
@@ -598,33 +773,95 @@ static void add_canonical_uri(struct tl_buf *b, const struct signer *s)
 		}
 		i = j + 1;
 	}
+	char *start = o;
 	if (path[0] == '/')
-		tl_buf_addc(b, '/');
+		*o++ = '/';
 	for (size_t i = 0; i < nseg; i++) {
 		if (i)
-			tl_buf_addc(b, '/');
-		if (dbl)
-			add_encoded(b, path + seg[2 * i], seg[2 * i + 1], 1);
-		else
-			tl_buf_add(b, path + seg[2 * i], seg[2 * i + 1]);
+			*o++ = '/';
+		o = dbl ? put_encoded(o, path + seg[2 * i], seg[2 * i + 1], 1)
+			: put(o, path + seg[2 * i], seg[2 * i + 1]);
 	}
 	if (nseg && path[n - 1] == '/')
-		tl_buf_addc(b, '/');
-	if (b->len == 0 || b->data[b->len - 1] == '\n')
-		tl_buf_addc(b, '/'); /* a relative path that normalized to nothing */
-	free(seg);
+		*o++ = '/';
+	if (o == start)
+		*o++ = '/'; /* a relative path that normalized to nothing */
+	if (seg != sstack)
+		free(seg);
+	return o;
 }
 
-/* Appends the canonical query: each parameter decoded then encoded again (so the raw and the
- * percent-encoded spelling of a name sign alike), sorted by key then value. With presign, the
- * X-Amz-* authentication parameters join the sort. Empty "&&" segments are skipped. */
-static void add_canonical_query(struct tl_buf *b, const struct signer *s)
+struct qparam {
+	const char *k, *v; /* encoded, NUL-terminated */
+	size_t klen, vlen;
+};
+
+static int qparam_less(const struct qparam *x, const struct qparam *y)
+{
+	int c = strcmp(x->k, y->k);
+	return c < 0 || (c == 0 && strcmp(x->v, y->v) < 0);
+}
+
+static void sort_params(struct qparam *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct qparam x = v[i];
+		size_t j = i;
+		for (; j > 0 && qparam_less(&x, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static int qparam_cmp(const void *a, const void *b)
+{
+	const struct qparam *x = a, *y = b;
+	int c = strcmp(x->k, y->k);
+	return c ? c : strcmp(x->v, y->v);
+}
+
+static char *put_u64(char *o, uint64_t v)
+{
+	char d[24];
+	size_t n = 0;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*o++ = d[--n];
+	return o;
+}
+
+/* Room put_canonical_query needs. */
+static size_t canonical_query_room(const struct signer *s)
+{
+	size_t nparam = 1;
+	for (size_t i = 0; i < s->qn; i++)
+		nparam += s->req->query[i] == '&';
+	size_t room = 3 * s->qn + 2 * nparam + 1;
+	if (s->presign)
+		room += 3 * (s->aklen + 1 + s->scope_len + s->token_len + s->sh_len) + 200;
+	return room;
+}
+
+/* Writes the canonical query string at o (room: canonical_query_room), returns the end: each
+ * parameter decoded then encoded again (so the raw and the percent-encoded spelling of a name
+ * sign alike), sorted by key then value; a key without "=" has an empty value; empty "&&"
+ * segments are skipped. With presign, the X-Amz-* authentication parameters join the sort. */
+static char *put_canonical_query(char *o, const struct signer *s)
 {
 	const char *q = s->req->query ? s->req->query : "";
-	size_t qn = strlen(q), cap = 8, n = 0;
-	struct qparam *v = xmalloc(cap * sizeof(*v));
-	struct tl_buf a = TL_BUF_INIT;
-	char *tmp = xmalloc(qn + 1);
+	size_t qn = s->qn, nparam = 1, room = s->qroom;
+	if (!qn && !s->presign)
+		return o;
+	for (size_t i = 0; i < qn; i++)
+		nparam += q[i] == '&';
+	if (s->presign)
+		nparam += 6;
+	struct qparam vstack[16], *v = nparam <= 16 ? vstack : xmalloc(nparam * sizeof(*v));
+	char astack[1024], *arena = room <= sizeof(astack) ? astack : xmalloc(room), *a = arena;
+	char tstack[512], *tmp = qn < sizeof(tstack) ? tstack : xmalloc(qn + 1);
+	size_t n = 0;
 
 	for (size_t i = 0; i < qn;) {
 		size_t j = i;
@@ -633,69 +870,87 @@ static void add_canonical_query(struct tl_buf *b, const struct signer *s)
 		if (j > i) {
 			const char *eq = memchr(q + i, '=', j - i);
 			size_t klen = eq ? (size_t)(eq - (q + i)) : j - i;
-			if (n == cap) {
-				cap *= 2;
-				v = xrealloc(v, cap * sizeof(*v));
-			}
-			v[n].koff = a.len;
-			add_encoded(&a, tmp, uri_decode(q + i, klen, tmp), 1);
-			tl_buf_addc(&a, '\0');
-			v[n].voff = a.len;
+			v[n].k = a;
+			a = put_encoded(a, tmp, uri_decode(q + i, klen, tmp), 1);
+			v[n].klen = (size_t)(a - v[n].k);
+			*a++ = '\0';
+			v[n].v = a;
 			if (eq)
-				add_encoded(&a, tmp, uri_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
-			tl_buf_addc(&a, '\0');
+				a = put_encoded(a, tmp, uri_decode(eq + 1, (size_t)(q + j - eq - 1), tmp), 1);
+			v[n].vlen = (size_t)(a - v[n].v);
+			*a++ = '\0';
 			n++;
 		}
 		i = j + 1;
 	}
 	if (s->presign) {
-		char expires[24];
-		snprintf(expires, sizeof(expires), "%lld", (long long)s->p->expires);
-		const char *auth[6][2] = {
-			{ "X-Amz-Algorithm", ALGORITHM },
-			{ "X-Amz-Credential", s->scope },
-			{ "X-Amz-Date", s->amz_date },
-			{ "X-Amz-Expires", expires },
-			{ "X-Amz-Security-Token", s->token },
-			{ "X-Amz-SignedHeaders", s->signed_headers },
+		static const char *const names[6] = {
+			"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+			"X-Amz-Security-Token", "X-Amz-SignedHeaders",
 		};
 		for (size_t i = 0; i < 6; i++) {
-			if (!auth[i][1] || (i == 4 && (s->p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)))
+			if (i == 4 && (!s->token || (s->p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)))
 				continue;
-			if (n == cap) {
-				cap *= 2;
-				v = xrealloc(v, cap * sizeof(*v));
+			v[n].k = a;
+			a = put(a, names[i], strlen(names[i]));
+			v[n].klen = (size_t)(a - v[n].k);
+			*a++ = '\0';
+			v[n].v = a;
+			switch (i) {
+			case 0:
+				a = put(a, ALGORITHM, strlen(ALGORITHM));
+				break;
+			case 1: /* access key and scope */
+				a = put_encoded(a, s->p->access_key, s->aklen, 1);
+				a = put_encoded(a, "/", 1, 1);
+				a = put_encoded(a, s->scope, s->scope_len, 1);
+				break;
+			case 2:
+				a = put(a, s->amz_date, 16);
+				break;
+			case 3:
+				a = put_u64(a, (uint64_t)s->p->expires);
+				break;
+			case 4:
+				a = put_encoded(a, s->token, s->token_len, 1);
+				break;
+			default:
+				a = put_encoded(a, s->signed_headers, s->sh_len, 1);
+				break;
 			}
-			v[n].koff = a.len;
-			tl_buf_adds(&a, auth[i][0]);
-			tl_buf_addc(&a, '\0');
-			v[n].voff = a.len;
-			if (i == 1) {
-				/* the credential is access key + scope */
-				add_encoded(&a, s->p->access_key, strlen(s->p->access_key), 1);
-				add_encoded(&a, "/", 1, 1);
-			}
-			add_encoded(&a, auth[i][1], strlen(auth[i][1]), 1);
-			tl_buf_addc(&a, '\0');
+			v[n].vlen = (size_t)(a - v[n].v);
+			*a++ = '\0';
 			n++;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		v[i].k = a.data + v[i].koff;
-		v[i].v = a.data + v[i].voff;
-	}
-	qsort(v, n, sizeof(*v), qparam_cmp);
+	if (n <= 16)
+		sort_params(v, n);
+	else
+		qsort(v, n, sizeof(*v), qparam_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			tl_buf_addc(b, '&');
-		tl_buf_adds(b, v[i].k);
-		tl_buf_addc(b, '=');
-		tl_buf_adds(b, v[i].v);
+			*o++ = '&';
+		o = put(o, v[i].k, v[i].klen);
+		*o++ = '=';
+		o = put(o, v[i].v, v[i].vlen);
 	}
-	free(tmp);
-	free(v);
-	tl_buf_release(&a);
+	if (arena != astack)
+		free(arena);
+	if (tmp != tstack)
+		free(tmp);
+	if (v != vstack)
+		free(v);
+	return o;
 }
+
+static void put_2d(char *o, int v)
+{
+	o[0] = (char)('0' + v / 10 % 10);
+	o[1] = (char)('0' + v % 10);
+}
+
+#define AUTH_PREFIX ALGORITHM " Credential="
+#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
 
 static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
 		       int presign, struct tl_sigv4_result *out, const char **err)
@@ -708,112 +963,171 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 		return -1;
 	}
 	memset(out, 0, sizeof(*out));
-	if (check_input(p, req, presign, err) < 0)
-		return -1;
-
 	struct signer s;
-	memset(&s, 0, sizeof(s));
+	if (check_input(&s, p, req, presign, err) < 0)
+		return -1;
 	s.p = p;
 	s.req = req;
 	s.presign = presign;
 	s.token = p->session_token && *p->session_token ? p->session_token : NULL;
+	s.token_len = s.token ? strlen(s.token) : 0;
+	s.plen = strlen(req->path);
+	s.qn = req->query ? strlen(req->query) : 0;
+	s.payload_hdr = NULL;
+	s.h = s.hstack;
+	s.arena = s.astack;
 
 	struct tl_tm tm;
 	tl_time_split(p->time * 1000, &tm);
-	snprintf(s.amz_date, sizeof(s.amz_date), "%04d%02d%02dT%02d%02d%02dZ", tm.year, tm.month,
-		 tm.day, tm.hour, tm.min, tm.sec);
-	memcpy(s.date, s.amz_date, 8);
-	s.date[8] = '\0';
-	s.scope = xasprintf("%s/%s/%s/aws4_request", s.date, p->region, p->service);
+	put_2d(s.amz_date, tm.year / 100);
+	put_2d(s.amz_date + 2, tm.year % 100);
+	put_2d(s.amz_date + 4, tm.month);
+	put_2d(s.amz_date + 6, tm.day);
+	s.amz_date[8] = 'T';
+	put_2d(s.amz_date + 9, tm.hour);
+	put_2d(s.amz_date + 11, tm.min);
+	put_2d(s.amz_date + 13, tm.sec);
+	s.amz_date[15] = 'Z';
+	s.amz_date[16] = '\0';
+	char *o = put(s.scope, s.amz_date, 8);
+	*o++ = '/';
+	o = put(o, p->region, s.rlen);
+	*o++ = '/';
+	o = put(o, p->service, s.svlen);
+	o = put(o, "/aws4_request", 14);
+	s.scope_len = (size_t)(o - s.scope) - 1;
 
-	EVP_MD_CTX *c = md_ctx_new();
+	struct ctx2 c = md_ctx_get();
 	unsigned char d[32];
 	if (p->flags & TL_SIGV4_UNSIGNED_PAYLOAD) {
 		s.payload_str = "UNSIGNED-PAYLOAD";
 	} else if (req->payload_hash) {
 		s.payload_str = req->payload_hash;
 	} else if (!(p->flags & TL_SIGV4_CONTENT_SHA256) && (s.payload_hdr = content_sha256_header(req))) {
-		s.payload_str = s.payload_hdr; /* the caller's own x-amz-content-sha256, as botocore */
+		s.payload_str = s.payload_hdr;
+	} else if (req->body_len == 0) {
+		s.payload_str = EMPTY_SHA256; /* GET, HEAD, DELETE: no need to hash nothing */
 	} else {
-		sha256_raw(c, req->body ? req->body : "", req->body_len, d);
+		sha256_raw(c.a, req->body, req->body_len, d);
 		to_hex(d, 32, s.payload);
 		s.payload_str = s.payload;
 	}
+	s.payload_len = strlen(s.payload_str);
 
-	collect_headers(&s);
+	if (collect_headers(&s, err) < 0) {
+		md_ctx_put(c);
+		signer_release(&s);
+		return -1;
+	}
+
+	/* All results live in one allocation, the canonical request first: one malloc, one free. */
+	size_t mlen = strlen(req->method), plen = s.plen, aklen = s.aklen;
+	s.qroom = canonical_query_room(&s);
+	size_t qroom = s.qroom;
+	size_t uri_room = (p->flags & TL_SIGV4_DOUBLE_ENCODE ? 3 * plen : plen) + 2;
+	size_t creq_room = mlen + 1 + uri_room + 1 + qroom + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
+			   s.payload_len + 1;
+	size_t sts_len = sizeof(ALGORITHM) + 17 + s.scope_len + 1 + 64;
+	size_t alen = sizeof(AUTH_PREFIX) - 1 + aklen + 1 + s.scope_len +
+		      sizeof(", SignedHeaders=") - 1 + s.sh_len + sizeof(", Signature=") - 1 + 64;
+	size_t total = creq_room + sts_len + 1 + 65;
+	if (presign)
+		total += 17 + qroom + sizeof("&X-Amz-Signature=") + 64 + 3 * s.token_len + 32;
+	else
+		total += sizeof("X-Amz-Date: ") + 17 + sizeof("X-Amz-Security-Token: ") + s.token_len +
+			 sizeof("x-amz-content-sha256: ") + s.payload_len + sizeof("Authorization: ") + alen;
+	char *mem = xmalloc(total);
 
 	/* canonical request */
-	struct tl_buf b = TL_BUF_INIT;
-	b.max = SIZE_MAX - 1;
-	size_t est = strlen(req->method) + 3 * strlen(req->path) + 3 * (req->query ? strlen(req->query) : 0) + 512;
-	for (size_t i = 0; i < s.nh; i++)
-		est += strlen(s.h[i].name) + strlen(s.h[i].value) + 2;
-	tl_buf_grow(&b, est);
-	tl_buf_adds(&b, req->method);
-	tl_buf_addc(&b, '\n');
-	add_canonical_uri(&b, &s);
-	tl_buf_addc(&b, '\n');
-	add_canonical_query(&b, &s);
-	tl_buf_addc(&b, '\n');
+	char *creq = mem, *q;
+	o = put(creq, req->method, mlen);
+	*o++ = '\n';
+	o = put_canonical_uri(o, &s);
+	*o++ = '\n';
+	q = o;
+	o = put_canonical_query(o, &s);
+	size_t qlen = (size_t)(o - q);
+	*o++ = '\n';
 	for (size_t i = 0; i < s.nh; i++) {
-		int first = i == 0 || strcmp(s.h[i].name, s.h[i - 1].name) != 0;
-		if (first) {
-			if (i)
-				tl_buf_addc(&b, '\n');
-			tl_buf_adds(&b, s.h[i].name);
-			tl_buf_addc(&b, ':');
+		if (s.h[i].dup) {
+			o[-1] = ','; /* a repeated header: values joined with "," */
 		} else {
-			tl_buf_addc(&b, ',');
+			o = put(o, s.h[i].name, s.h[i].nlen);
+			*o++ = ':';
 		}
-		tl_buf_adds(&b, s.h[i].value);
+		o = put(o, s.h[i].value, s.h[i].vlen);
+		*o++ = '\n';
 	}
-	tl_buf_adds(&b, "\n\n");
-	tl_buf_adds(&b, s.signed_headers);
-	tl_buf_addc(&b, '\n');
-	tl_buf_adds(&b, s.payload_str);
-	size_t creq_len;
-	out->canonical_request = tl_buf_detach(&b, &creq_len);
+	*o++ = '\n';
+	o = put(o, s.signed_headers, s.sh_len);
+	*o++ = '\n';
+	o = put(o, s.payload_str, s.payload_len);
+	*o++ = '\0';
+	out->canonical_request = creq;
+	sha256_raw(c.a, creq, (size_t)(o - creq - 1), d);
 
 	/* string to sign */
-	char creq_hex[65];
-	sha256_raw(c, out->canonical_request, creq_len, d);
-	to_hex(d, 32, creq_hex);
-	out->string_to_sign = xasprintf(ALGORITHM "\n%s\n%s\n%s", s.amz_date, s.scope, creq_hex);
+	char *sts = creq + creq_room;
+	o = put(sts, ALGORITHM "\n", sizeof(ALGORITHM));
+	o = put(o, s.amz_date, 16);
+	*o++ = '\n';
+	o = put(o, s.scope, s.scope_len);
+	*o++ = '\n';
+	to_hex(d, 32, o);
+	out->string_to_sign = sts;
 
 	/* signature */
-	unsigned char key[32];
-	signing_key(c, p->secret_key, s.date, p->region, p->service, key);
-	hmac_raw(c, key, 32, out->string_to_sign, strlen(out->string_to_sign), d);
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_MD_CTX_free(c);
-	out->signature = xmalloc(65);
-	to_hex(d, 32, out->signature);
-	out->amz_date = xstrdup(s.amz_date);
+	sign_sts(c, p->secret_key, s.amz_date, p->region, s.rlen, p->service, s.svlen, sts, sts_len, d);
+	md_ctx_put(c);
+	o = sts + sts_len + 1;
+	out->signature = o;
+	to_hex(d, 32, o);
+	o += 65;
 
+	/* Authorization, X-Amz-Date and x-amz-content-sha256 point into their "Name: value" lines */
 	if (presign) {
-		/* the canonical query is a valid encoding of the parameters: send it as is */
-		const char *cq = strchr(strchr(out->canonical_request, '\n') + 1, '\n') + 1;
-		size_t cqn = (size_t)(strchr(cq, '\n') - cq);
-		struct tl_buf q = TL_BUF_INIT;
-		tl_buf_add(&q, cq, cqn);
-		tl_buf_adds(&q, "&X-Amz-Signature=");
-		tl_buf_adds(&q, out->signature);
+		out->amz_date = o;
+		o = put(o, s.amz_date, 17);
+		/* the canonical query is a valid encoding of the parameters: send it as it is */
+		out->query = o;
+		o = put(o, q, qlen);
+		o = PUT_LIT(o, "&X-Amz-Signature=");
+		o = put(o, out->signature, 64);
 		if (s.token && (p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)) {
-			tl_buf_adds(&q, "&X-Amz-Security-Token=");
-			add_encoded(&q, s.token, strlen(s.token), 1);
+			o = PUT_LIT(o, "&X-Amz-Security-Token=");
+			o = put_encoded(o, s.token, s.token_len, 1);
 		}
-		out->query = tl_buf_detach(&q, NULL);
+		*o = '\0';
 	} else {
-		out->authorization = xasprintf(ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-					       p->access_key, s.scope, s.signed_headers, out->signature);
-		out->add_headers[out->nadd++] = xasprintf("X-Amz-Date: %s", s.amz_date);
-		if (s.token)
-			out->add_headers[out->nadd++] = xasprintf("X-Amz-Security-Token: %s", s.token);
-		if (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) {
-			out->content_sha256 = xstrdup(s.payload_str);
-			out->add_headers[out->nadd++] = xasprintf("x-amz-content-sha256: %s", s.payload_str);
+		out->add_headers[out->nadd++] = o;
+		o = PUT_LIT(o, "X-Amz-Date: ");
+		out->amz_date = o;
+		o = put(o, s.amz_date, 17);
+		if (s.token) {
+			out->add_headers[out->nadd++] = o;
+			o = PUT_LIT(o, "X-Amz-Security-Token: ");
+			o = put(o, s.token, s.token_len);
+			*o++ = '\0';
 		}
-		out->add_headers[out->nadd++] = xasprintf("Authorization: %s", out->authorization);
+		if (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) {
+			out->add_headers[out->nadd++] = o;
+			o = PUT_LIT(o, "x-amz-content-sha256: ");
+			out->content_sha256 = o;
+			o = put(o, s.payload_str, s.payload_len);
+			*o++ = '\0';
+		}
+		out->add_headers[out->nadd++] = o;
+		o = PUT_LIT(o, "Authorization: ");
+		out->authorization = o;
+		o = PUT_LIT(o, AUTH_PREFIX);
+		o = put(o, p->access_key, aklen);
+		*o++ = '/';
+		o = put(o, s.scope, s.scope_len);
+		o = PUT_LIT(o, ", SignedHeaders=");
+		o = put(o, s.signed_headers, s.sh_len);
+		o = PUT_LIT(o, ", Signature=");
+		o = put(o, out->signature, 64);
+		*o = '\0';
 	}
 	signer_release(&s);
 	return 0;
@@ -835,16 +1149,6 @@ void tl_sigv4_result_free(struct tl_sigv4_result *r)
 {
 	if (!r)
 		return;
-	free(r->canonical_request);
-	free(r->string_to_sign);
-	free(r->signature);
-	if (r->authorization)
-		OPENSSL_cleanse(r->authorization, strlen(r->authorization));
-	free(r->authorization);
-	free(r->amz_date);
-	free(r->content_sha256);
-	free(r->query);
-	for (size_t i = 0; i < r->nadd; i++)
-		free(r->add_headers[i]);
+	free(r->canonical_request); /* the one allocation that holds every string */
 	memset(r, 0, sizeof(*r));
 }
