@@ -390,18 +390,23 @@ int tl_s3_mpu_complete(struct tl_s3_mpu *u, struct tl_aws_error *err)
 	tl_http_resp_init(&resp);
 	int rc = send(u->s, "POST", url, &h, b.data, b.len, NULL, NULL, &resp, "NoSuchUpload", err);
 	if (rc == 0) {
-		/* a 200 may still carry an <Error> */
+		/* a 200 may still carry an <Error>; the result's root name varies (moto says
+		 * CompleteMultipartUploadResponse) */
+		char *xerr = NULL;
 		struct tl_xml_node *x = tl_xml_parse(resp.body.data ? resp.body.data : "",
-						     resp.body.len, NULL);
+						     resp.body.len, &xerr);
 		if (x && strcmp(x->name, "Error") == 0) {
 			err_set(err, resp.status, tl_xml_text(x, "Error/Code"),
 				tl_xml_text(x, "Error/Message"));
 			rc = -1;
-		} else if (!x || strcmp(x->name, "CompleteMultipartUploadResult") != 0) {
-			err_set(err, resp.status, "InvalidResponse",
-				"CompleteMultipartUpload: unexpected answer");
+		} else if (!x) {
+			char *m = xasprintf("CompleteMultipartUpload: unexpected answer: %s: %.200s",
+					    xerr ? xerr : "?", resp.body.data ? resp.body.data : "(empty)");
+			err_set(err, resp.status, "InvalidResponse", m);
+			free(m);
 			rc = -1;
 		}
+		free(xerr);
 		tl_xml_free(x);
 	}
 	tl_http_resp_free(&resp);

@@ -184,7 +184,7 @@ static struct {
 	struct tl_buf dirbuf, recbuf;
 	/* counters */
 	uint64_t n_records, n_errors, n_badtime, n_skipped, n_objects, n_bytes_in, n_bytes_out;
-	int64_t started;
+	int64_t started, first_assign;
 } G;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -820,6 +820,8 @@ static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 			 tp->topic, tp->partition, tp->offset, p->nst, p->nst == 1 ? "" : "s");
 	}
 	rd_kafka_topic_partition_list_destroy(c);
+	if (!G.assigned_once)
+		G.first_assign = tl_mono_ms();
 	G.assigned_once = true;
 	rd_kafka_assign(rk, l);
 }
@@ -1146,10 +1148,12 @@ int main(int argc, char **argv)
 	}
 	if (G.failed)
 		rc = TL_EXIT_FAIL;
+	double secs = G.assigned_once ? (double)(tl_mono_ms() - G.first_assign) / 1000.0 : 0.0;
 	tl_info("%" PRIu64 " records in %" PRIu64 " objects (%.1f MB gzip), %" PRIu64
-		" not JSON, %" PRIu64 " without a readable time, %" PRIu64 " already stored",
-		G.n_records, G.n_objects, (double)G.n_bytes_out / 1e6, G.n_errors, G.n_badtime,
-		G.n_skipped);
+		" not JSON, %" PRIu64 " without a readable time, %" PRIu64 " already stored; "
+		"%.2f s from the first assignment (%.1f MB/s in)", G.n_records, G.n_objects,
+		(double)G.n_bytes_out / 1e6, G.n_errors, G.n_badtime, G.n_skipped, secs,
+		secs > 0 ? (double)G.n_bytes_in / 1e6 / secs : 0.0);
 close:
 	/* Leave the group without flushing what is open when failed: nothing more is committed. */
 	G.failed = G.failed || rc != 0;

@@ -14,6 +14,7 @@ a request to the proxy itself:
         "count": 1,                 # how many matching requests get it
         "delay": 2.0}               # for "slow": seconds before answering (then forwarded)
    GET /__stats    {"requests": N, "faults": {"500": n, ...}, "queued": n}
+   POST /__clear   drops the queued faults
 
 "500" answers 500 InternalError, "503" and "slowdown" answer 503 SlowDown (S3's throttling),
 "reset" closes the connection without an answer (after reading the request), "slow" waits then
@@ -87,7 +88,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _control(self, body):
-        if self.path == "/__fault":
+        if self.path == "/__clear":
+            with LOCK:
+                QUEUE.clear()
+            self._reply(200, b"{}", "application/json")
+        elif self.path == "/__fault":
             with LOCK:
                 for line in body.decode().splitlines():
                     if line.strip():
@@ -100,7 +105,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _handle(self):
         body = self._body()
-        if self.path.startswith("/__fault") or self.path.startswith("/__stats"):
+        if self.path in ("/__fault", "/__stats", "/__clear"):
             return self._control(body)
         with LOCK:
             STATS["requests"] += 1
