@@ -223,6 +223,66 @@ static void test_round_trip(void)
 	free(s);
 }
 
+static void rows_odd(struct tl_table *t)
+{
+	const char *const n[] = { "s", "j" };
+	const char *const ty[] = { "varchar", "json" };
+	const char *r[] = { "bad \xff byte", "{\n  \"a\": [1,\n 2]\n}" };
+	tl_table_begin(t, 2, n, ty);
+	tl_table_row(t, r, NULL);
+	tl_table_end(t);
+}
+
+static void test_ndjson_stays_json(void)
+{
+	/* invalid UTF-8 becomes U+FFFD; a multi-line json value is compacted to one line */
+	char *s = render(TL_TABLE_NDJSON, false, 0, rows_odd);
+	T_EQ_STR(s, "{\"s\":\"bad \xef\xbf\xbd byte\",\"j\":{\"a\":[1,2]}}\n");
+	free(s);
+}
+
+static void rows_many(struct tl_table *t)
+{
+	const char *const n[] = { "v", "w" };
+	static char big[3001], huge[5001];
+	const char *r[] = { big, "a" };
+	memset(big, 'x', sizeof big - 1);
+	memset(huge, 'y', sizeof huge - 1);
+	tl_table_begin(t, 2, n, NULL);
+	tl_table_row(t, r, NULL);
+	tl_table_row(t, r, NULL);
+	r[0] = huge;
+	tl_table_row(t, r, NULL);
+	tl_table_end(t);
+}
+
+static void test_table_window_bytes(void)
+{
+	/* window_bytes of 4 KiB: the window closes after the two 3000-byte rows, so their column
+	 * stays 3000 wide and the 5000-byte row after them overflows on its own line */
+	struct tl_table_opts o = { 0 };
+	struct tl_out out;
+	struct tl_table *t;
+	FILE *f = tmpfile();
+	static char line[8192];
+	size_t lens[8] = { 0 };
+	int n = 0;
+	o.format = TL_TABLE_TABLE;
+	o.window_bytes = 4096;
+	tl_out_init(&out, fileno(f));
+	t = tl_table_new(&out, &o);
+	rows_many(t);
+	tl_table_free(t);
+	tl_out_close(&out);
+	rewind(f);
+	while (n < 8 && fgets(line, sizeof line, f))
+		lens[n++] = strlen(line);
+	T_EQ_INT(n, 5);
+	T_EQ_INT(lens[2], 1 + 3000 + 3 + 1 + 1);
+	T_EQ_INT(lens[4], 1 + 5000 + 3 + 1 + 1);
+	fclose(f);
+}
+
 static void test_formats(void)
 {
 	enum tl_table_format f;
@@ -246,5 +306,7 @@ int main(void)
 	TEST(test_kinds);
 	TEST(test_round_trip);
 	TEST(test_formats);
+	TEST(test_ndjson_stays_json);
+	TEST(test_table_window_bytes);
 	return t_done();
 }
