@@ -6,7 +6,8 @@
 #   make && make build/tests/mock-kafka && bench/to-s3.sh [MB_PER_PARTITION] [PARTITIONS]
 #
 # Records are the real tweets of ../shared/tweets (v1.1, ~6 KB each), cycled with a new id and a
-# created_at spread over 24 hours. The mock keeps about 5 MiB per partition, so volume comes from
+# created_at rising over 24 hours (a backlog of a live stream); the memory run uses the same
+# records with the 24 hours interleaved in every partition. The mock keeps about 5 MiB per partition, so volume comes from
 # partitions (default 3 MB x 64). Each side is run three times and its best pass counts (the
 # machine is shared). kafka-to-s3's time is from its first partition assignment to its exit (the
 # group join, ~3 s in the mock, is left out; kcat -C assigns partitions without a group); both
@@ -22,30 +23,39 @@ done
 W=$(mktemp -d "${TMPDIR:-/tmp}/to-s3-bench.XXXXXX")
 MK=""
 trap '[ -n "$MK" ] && kill $MK 2>/dev/null; rm -rf "$W"' EXIT
+SHARED=${SHARED:-../shared}
+[ -d "$SHARED/tweets" ] || SHARED=../../shared   # from a git worktree
+[ -d "$SHARED/tweets" ] || { echo "bench/to-s3.sh: ../shared/tweets not found (set SHARED=)" >&2; exit 1; }
+export SHARED
 mkfifo "$W/ctl"
-mock-kafka -b 1 -t bench:"$PARTS" <"$W/ctl" >"$W/boot" 2>"$W/mock.log" &
+mock-kafka -b 1 -t bench:"$PARTS" -t mem:"$PARTS" <"$W/ctl" >"$W/boot" 2>"$W/mock.log" &
 MK=$!
 exec 9>"$W/ctl"
 for i in $(seq 1 100); do [ -s "$W/boot" ] && break; sleep 0.1; done
 B=$(head -n 1 "$W/boot")
 
-python3 - "$MB" "$PARTS" >"$W/records" <<'PY'
-import json, sys, datetime
-mb, parts = float(sys.argv[1]), int(sys.argv[2])
-src = [json.loads(l) for l in open("../shared/tweets/v1.1_stream_original_format_tweet_parser_examples.jsonl")]
+gen() { # MODE: "stream" (times rising over 24 hours, as a backlog of a live stream) or
+	 # "interleaved" (every partition has records of all 24 hours all along)
+	python3 - "$MB" "$PARTS" "$1" <<'PY'
+import json, os, sys, datetime
+mb, parts, mode = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+src = [json.loads(l) for l in open(os.environ["SHARED"] + "/tweets/v1.1_stream_original_format_tweet_parser_examples.jsonl")]
 base = datetime.datetime(2026, 11, 24, tzinfo=datetime.timezone.utc)
-total, i, out = mb * parts * 1e6, 0, sys.stdout
-while total > 0:
+total = mb * parts * 1e6
+avg = sum(len(json.dumps(t, separators=(",", ":"))) + 40 for t in src) / len(src)
+n = int(total / avg)
+for i in range(n):
     t = dict(src[i % len(src)])
     t["id"] = 1860000000000000000 + i
     t["id_str"] = str(t["id"])
-    # 24 hours, interleaved so each partition sees every hour all along
-    t["created_at"] = (base + datetime.timedelta(seconds=(i * 3607) % 86400)).strftime("%a %b %d %H:%M:%S +0000 %Y")
-    line = json.dumps(t, separators=(",", ":"))
-    out.write("%d\t%s\n" % (i, line))
-    total -= len(line) + 1
-    i += 1
+    secs = (i * 86400 // n) if mode == "stream" else (i * 3607) % 86400
+    t["created_at"] = (base + datetime.timedelta(seconds=secs)).strftime("%a %b %d %H:%M:%S +0000 %Y")
+    sys.stdout.write("%d\t%s\n" % (i, json.dumps(t, separators=(",", ":"))))
 PY
+}
+gen stream >"$W/records"
+gen interleaved >"$W/records.mem"
+kcat -P -b "$B" -t mem -K "$(printf '\t')" -l "$W/records.mem" -X linger.ms=50 -X batch.num.messages=10000
 N=$(wc -l <"$W/records")
 kcat -P -b "$B" -t bench -K "$(printf '\t')" -l "$W/records" -X linger.ms=50 -X batch.num.messages=10000
 kcat -C -b "$B" -t bench -e -q -o beginning >"$W/raw"
@@ -56,11 +66,12 @@ echo "records: $N in $PARTS partitions, $(awk "BEGIN{printf \"%.1f\", $BYTES/1e6
 now() { date +%s.%N; }
 best() { sort -g | head -n 1; }
 
-ceiling=$(for r in 1 2 3; do s=$(now); gzip -6 <"$W/raw" >"$W/raw.gz"; e=$(now); echo "$e - $s" | bc -l; done | best)
-pipe=$(for r in 1 2 3; do
+PASSES=${PASSES:-3}
+ceiling=$(for r in $(seq 1 "$PASSES"); do s=$(now); gzip -6 <"$W/raw" >"$W/raw.gz"; e=$(now); echo "$e - $s" | bc -l; done | best)
+pipe=$(for r in $(seq 1 "$PASSES"); do
 	s=$(now); kcat -C -b "$B" -t bench -e -q -o beginning | gzip -6 >"$W/kcat.gz"; e=$(now)
 	echo "$e - $s" | bc -l; done | best)
-ours=$(for r in 1 2 3; do
+ours=$(for r in $(seq 1 "$PASSES"); do
 	rm -rf "$W/lake"
 	kafka-to-s3 -b "$B" -G "bench$r" -t bench --dest "$W/lake" --time-field created_at \
 		--exit-at-end >"$W/manifest" 2>"$W/k2s.log"
@@ -79,10 +90,10 @@ echo "kafka-to-s3 vs kcat|gzip: $(awk "BEGIN{printf \"%.2f\", $pipe/$ours}")x as
 # Memory: every partition has records of all 24 hours, so 64 x 24 objects are open at once.
 rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1; }
 rm -rf "$W/lake"
-kb=$(/usr/bin/time -f 'maxrss %M' kafka-to-s3 -b "$B" -G mem -t bench --dest "$W/lake" --time-field created_at \
+kb=$(/usr/bin/time -f 'maxrss %M' kafka-to-s3 -b "$B" -G mem -t mem --dest "$W/lake" --time-field created_at \
 	--max-open 2000 --exit-at-end 2>&1 >/dev/null | sed -n 's/^maxrss //p')
 open=$(find "$W/lake" -name '*.json.gz' | wc -l)
 echo "memory: peak RSS $(awk "BEGIN{printf \"%.0f\", $kb/1024}") MiB with $open objects open at once ($PARTS partitions x 24 hours), $(awk "BEGIN{printf \"%.0f\", $kb/$open}") KiB per open object"
-kb2=$(/usr/bin/time -f 'maxrss %M' kafka-to-s3 -b "$B" -G mem2 -t bench --dest "$W/lake2" --time-field created_at \
+kb2=$(/usr/bin/time -f 'maxrss %M' kafka-to-s3 -b "$B" -G mem2 -t mem --dest "$W/lake2" --time-field created_at \
 	--max-open 2000 --exit-at-end -X queued.max.messages.kbytes=16384 2>&1 >/dev/null | sed -n 's/^maxrss //p')
 echo "memory: peak RSS $(awk "BEGIN{printf \"%.0f\", $kb2/1024}") MiB with -X queued.max.messages.kbytes=16384 (prefetch 16 MiB instead of 128 MiB)"
