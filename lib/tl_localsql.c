@@ -186,7 +186,10 @@ static int load_catalog(struct tl_localsql *q, const char *catalog)
 			struct dirent *f;
 			while (d2 && (f = readdir(d2))) {
 				size_t l = strlen(f->d_name);
-				if (f->d_name[0] == '.' || l < 6 || strcmp(f->d_name + l - 5, ".json"))
+				/* TABLE.json; not _database.json nor TABLE.partitions.json (tl_catalog.h). */
+				if (f->d_name[0] == '.' || f->d_name[0] == '_' || l < 6 ||
+				    strcmp(f->d_name + l - 5, ".json") ||
+				    (l > 16 && !strcmp(f->d_name + l - 16, ".partitions.json")))
 					continue;
 				char *p = xasprintf("%s/%s", sub, f->d_name);
 				if (load_table(q, p, e->d_name) < 0)
