@@ -6,6 +6,7 @@
 #include "tl_csv.h"
 #include "tl_io.h"
 #include "tl_json.h"
+#include "tl_localsql.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_s3.h"
@@ -32,9 +33,14 @@ static const char usage[] =
 	"                    [--price usd] [--progress] [--result-reuse minutes]\n"
 	"                    [--endpoint-url url] [--no-verify-ssl] [--profile name] [--region name]\n"
 	"                    [-qv] [sql | -f file | --query-id id]\n"
+	"       athena-query --local lake [--local-catalog dir] [-d database] [-F format] [-n rows]\n"
+	"                    [-p value]... [--explain] [--no-header] [--no-stats] [--null text]\n"
+	"                    [-qv] [sql | -f file]\n"
 	"\n"
 	"Runs SQL in Amazon Athena and prints the results on stdout. Statements separated by ';'\n"
 	"run in order; the SQL comes from the argument, from -f FILE (- for stdin), or from stdin.\n"
+	"With --local, runs it offline on SQLite over a local lake and the catalog glue-crawl\n"
+	"--catalog wrote (SQLite's SQL plus Athena's common functions; see the man page).\n"
 	"\n"
 	"  -d, --database NAME        database the SQL runs in\n"
 	"      --catalog NAME         data catalog (Athena's default: AwsDataCatalog)\n"
@@ -57,6 +63,8 @@ static const char usage[] =
 	"      --no-stats             leave out the stats line\n"
 	"      --price USD            price per TB scanned for the cost estimate (default: 5)\n"
 	"      --poll-max MS          longest wait between status polls (default: 2000)\n"
+	"      --local LAKE           query the local lake LAKE instead of Athena\n"
+	"      --local-catalog DIR    the local catalog (default: LAKE/_catalog)\n"
 	"      --profile NAME, --region NAME, --endpoint-url URL, --no-verify-ssl\n"
 	"                             AWS settings (else the AWS CLI's environment and files)\n"
 	"  -v, --verbose              more detail on stderr (twice: HTTP traces)\n"
@@ -75,6 +83,7 @@ enum fetch_how { FETCH_AUTO, FETCH_API, FETCH_S3 };
 
 struct opts {
 	const char *database, *catalog, *workgroup, *output, *file, *query_id, *null_text;
+	const char *local, *local_catalog; /* --local: the lake folder and its catalog */
 	const char **params;
 	size_t nparams;
 	long result_reuse;  /* minutes, -1 off */
@@ -812,7 +821,7 @@ static int print_results(struct app *a, struct query *q)
 enum {
 	O_CATALOG = 256, O_RESULT_REUSE, O_EXPLAIN, O_PARALLEL, O_QUERY_ID, O_FETCH, O_NO_HEADER,
 	O_NULL, O_PROGRESS, O_NO_STATS, O_PRICE, O_POLL_MAX, O_PROFILE, O_REGION, O_ENDPOINT,
-	O_NO_VERIFY, O_VERSION,
+	O_NO_VERIFY, O_VERSION, O_LOCAL, O_LOCAL_CATALOG,
 };
 
 static const struct option longopts[] = {
@@ -839,6 +848,8 @@ static const struct option longopts[] = {
 	{ "region", required_argument, NULL, O_REGION },
 	{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 	{ "no-verify-ssl", no_argument, NULL, O_NO_VERIFY },
+	{ "local", required_argument, NULL, O_LOCAL },
+	{ "local-catalog", required_argument, NULL, O_LOCAL_CATALOG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -917,6 +928,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *verbosity)
 		case O_REGION: o->aws.region = optarg; break;
 		case O_ENDPOINT: o->aws.endpoint_url = optarg; break;
 		case O_NO_VERIFY: o->aws.no_verify_ssl = true; break;
+		case O_LOCAL: o->local = optarg; break;
+		case O_LOCAL_CATALOG: o->local_catalog = optarg; break;
 		case 'v': (*verbosity)++; break;
 		case 'q': *verbosity = -1; break;
 		case 'h':
@@ -1012,6 +1025,97 @@ signalled:
 	return tl_sig_exit_status();
 }
 
+/* --- --local: SQLite over a local lake ---------------------------------------------------------- */
+
+struct local_sink {
+	struct app *a;
+	uint64_t rows;
+	bool begun, stopped_at_max;
+};
+
+static int local_columns(void *ctx, size_t n, const char *const *names, const char *const *types)
+{
+	struct local_sink *ls = ctx;
+	ls->begun = true;
+	if (tl_table_begin(ls->a->tab, n, names, types) < 0) {
+		ls->a->out_broken = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int local_row(void *ctx, size_t n, const char *const *vals)
+{
+	(void)n;
+	struct local_sink *ls = ctx;
+	if (ls->a->o.max_rows && ls->rows >= ls->a->o.max_rows) {
+		ls->stopped_at_max = true;
+		return 1;
+	}
+	ls->rows++;
+	if (tl_table_row(ls->a->tab, vals, NULL) < 0) {
+		ls->a->out_broken = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Runs each statement on the local engine; returns the exit status. */
+static int run_local(struct app *a, struct query *qs, size_t n)
+{
+	char *err = NULL;
+	struct tl_localsql *db = tl_localsql_open(a->o.local, a->o.local_catalog, a->o.database, &err);
+	if (!db) {
+		tl_err("%s", err);
+		free(err);
+		return TL_EXIT_USAGE;
+	}
+	int status = TL_EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct local_sink ls = { a, 0, false, false };
+		struct tl_sql_sink sink = { local_columns, local_row, &ls };
+		char *sql = a->o.explain ? xasprintf("EXPLAIN QUERY PLAN %s", qs[i].sql) : xstrdup(qs[i].sql);
+		const struct tl_localsql_stats before = *tl_localsql_stats(db);
+		int64_t t0 = tl_mono_ms();
+		int r = tl_localsql_exec(db, sql, a->o.params, a->o.nparams, &sink, &err);
+		free(sql);
+		if (ls.begun && tl_table_end(a->tab) < 0)
+			a->out_broken = true;
+		if (tl_out_flush(&a->out) < 0)
+			a->out_broken = true;
+		if (a->out_broken) {
+			status = 128 + 13; /* the reader left, as if killed by SIGPIPE */
+			break;
+		}
+		if (r == 2) {
+			status = tl_sig_exit_status();
+			break;
+		}
+		if (r < 0) {
+			tl_err("statement %zu: %s", i + 1, err);
+			free(err);
+			err = NULL;
+			status = TL_EXIT_FAIL;
+			break;
+		}
+		if (!a->o.no_stats) {
+			const struct tl_localsql_stats *st = tl_localsql_stats(db);
+			char rb[32];
+			fmt_bytes((double)(st->bytes_read - before.bytes_read), rb, sizeof rb);
+			tl_info("local: %llu rows%s; %llu records from %llu objects (%s of JSON), %llu "
+				"pruned, %llu bad records, %.2f s",
+				(unsigned long long)ls.rows, ls.stopped_at_max ? " (--max-rows)" : "",
+				(unsigned long long)(st->records - before.records),
+				(unsigned long long)(st->files_read - before.files_read), rb,
+				(unsigned long long)(st->files_pruned - before.files_pruned),
+				(unsigned long long)(st->bad_records - before.bad_records),
+				(double)(tl_mono_ms() - t0) / 1000.0);
+		}
+	}
+	tl_localsql_close(db);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct app a;
@@ -1034,6 +1138,17 @@ int main(int argc, char **argv)
 	if (argc > 1 || (argc == 1 && (a.o.file || a.o.query_id)) || (a.o.file && a.o.query_id)) {
 		free(a.o.params);
 		return tl_cli_usage_error("give the SQL once: as an argument, -f FILE, or --query-id");
+	}
+	if (a.o.local && (a.o.query_id || a.o.parallel || a.o.workgroup || a.o.output ||
+			  a.o.catalog || a.o.result_reuse >= 0 || a.o.fetch != FETCH_AUTO)) {
+		free(a.o.params);
+		return tl_cli_usage_error("--local runs offline: --query-id, --parallel, --workgroup, "
+					  "--output-location, --catalog, --result-reuse and --fetch are "
+					  "for Athena");
+	}
+	if (a.o.local_catalog && !a.o.local) {
+		free(a.o.params);
+		return tl_cli_usage_error("--local-catalog goes with --local");
 	}
 	if (a.o.query_id && (a.o.parallel || a.o.explain)) {
 		free(a.o.params);
@@ -1064,8 +1179,9 @@ int main(int argc, char **argv)
 		n = 1;
 	}
 
-	a.aws = tl_aws_new(&a.o.aws, &err);
-	if (!a.aws) {
+	if (!a.o.local)
+		a.aws = tl_aws_new(&a.o.aws, &err);
+	if (!a.o.local && !a.aws) {
 		tl_err("%s", err ? err : "AWS configuration error");
 		free(err);
 		tl_sql_free(stmts, n);
@@ -1089,7 +1205,7 @@ int main(int argc, char **argv)
 		qs[i].sql = stmts[i];
 		stmts[i] = NULL;
 	}
-	status = run(&a, qs, n);
+	status = a.o.local ? run_local(&a, qs, n) : run(&a, qs, n);
 
 	tl_table_free(a.tab);
 	if (tl_out_close(&a.out) < 0 && status == TL_EXIT_OK) {
