@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -209,20 +210,123 @@ static int load_catalog(struct tl_localsql *q, const char *catalog)
 
 /* ---- reading objects ---- */
 
+/* An object is decompressed by a thread of its own, a few chunks ahead of the thread that scans
+ * the records, so that inflating and scanning use both cores. */
+#define CHUNK_SIZE ((size_t)1 << 20)
+#define CHUNKS_AHEAD 4
+
+struct chunk {
+	char *data;
+	size_t len;
+};
+
 struct reader {
+	/* the decoding side, used by the thread only (after reader_open) */
 	int fd;
 	bool gz;
 	z_stream z;
 	unsigned char in[1 << 16];
+	/* the queue between them */
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk q[CHUNKS_AHEAD];
+	size_t head, count;
+	int done;            /* 0 running, 1 at the end, -1 a corrupt or unreadable object */
+	bool stop;           /* the scanner closed early */
+	/* the scanning side */
 	struct tl_buf buf;   /* decompressed bytes not yet consumed */
 	size_t pos;          /* start of the next line in buf */
 	bool eof;
 	uint64_t *bytes;
 };
 
+/* Up to cap decoded bytes into dst: the count, 0 at the end, -1 on a corrupt object. */
+static ssize_t decode(struct reader *r, char *dst, size_t cap)
+{
+	for (;;) {
+		if (!r->gz) {
+			ssize_t n = read(r->fd, dst, cap);
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n;
+		}
+		if (r->z.avail_in == 0) {
+			ssize_t n = read(r->fd, r->in, sizeof r->in);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return n;
+			r->z.next_in = r->in;
+			r->z.avail_in = (uInt)n;
+		}
+		r->z.next_out = (unsigned char *)dst;
+		r->z.avail_out = (uInt)cap;
+		int st = inflate(&r->z, Z_NO_FLUSH);
+		size_t got = cap - r->z.avail_out;
+		if (st == Z_STREAM_END) {
+			/* Another gzip member may follow (concatenated objects). */
+			if (inflateReset(&r->z) != Z_OK)
+				return -1;
+		} else if (st != Z_OK && st != Z_BUF_ERROR) {
+			return -1;
+		}
+		if (got)
+			return (ssize_t)got;
+	}
+}
+
+static void *decoder(void *arg)
+{
+	struct reader *r = arg;
+	int result = 1;
+	for (;;) {
+		char *data = malloc(CHUNK_SIZE);
+		size_t len = 0;
+		if (!data) {
+			result = -1;
+			break;
+		}
+		/* Fill a whole chunk (fewer, larger hand-overs), or up to the end. */
+		ssize_t n = 0;
+		while (len < CHUNK_SIZE && (n = decode(r, data + len, CHUNK_SIZE - len)) > 0)
+			len += (size_t)n;
+		pthread_mutex_lock(&r->mu);
+		while (r->count == CHUNKS_AHEAD && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop || len == 0) {
+			pthread_mutex_unlock(&r->mu);
+			free(data);
+			if (n < 0)
+				result = -1;
+			break;
+		}
+		r->q[(r->head + r->count) % CHUNKS_AHEAD] = (struct chunk){ data, len };
+		r->count++;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (n < 0) {
+			result = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->done = result;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
 static int reader_open(struct reader *r, const char *path, uint64_t *bytes)
 {
 	memset(r, 0, offsetof(struct reader, in));
+	r->head = r->count = 0;
+	r->done = 0;
+	r->stop = false;
+	r->started = false;
 	tl_buf_init(&r->buf, 0);
 	r->pos = 0;
 	r->eof = false;
@@ -235,73 +339,72 @@ static int reader_open(struct reader *r, const char *path, uint64_t *bytes)
 	r->gz = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 	if (r->gz && inflateInit2(&r->z, 15 + 32) != Z_OK) {
 		close(r->fd);
+		r->fd = -1;
 		return -1;
 	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (pthread_create(&r->thread, NULL, decoder, r) != 0) {
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv);
+		if (r->gz)
+			inflateEnd(&r->z);
+		close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
+	r->started = true;
 	return 0;
 }
 
 static void reader_close(struct reader *r)
 {
+	if (r->started) {
+		pthread_mutex_lock(&r->mu);
+		r->stop = true;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->thread, NULL);
+		for (size_t i = 0; i < r->count; i++)
+			free(r->q[(r->head + i) % CHUNKS_AHEAD].data);
+		r->count = 0;
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv);
+		r->started = false;
+	}
 	if (r->gz)
 		inflateEnd(&r->z);
+	r->gz = false;
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
 	tl_buf_release(&r->buf);
 }
 
-/* Appends more decompressed data to r->buf; 0 at end, -1 on a corrupt object. */
+/* Appends the next decoded chunk to r->buf; 0 at end, -1 on a corrupt object. */
 static int reader_fill(struct reader *r)
 {
 	if (r->pos > 0) {
 		tl_buf_consume(&r->buf, r->pos);
 		r->pos = 0;
 	}
-	for (;;) {
-		if (!r->gz) {
-			if (tl_buf_grow(&r->buf, sizeof r->in) < 0)
-				return -1;
-			ssize_t n = read(r->fd, r->buf.data + r->buf.len, sizeof r->in);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -1;
-			r->buf.len += (size_t)n;
-			r->buf.data[r->buf.len] = '\0';
-			*r->bytes += (uint64_t)n;
-			return n > 0;
-		}
-		if (r->z.avail_in == 0) {
-			ssize_t n = read(r->fd, r->in, sizeof r->in);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -1;
-			if (n == 0)
-				return 0;
-			r->z.next_in = r->in;
-			r->z.avail_in = (uInt)n;
-		}
-		if (tl_buf_grow(&r->buf, 1 << 18) < 0)
-			return -1;
-		size_t room = r->buf.cap - r->buf.len - 1;
-		r->z.next_out = (unsigned char *)r->buf.data + r->buf.len;
-		r->z.avail_out = (uInt)room;
-		int st = inflate(&r->z, Z_NO_FLUSH);
-		size_t got = room - r->z.avail_out;
-		r->buf.len += got;
-		r->buf.data[r->buf.len] = '\0';
-		*r->bytes += got;
-		if (st == Z_STREAM_END) {
-			/* Another gzip member may follow (concatenated objects). */
-			if (inflateReset(&r->z) != Z_OK)
-				return -1;
-		} else if (st != Z_OK && st != Z_BUF_ERROR) {
-			return -1;
-		}
-		if (got)
-			return 1;
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0 && r->done == 0)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (r->count == 0) {
+		int d = r->done;
+		pthread_mutex_unlock(&r->mu);
+		return d > 0 ? 0 : -1;
 	}
+	struct chunk c = r->q[r->head];
+	r->head = (r->head + 1) % CHUNKS_AHEAD;
+	r->count--;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	int rc = tl_buf_add(&r->buf, c.data, c.len);
+	*r->bytes += c.len;
+	free(c.data);
+	return rc < 0 ? -1 : 1;
 }
 
 /* The next line (without "\n"/"\r\n"); 0 at end, -1 on a corrupt object. */
