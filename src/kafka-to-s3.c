@@ -113,6 +113,11 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Closed objects are stored together (one directory sync, one commit) when this many wait, or
+ * READY_MS after the first of them was closed. */
+#define READY_MAX 64
+#define READY_MS 500
+
 /* The commit metadata format: "tl1" then one "\n<last offset> <partition path>" per entry. */
 #define META_TAG "tl1"
 /* Kafka's default offset.metadata.max.bytes is 4096. */
@@ -131,6 +136,7 @@ struct obj {
 	int fd;
 	char *tmp;          /* local lake: the temp file's path; NULL for an unlinked spool */
 	struct tl_gzip *gz;
+	bool closed;        /* finished, waiting in G.ready to be stored */
 };
 
 struct stored {
@@ -177,7 +183,10 @@ static struct {
 	struct part **parts;
 	size_t nparts;
 	struct part *last_part;
-	size_t nopen;
+	size_t nopen;       /* open objects not yet closed */
+	struct obj **ready; /* closed objects to store with the next flush */
+	size_t nready;
+	int64_t ready_since;
 	bool assigned_once;
 	bool failed;        /* a store or commit failed: stop, commit nothing more */
 	struct tl_out out;
@@ -440,7 +449,8 @@ static void obj_drop(struct obj *o)
 			p->open[i] = p->open[--p->nopen];
 			break;
 		}
-	G.nopen--;
+	if (!o->closed)
+		G.nopen--;
 	tl_gzip_free(o->gz);
 	if (o->fd >= 0)
 		close(o->fd);
@@ -461,9 +471,10 @@ static void obj_discard(struct obj *o)
 		unlink(o->tmp);
 	free(o->tmp);
 	free(o->dir);
+	if (!o->closed)
+		G.nopen--;
 	free(o->ppath);
 	free(o);
-	G.nopen--;
 }
 
 static int fsync_dir_of(const char *path)
@@ -507,79 +518,144 @@ static void manifest(const struct obj *o, const char *url, const char *bucket, c
 	cJSON_Delete(m);
 }
 
-/* Finishes, stores and frees o. The caller commits afterwards. 0 or -1 (G.failed set). */
-static int obj_store(struct obj *o)
+/* Stores a closed object (local: fsync and rename, the directory is synced by the caller; S3:
+ * upload). 0, or -1 with the error reported. */
+static int obj_put(struct obj *o, const char *name)
 {
-	struct part *p = o->p;
-	int rc = -1;
-	char *name = obj_name(o);
-	if (tl_gzip_finish(o->gz) != 0) {
-		tl_err("%s: writing the spool: %s", name, strerror(errno));
-		goto out;
-	}
-	uint64_t bytes = tl_gzip_out(o->gz);
 	if (G.local_dir) {
 		char *path = xasprintf("%s/%s", G.local_dir, name);
 		char *dir = xstrdup(path);
 		*strrchr(dir, '/') = '\0';
-		int mk = mkdirs(dir);
+		int rc = mkdirs(dir);
 		free(dir);
-		if (mk != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0 ||
-		    fsync_dir_of(path) != 0) {
+		if (rc != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0) {
 			tl_err("%s: %s", path, strerror(errno));
 			free(path);
-			goto out;
+			return -1;
 		}
 		free(o->tmp);
 		o->tmp = NULL;
-		char *url = xasprintf("file://%s", path);
-		manifest(o, url, NULL, name, bytes);
-		free(url);
 		free(path);
-	} else {
-		char *key = tl_s3_key_join(G.s3url.prefix, name);
-		struct tl_s3_put_opts po = { .content_type = "application/x-ndjson" };
-		struct tl_aws_error err;
-		memset(&err, 0, sizeof(err));
-		if (tl_s3_upload_fd(G.s3, G.s3url.bucket, key, o->fd, (size_t)G.c.part_size, &po,
-				    &err) != 0) {
-			char *t = tl_aws_error_text(&err);
-			tl_err("storing s3://%s/%s: %s", G.s3url.bucket, key, t);
-			free(t);
-			tl_aws_error_free(&err);
-			free(key);
-			goto out;
-		}
-		char *url = tl_s3_url_str(G.s3url.bucket, key);
-		manifest(o, url, G.s3url.bucket, key, bytes);
-		free(url);
-		free(key);
+		return 0;
 	}
-	tl_debug("stored %s: %" PRIu64 " records, %" PRIu64 " bytes", name, o->records, bytes);
-	G.n_objects++;
-	G.n_bytes_out += bytes;
-	stored_set(p, o->dir, o->last);
-	p->stale = true;
-	rc = 0;
-out:
-	free(name);
-	obj_drop(o);
-	if (rc != 0)
-		G.failed = true;
+	char *key = tl_s3_key_join(G.s3url.prefix, name);
+	struct tl_s3_put_opts po = { .content_type = "application/x-ndjson" };
+	struct tl_aws_error err;
+	memset(&err, 0, sizeof(err));
+	int rc = tl_s3_upload_fd(G.s3, G.s3url.bucket, key, o->fd, (size_t)G.c.part_size, &po, &err);
+	if (rc != 0) {
+		char *t = tl_aws_error_text(&err);
+		tl_err("storing s3://%s/%s: %s", G.s3url.bucket, key, t);
+		free(t);
+		tl_aws_error_free(&err);
+	}
+	free(key);
 	return rc;
 }
 
-/* Stores every open object of p (all partitions when p is NULL), then commits. */
-static int flush_all(struct part *only)
+/* Stores every closed object, syncs their directories, then commits once. Between two commits
+ * at most one stored object per partition path is not yet committed (obj_close sees to it), so
+ * a crash in between leaves nothing that a rerun would not overwrite under the same name. */
+static int ready_flush(void)
+{
+	if (G.failed)
+		return -1; /* what waits is dropped with its partition, uncommitted */
+	if (G.nready == 0)
+		return 0;
+	char **names = xcalloc(G.nready, sizeof(*names));
+	for (size_t i = 0; i < G.nready && !G.failed; i++) {
+		names[i] = obj_name(G.ready[i]);
+		if (obj_put(G.ready[i], names[i]) != 0)
+			G.failed = true;
+	}
+	if (G.local_dir && !G.failed) {
+		/* one fsync per directory, for the renames */
+		for (size_t i = 0; i < G.nready && !G.failed; i++) {
+			bool seen = false;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = strcmp(G.ready[j]->dir, G.ready[i]->dir) == 0 &&
+				       G.ready[j]->errors == G.ready[i]->errors &&
+				       strcmp(G.ready[j]->p->topic, G.ready[i]->p->topic) == 0;
+			if (seen)
+				continue;
+			char *path = xasprintf("%s/%s", G.local_dir, names[i]);
+			if (fsync_dir_of(path) != 0) {
+				tl_err("syncing the directory of %s: %s", path, strerror(errno));
+				G.failed = true;
+			}
+			free(path);
+		}
+	}
+	for (size_t i = 0; i < G.nready; i++) {
+		struct obj *o = G.ready[i];
+		if (!G.failed) {
+			uint64_t bytes = tl_gzip_out(o->gz);
+			if (G.local_dir) {
+				char *url = xasprintf("file://%s/%s", G.local_dir, names[i]);
+				manifest(o, url, NULL, names[i], bytes);
+				free(url);
+			} else {
+				char *key = tl_s3_key_join(G.s3url.prefix, names[i]);
+				char *url = tl_s3_url_str(G.s3url.bucket, key);
+				manifest(o, url, G.s3url.bucket, key, bytes);
+				free(url);
+				free(key);
+			}
+			tl_debug("stored %s: %" PRIu64 " records, %" PRIu64 " bytes", names[i],
+				 o->records, bytes);
+			G.n_objects++;
+			G.n_bytes_out += bytes;
+			stored_set(o->p, o->dir, o->last);
+			o->p->stale = true;
+		}
+		free(names[i]);
+		obj_drop(o);
+	}
+	free(names);
+	G.nready = 0;
+	if (G.failed)
+		return -1;
+	return commit_stale();
+}
+
+/* Closes o (the gzip trailer is written) and queues it to be stored with the next flush. */
+static int obj_close(struct obj *o)
+{
+	/* one stored-but-uncommitted object per partition path at most */
+	for (size_t i = 0; i < G.nready; i++)
+		if (G.ready[i]->p == o->p && strcmp(G.ready[i]->dir, o->dir) == 0) {
+			if (ready_flush() != 0)
+				return -1;
+			break;
+		}
+	if (tl_gzip_finish(o->gz) != 0) {
+		tl_err("writing the spool: %s", strerror(errno));
+		G.failed = true;
+		return -1;
+	}
+	o->closed = true;
+	G.nopen--;
+	if (G.nready == 0)
+		G.ready_since = tl_mono_ms();
+	G.ready = xrealloc(G.ready, (G.nready + 1) * sizeof(*G.ready));
+	G.ready[G.nready++] = o;
+	if (G.nready >= READY_MAX)
+		return ready_flush();
+	return 0;
+}
+
+/* Closes every open object of every partition, stores them all, then commits. */
+static int flush_all(void)
 {
 	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
 		struct part *p = G.parts[i];
-		if (only && p != only)
-			continue;
-		while (p->nopen > 0 && !G.failed)
-			obj_store(p->open[0]);
+		for (size_t j = 0; j < p->nopen && !G.failed; j++)
+			if (!p->open[j]->closed)
+				obj_close(p->open[j]);
 	}
 	if (G.failed)
+		return -1;
+	if (ready_flush() != 0)
 		return -1;
 	return commit_stale();
 }
@@ -590,11 +666,11 @@ static void close_oldest(void)
 	for (size_t i = 0; i < G.nparts; i++)
 		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
 			struct obj *o = G.parts[i]->open[j];
-			if (!best || o->touched < best->touched)
+			if (!o->closed && (!best || o->touched < best->touched))
 				best = o;
 		}
-	if (best && obj_store(best) == 0)
-		commit_stale();
+	if (best)
+		obj_close(best);
 }
 
 static void close_aged(void)
@@ -602,20 +678,12 @@ static void close_aged(void)
 	if (G.c.max_age <= 0)
 		return;
 	int64_t now = tl_mono_ms();
-	bool any = false;
 	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
 		struct part *p = G.parts[i];
-		for (size_t j = 0; j < p->nopen && !G.failed;) {
-			if (now - p->open[j]->opened >= G.c.max_age) {
-				obj_store(p->open[j]);
-				any = true;
-			} else {
-				j++;
-			}
-		}
+		for (size_t j = 0; j < p->nopen && !G.failed; j++)
+			if (!p->open[j]->closed && now - p->open[j]->opened >= G.c.max_age)
+				obj_close(p->open[j]);
 	}
-	if (any && !G.failed)
-		commit_stale();
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
@@ -715,7 +783,7 @@ static int handle_message(const rd_kafka_message_t *m)
 
 	struct obj *o = NULL;
 	for (size_t i = 0; i < p->nopen; i++)
-		if (strcmp(p->open[i]->dir, d->data) == 0) {
+		if (!p->open[i]->closed && strcmp(p->open[i]->dir, d->data) == 0) {
 			o = p->open[i];
 			break;
 		}
@@ -762,11 +830,8 @@ static int handle_message(const rd_kafka_message_t *m)
 	G.n_records++;
 	G.n_bytes_in += vn + 1;
 	if ((G.c.max_records && o->records >= G.c.max_records) ||
-	    (G.c.max_bytes && o->raw >= G.c.max_bytes)) {
-		if (obj_store(o) != 0)
-			return -1;
-		return commit_stale();
-	}
+	    (G.c.max_bytes && o->raw >= G.c.max_bytes))
+		return obj_close(o);
 	return 0;
 }
 
@@ -830,7 +895,9 @@ static void on_revoke(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 {
 	/* Store what is open and commit while the partitions are still ours. */
 	if (!G.failed)
-		flush_all(NULL);
+		flush_all();
+	if (G.failed)
+		G.nready = 0; /* freed with their partitions below or at exit */
 	for (int i = 0; i < l->cnt; i++) {
 		struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
 		if (p)
@@ -1135,13 +1202,15 @@ int main(int argc, char **argv)
 			close_aged();
 			last_age_check = now;
 		}
+		if (G.nready > 0 && now - G.ready_since >= READY_MS)
+			ready_flush();
 		if (G.c.progress)
 			progress(false);
 		if (G.c.exit_at_end && all_at_end())
 			break;
 	}
 	if (!G.failed)
-		flush_all(NULL);
+		flush_all();
 	if (G.c.progress) {
 		progress(true);
 		tl_log_status_end();
@@ -1163,6 +1232,8 @@ close:
 		rc = TL_EXIT_FAIL;
 done:
 	tl_kafka_conf_release(&kc);
+	G.nready = 0; /* their objects are freed with their partitions */
+	free(G.ready);
 	while (G.nparts > 0)
 		part_remove(G.parts[0]);
 	free(G.parts);
