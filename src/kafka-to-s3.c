@@ -117,6 +117,7 @@ static const struct option long_opts[] = {
  * READY_MS after the first of them was closed. */
 #define READY_MAX 64
 #define READY_MS 500
+#define GZPOOL 64
 
 /* The commit metadata format: "tl1" then one "\n<last offset> <partition path>" per entry. */
 #define META_TAG "tl1"
@@ -187,6 +188,8 @@ static struct {
 	struct obj **ready; /* closed objects to store with the next flush */
 	size_t nready;
 	int64_t ready_since;
+	struct tl_gzip *gzpool[GZPOOL]; /* zlib states kept for the next objects */
+	size_t ngzpool;
 	bool assigned_once;
 	bool failed;        /* a store or commit failed: stop, commit nothing more */
 	struct tl_out out;
@@ -433,7 +436,12 @@ static struct obj *obj_open(struct part *p, const char *dir, int64_t offset)
 		G.failed = true;
 		return NULL;
 	}
-	o->gz = tl_gzip_new(G.c.level, tl_gzip_sink_fd, &o->fd);
+	if (G.ngzpool > 0) {
+		o->gz = G.gzpool[--G.ngzpool];
+		tl_gzip_reset(o->gz, tl_gzip_sink_fd, &o->fd);
+	} else {
+		o->gz = tl_gzip_new(G.c.level, tl_gzip_sink_fd, &o->fd);
+	}
 	p->open = xrealloc(p->open, (p->nopen + 1) * sizeof(*p->open));
 	p->open[p->nopen++] = o;
 	G.nopen++;
@@ -451,7 +459,10 @@ static void obj_drop(struct obj *o)
 		}
 	if (!o->closed)
 		G.nopen--;
-	tl_gzip_free(o->gz);
+	if (G.ngzpool < GZPOOL)
+		G.gzpool[G.ngzpool++] = o->gz;
+	else
+		tl_gzip_free(o->gz);
 	if (o->fd >= 0)
 		close(o->fd);
 	if (o->tmp)
@@ -644,15 +655,36 @@ static int obj_close(struct obj *o)
 	return 0;
 }
 
+/* Closes the objects of list (n of them; a flush inside obj_close may reorder the partitions'
+ * arrays, so the caller passes a copy). */
+static void close_list(struct obj **list, size_t n)
+{
+	for (size_t i = 0; i < n && !G.failed; i++)
+		obj_close(list[i]);
+	free(list);
+}
+
+/* The open (not closed) objects, all or those older than max_age; a new array (caller frees). */
+static struct obj **open_objects(int64_t older_than, size_t *n)
+{
+	struct obj **v = xcalloc(G.nopen + 1, sizeof(*v));
+	int64_t now = tl_mono_ms();
+	*n = 0;
+	for (size_t i = 0; i < G.nparts; i++)
+		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
+			struct obj *o = G.parts[i]->open[j];
+			if (!o->closed && *n < G.nopen && (older_than < 0 || now - o->opened >= older_than))
+				v[(*n)++] = o;
+		}
+	return v;
+}
+
 /* Closes every open object of every partition, stores them all, then commits. */
 static int flush_all(void)
 {
-	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
-		struct part *p = G.parts[i];
-		for (size_t j = 0; j < p->nopen && !G.failed; j++)
-			if (!p->open[j]->closed)
-				obj_close(p->open[j]);
-	}
+	size_t n;
+	struct obj **v = open_objects(-1, &n);
+	close_list(v, n);
 	if (G.failed)
 		return -1;
 	if (ready_flush() != 0)
@@ -677,13 +709,9 @@ static void close_aged(void)
 {
 	if (G.c.max_age <= 0)
 		return;
-	int64_t now = tl_mono_ms();
-	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
-		struct part *p = G.parts[i];
-		for (size_t j = 0; j < p->nopen && !G.failed; j++)
-			if (!p->open[j]->closed && now - p->open[j]->opened >= G.c.max_age)
-				obj_close(p->open[j]);
-	}
+	size_t n;
+	struct obj **v = open_objects(G.c.max_age, &n);
+	close_list(v, n);
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
@@ -1234,6 +1262,8 @@ done:
 	tl_kafka_conf_release(&kc);
 	G.nready = 0; /* their objects are freed with their partitions */
 	free(G.ready);
+	while (G.ngzpool > 0)
+		tl_gzip_free(G.gzpool[--G.ngzpool]);
 	while (G.nparts > 0)
 		part_remove(G.parts[0]);
 	free(G.parts);
