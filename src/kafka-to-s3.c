@@ -190,6 +190,7 @@ static struct {
 	int64_t ready_since;
 	struct tl_gzip *gzpool[GZPOOL]; /* zlib states kept for the next objects */
 	size_t ngzpool;
+	char *lastdir;      /* the last directory made in the local lake */
 	bool assigned_once;
 	bool failed;        /* a store or commit failed: stop, commit nothing more */
 	struct tl_out out;
@@ -537,8 +538,16 @@ static int obj_put(struct obj *o, const char *name)
 		char *path = xasprintf("%s/%s", G.local_dir, name);
 		char *dir = xstrdup(path);
 		*strrchr(dir, '/') = '\0';
-		int rc = mkdirs(dir);
-		free(dir);
+		int rc = 0;
+		if (!G.lastdir || strcmp(G.lastdir, dir) != 0) {
+			rc = mkdirs(dir);
+			free(G.lastdir);
+			G.lastdir = rc == 0 ? dir : NULL;
+			if (rc != 0)
+				free(dir);
+		} else {
+			free(dir);
+		}
 		if (rc != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0) {
 			tl_err("%s: %s", path, strerror(errno));
 			free(path);
@@ -646,6 +655,9 @@ static int obj_close(struct obj *o)
 	}
 	o->closed = true;
 	G.nopen--;
+	/* start the write-back now, so the fsync of the batch finds little left to do */
+	if (G.local_dir)
+		sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (G.nready == 0)
 		G.ready_since = tl_mono_ms();
 	G.ready = xrealloc(G.ready, (G.nready + 1) * sizeof(*G.ready));
@@ -1276,6 +1288,7 @@ done:
 		tl_aws_free(G.aws);
 	tl_s3_url_free(&G.s3url);
 	free(G.local_dir);
+	free(G.lastdir);
 	free(G.c.brokers);
 	free(G.c.group);
 	for (size_t i = 0; i < G.c.ntopics; i++)
