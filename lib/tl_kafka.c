@@ -305,6 +305,13 @@ int tl_kafka_conf_file(struct tl_kafka_conf *kc, const char *path)
 						      : strerror(errno));
 		return -1;
 	}
+	int r = tl_kafka_conf_text(kc, text, len, path);
+	free(text);
+	return r;
+}
+
+int tl_kafka_conf_text(struct tl_kafka_conf *kc, const char *text, size_t len, const char *path)
+{
 	struct tl_buf logical = TL_BUF_INIT, name = TL_BUF_INIT, value = TL_BUF_INIT;
 	size_t pos = 0;
 	unsigned lineno = 0, start_line = 0;
@@ -363,7 +370,6 @@ int tl_kafka_conf_file(struct tl_kafka_conf *kc, const char *path)
 	tl_buf_release(&logical);
 	tl_buf_release(&name);
 	tl_buf_release(&value);
-	free(text);
 	return status;
 }
 

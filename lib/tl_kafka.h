@@ -65,6 +65,9 @@ int tl_kafka_conf_arg(struct tl_kafka_conf *kc, const char *arg);
  * sasl.password, as kcat does. Returns 0, or -1 with "path:line: reason" logged. Blocks on
  * file I/O only. */
 int tl_kafka_conf_file(struct tl_kafka_conf *kc, const char *path);
+/* The same for properties text already in memory (text[0..len), no NUL needed); path names it
+ * in messages. */
+int tl_kafka_conf_text(struct tl_kafka_conf *kc, const char *text, size_t len, const char *path);
 
 /* Settles the broker list: brokers (from -b) if not NULL, else what -X/-F set as
  * bootstrap.servers (or metadata.broker.list), else the environment variable KAFKA_BROKERS.

@@ -192,6 +192,7 @@ static void write_line(const char *msg, size_t n)
 {
 	char *red = tl_redact(msg, n);
 	struct tl_buf line = TL_BUF_INIT;
+	pthread_mutex_lock(&log_lock); /* status_open is shared by threads that log */
 	if (status_open)
 		tl_buf_adds(&line, "\r\033[K");
 	tl_buf_addf(&line, "%s: %s", tool_name, red);
@@ -200,6 +201,7 @@ static void write_line(const char *msg, size_t n)
 	status_open = 0;
 	fwrite(line.data, 1, line.len, stderr);
 	fflush(stderr);
+	pthread_mutex_unlock(&log_lock);
 	tl_buf_release(&line);
 	free(red);
 }
@@ -237,6 +239,7 @@ void tl_log_status(int force, const char *fmt, ...)
 	tl_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
 	char *red = tl_redact(tl_buf_str(&b), b.len);
+	pthread_mutex_lock(&log_lock);
 	if (tty) {
 		fprintf(stderr, "\r\033[K%s: %s", tool_name, red);
 		status_open = 1;
@@ -244,15 +247,18 @@ void tl_log_status(int force, const char *fmt, ...)
 		fprintf(stderr, "%s: %s\n", tool_name, red);
 	}
 	fflush(stderr);
+	pthread_mutex_unlock(&log_lock);
 	free(red);
 	tl_buf_release(&b);
 }
 
 void tl_log_status_end(void)
 {
+	pthread_mutex_lock(&log_lock);
 	if (status_open) {
 		fputc('\n', stderr);
 		fflush(stderr);
 		status_open = 0;
 	}
+	pthread_mutex_unlock(&log_lock);
 }

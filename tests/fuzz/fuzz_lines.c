@@ -1,7 +1,7 @@
 /* libFuzzer target: the line reader over arbitrary input with a small cap, so over-long lines,
  * CR/LF mixes, NUL bytes and a missing final newline are all exercised. Every byte of input must be
  * accounted for by the lines returned. */
-#define _GNU_SOURCE
+
 #include "tl_io.h"
 
 #include <stdint.h>

@@ -1,0 +1,49 @@
+# tests/x-api-stub.sh: starting the loopback X API stand-in (tests/x-api-stub.py) from a test.
+#
+#   stub_start [--data FILE] [--conn 'ACTIONS']... [--then 'ACTIONS'] [...]
+#       starts it on a free port; sets STUB_URL, STUB_LOG, STUB_PID; kills it when the calling
+#       (sub)shell exits. Call it inside a test body: each test gets its own script of faults.
+#   stub_times [PATH]   the times (ms, relative to the first) of the stub's requests for PATH
+#                       (default the filtered stream), one a line
+#   stub_gaps [PATH]    the gaps (ms) between consecutive such requests, one a line
+# Captures: $SHARED/tweets (from $TL_SHARED, else ../shared beside the checkout).
+
+if [ -n "${TL_SHARED:-}" ]; then
+	SHARED=$TL_SHARED
+elif [ -d "$TOP/../shared/tweets" ]; then
+	SHARED=$(cd "$TOP/../shared" && pwd)
+else
+	SHARED=$(cd "$TOP/../.." && pwd)/shared
+fi
+CAPTURE="$SHARED/tweets/v2_stream_twarc-csv_streaming_output.jsonl"
+CAPTURE_CUT="$SHARED/tweets/v2_stream_twarc-csv_streaming_output_truncated.jsonl"
+CAPTURE_V1="$SHARED/tweets/v1.1_stream_original_format_tweet_parser_examples.jsonl"
+export SHARED CAPTURE CAPTURE_CUT CAPTURE_V1
+
+stub_start() {
+	STUB_PORT=$(free_port)
+	STUB_LOG="$TRASH/stub-$STUB_PORT.log"
+	: >"$STUB_LOG"
+	python3 "$TOP/tests/x-api-stub.py" --port "$STUB_PORT" --log "$STUB_LOG" "$@" \
+		>"$TRASH/stub-$STUB_PORT.out" 2>&1 &
+	STUB_PID=$!
+	trap 'kill $STUB_PID 2>/dev/null' EXIT
+	STUB_URL="http://127.0.0.1:$STUB_PORT"
+	export STUB_URL STUB_LOG STUB_PID
+	wait_port "$STUB_PORT" 10
+}
+
+stub_times() {
+	awk -v p="${1:-/2/tweets/search/stream?}" 'index($3, p) == 1 { if (t0 == "") t0 = $1; printf "%d\n", ($1 - t0) * 1000 }' "$STUB_LOG"
+}
+
+stub_gaps() {
+	stub_times "$@" | awk 'NR > 1 { print $1 - prev } { prev = $1 }'
+}
+
+# in_range VALUE LOW HIGH: true when LOW <= VALUE <= HIGH (integers); says why not.
+in_range() {
+	if [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; then return 0; fi
+	echo "$1 not in [$2, $3]"
+	return 1
+}
