@@ -156,6 +156,7 @@ struct part {
 	int64_t committed;  /* what we last committed (or found committed); -1 none */
 	bool eof;
 	bool stale;         /* something stored or consumed that the committed state lacks */
+	bool fenced;        /* a commit was refused in a rebalance: ignored until reassigned */
 };
 
 struct cfg {
@@ -192,6 +193,7 @@ static struct {
 	size_t ngzpool;
 	char *lastdir;      /* the last directory made in the local lake */
 	bool assigned_once;
+	bool assigned_now;  /* between an assignment and the next revocation */
 	bool failed;        /* a store or commit failed: stop, commit nothing more */
 	struct tl_out out;
 	struct tl_buf dirbuf, recbuf;
@@ -311,6 +313,15 @@ static int64_t part_commit_offset(const struct part *p)
 	return o;
 }
 
+
+/* After a refused commit: the partition's open work is left alone (its objects are freed when the
+ * partition is taken away) and nothing more is read, closed or committed for it. */
+static void part_fence(struct part *p)
+{
+	p->stale = false;
+	p->fenced = true;
+}
+
 /* ---- committing ------------------------------------------------------------------------- */
 
 /* Commits every stale partition (synchronously). Returns 0 or -1 (G.failed set). */
@@ -320,7 +331,7 @@ static int commit_stale(void)
 	struct tl_buf meta = TL_BUF_INIT;
 	for (size_t i = 0; i < G.nparts; i++) {
 		struct part *p = G.parts[i];
-		if (!p->stale)
+		if (!p->stale || p->fenced)
 			continue;
 		int64_t off = part_commit_offset(p);
 		if (off < 0)
@@ -355,7 +366,21 @@ static int commit_stale(void)
 		for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < l->cnt; i++)
 			if (l->elems[i].err)
 				err = l->elems[i].err;
-		if (err) {
+		if (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+		    err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+		    err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
+		    err == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) {
+			/* The group is changing hands: these partitions' open work is dropped and
+			 * redone from the last commit by their next owner, which rewrites any object
+			 * stored since under the same name. Nothing more is stored for them here. */
+			tl_warn("commit refused (%s): leaving the partitions' uncommitted work to their "
+				"next owner", rd_kafka_err2str(err));
+			for (int i = 0; i < l->cnt; i++) {
+				struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
+				if (p)
+					part_fence(p);
+			}
+		} else if (err) {
 			tl_err("committing offsets: %s", rd_kafka_err2str(err));
 			G.failed = true;
 			rc = -1;
@@ -641,6 +666,8 @@ static int ready_flush(void)
 /* Closes o (the gzip trailer is written) and queues it to be stored with the next flush. */
 static int obj_close(struct obj *o)
 {
+	if (o->p->fenced)
+		return 0;
 	/* one stored-but-uncommitted object per partition path at most */
 	for (size_t i = 0; i < G.nready; i++)
 		if (G.ready[i]->p == o->p && strcmp(G.ready[i]->dir, o->dir) == 0) {
@@ -685,7 +712,8 @@ static struct obj **open_objects(int64_t older_than, size_t *n)
 	for (size_t i = 0; i < G.nparts; i++)
 		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
 			struct obj *o = G.parts[i]->open[j];
-			if (!o->closed && *n < G.nopen && (older_than < 0 || now - o->opened >= older_than))
+			if (!o->closed && !o->p->fenced && *n < G.nopen &&
+			    (older_than < 0 || now - o->opened >= older_than))
 				v[(*n)++] = o;
 		}
 	return v;
@@ -710,7 +738,7 @@ static void close_oldest(void)
 	for (size_t i = 0; i < G.nparts; i++)
 		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
 			struct obj *o = G.parts[i]->open[j];
-			if (!o->closed && (!best || o->touched < best->touched))
+			if (!o->closed && !o->p->fenced && (!best || o->touched < best->touched))
 				best = o;
 		}
 	if (best)
@@ -784,6 +812,8 @@ static int handle_message(const rd_kafka_message_t *m)
 		tl_debug("message of unassigned %s [%" PRId32 "] ignored", topic, m->partition);
 		return 0;
 	}
+	if (p->fenced)
+		return 0;
 	p->eof = false;
 	if (p->next >= 0 && m->offset < p->next)
 		return 0; /* seen already (a refetch) */
@@ -928,6 +958,7 @@ static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 	if (!G.assigned_once)
 		G.first_assign = tl_mono_ms();
 	G.assigned_once = true;
+	G.assigned_now = true;
 	rd_kafka_assign(rk, l);
 }
 
@@ -943,6 +974,7 @@ static void on_revoke(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 		if (p)
 			part_remove(p);
 	}
+	G.assigned_now = false; /* --exit-at-end waits for the next assignment */
 	rd_kafka_assign(rk, NULL);
 }
 
@@ -960,10 +992,10 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 static bool all_at_end(void)
 {
-	if (!G.assigned_once)
+	if (!G.assigned_now)
 		return false;
 	for (size_t i = 0; i < G.nparts; i++)
-		if (!G.parts[i]->eof)
+		if (!G.parts[i]->eof && !G.parts[i]->fenced)
 			return false;
 	return true;
 }
