@@ -194,6 +194,7 @@ static struct {
 	char *lastdir;      /* the last directory made in the local lake */
 	bool assigned_once;
 	bool assigned_now;  /* between an assignment and the next revocation */
+	bool meta_big;      /* a commit carried much metadata: see close_holding_back() */
 	bool failed;        /* a store or commit failed: stop, commit nothing more */
 	struct tl_out out;
 	struct tl_buf dirbuf, recbuf;
@@ -349,6 +350,8 @@ static int commit_stale(void)
 		tl_buf_adds(&meta, META_TAG);
 		for (size_t j = 0; j < p->nst; j++)
 			tl_buf_addf(&meta, "\n%" PRId64 " %s", p->st[j].last, p->st[j].dir);
+		if (meta.len > META_MAX / 2)
+			G.meta_big = true;
 		if (meta.len > META_MAX)
 			tl_warn("%s [%" PRId32 "]: commit metadata of %zu bytes may pass the broker's "
 				"offset.metadata.max.bytes (lower --max-age)", p->topic, p->partition,
@@ -745,9 +748,33 @@ static void close_oldest(void)
 		obj_close(best);
 }
 
+/* Keeps the commit metadata under the broker's cap: when a partition has stored many paths above
+ * its committed offset (an old open object holds the offset back), that oldest object closes. */
+static void close_holding_back(void)
+{
+	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
+		struct part *p = G.parts[i];
+		size_t len = strlen(META_TAG);
+		for (size_t j = 0; j < p->nst; j++)
+			len += strlen(p->st[j].dir) + 22;
+		if (len <= META_MAX / 2 || p->fenced)
+			continue;
+		struct obj *oldest = NULL;
+		for (size_t j = 0; j < p->nopen; j++)
+			if (!p->open[j]->closed && (!oldest || p->open[j]->first < oldest->first))
+				oldest = p->open[j];
+		if (oldest) {
+			tl_debug("%s [%" PRId32 "]: closing the object from offset %" PRId64
+				 " to keep the commit metadata small", p->topic, p->partition,
+				 oldest->first);
+			obj_close(oldest);
+		}
+	}
+}
+
 static void close_aged(void)
 {
-	if (G.c.max_age <= 0)
+	if (G.c.max_age <= 0 || G.failed)
 		return;
 	size_t n;
 	struct obj **v = open_objects(G.c.max_age, &n);
@@ -1273,6 +1300,10 @@ int main(int argc, char **argv)
 		if (now - last_age_check >= 1000) {
 			close_aged();
 			last_age_check = now;
+		}
+		if (G.meta_big) {
+			G.meta_big = false;
+			close_holding_back();
 		}
 		if (G.nready > 0 && now - G.ready_since >= READY_MS)
 			ready_flush();
