@@ -5,6 +5,8 @@
 #include "tl_json.h"
 #include "tl_jscan.h"
 #include "tl_log.h"
+#include "tl_num.h"
+#include "tl_sig.h"
 #include "tl_time.h"
 
 #include <ctype.h>
@@ -186,7 +188,10 @@ static int load_catalog(struct tl_localsql *q, const char *catalog)
 			struct dirent *f;
 			while (d2 && (f = readdir(d2))) {
 				size_t l = strlen(f->d_name);
-				if (f->d_name[0] == '.' || l < 6 || strcmp(f->d_name + l - 5, ".json"))
+				/* TABLE.json; not _database.json nor TABLE.partitions.json (tl_catalog.h). */
+				if (f->d_name[0] == '.' || f->d_name[0] == '_' || l < 6 ||
+				    strcmp(f->d_name + l - 5, ".json") ||
+				    (l > 16 && !strcmp(f->d_name + l - 16, ".partitions.json")))
 					continue;
 				char *p = xasprintf("%s/%s", sub, f->d_name);
 				if (load_table(q, p, e->d_name) < 0)
@@ -1341,7 +1346,15 @@ static int run_sql(sqlite3 *db, const char *sql, char **err)
 	return 0;
 }
 
-struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char **err)
+/* Lets a long statement notice Ctrl-C: SQLite calls this every few thousand steps. */
+static int on_progress(void *ctx)
+{
+	(void)ctx;
+	return tl_sig_caught() != 0;
+}
+
+struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, const char *database,
+				     char **err)
 {
 	*err = NULL;
 	struct tl_localsql *q = xcalloc(1, sizeof *q);
@@ -1362,6 +1375,17 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char
 	}
 	sqlite3_create_module(q->db, "tl_lake", &lake_module, q);
 	register_functions(q->db);
+	sqlite3_progress_handler(q->db, 10000, on_progress, NULL);
+	if (database) {
+		bool found = false;
+		for (size_t i = 0; i < q->ntables; i++)
+			if (!strcasecmp(q->tables[i].db, database))
+				found = true;
+		if (!found) {
+			*err = xasprintf("database %s: not in the catalog %s", database, cat);
+			goto fail;
+		}
+	}
 	q->names = xcalloc(q->ntables + 1, sizeof *q->names);
 	for (size_t i = 0; i < q->ntables; i++) {
 		struct table *t = &q->tables[i];
@@ -1380,7 +1404,7 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char
 			rc = run_sql(q->db, sql, err);
 			free(sql);
 		}
-		if (rc == 0) {
+		if (rc == 0 && (!database || !strcasecmp(t->db, database))) {
 			sql = xasprintf("CREATE VIRTUAL TABLE temp.%s USING tl_lake(%zu)", qt, i);
 			char *e2 = NULL;
 			if (run_sql(q->db, sql, &e2) < 0) /* same name in two databases: keep the first */
@@ -1466,8 +1490,36 @@ static const char *result_type(sqlite3_stmt *st, int i, bool have_row)
 	}
 }
 
-int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql_sink *sink,
-		     char **err)
+/* Binds one ExecutionParameters-style literal. */
+static int bind_param(sqlite3_stmt *st, int i, const char *p)
+{
+	size_t n = strlen(p);
+	double d;
+	int64_t v;
+	if (n >= 2 && p[0] == '\'' && p[n - 1] == '\'') {
+		struct tl_buf b = TL_BUF_INIT;
+		for (size_t k = 1; k + 1 < n; k++) {
+			tl_buf_addc(&b, p[k]);
+			if (p[k] == '\'' && p[k + 1] == '\'')
+				k++;
+		}
+		int rc = sqlite3_bind_text(st, i, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
+		tl_buf_release(&b);
+		return rc;
+	}
+	if (!strcasecmp(p, "null"))
+		return sqlite3_bind_null(st, i);
+	if (!strcasecmp(p, "true") || !strcasecmp(p, "false"))
+		return sqlite3_bind_int(st, i, !strcasecmp(p, "true"));
+	if (tl_parse_i64(p, INT64_MIN, INT64_MAX, &v) == 0)
+		return sqlite3_bind_int64(st, i, v);
+	if (tl_parse_double(p, &d) == 0)
+		return sqlite3_bind_double(st, i, d);
+	return sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT);
+}
+
+int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
+		     size_t nparams, const struct tl_sql_sink *sink, char **err)
 {
 	*err = NULL;
 	sqlite3_stmt *st = NULL;
@@ -1478,6 +1530,19 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql
 	}
 	if (!st)
 		return 0; /* only white space or a comment */
+	if ((int)nparams != sqlite3_bind_parameter_count(st)) {
+		*err = xasprintf("the statement has %d parameters, %zu values given",
+				 sqlite3_bind_parameter_count(st), nparams);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	for (size_t i = 0; i < nparams; i++) {
+		if (bind_param(st, (int)i + 1, params[i]) != SQLITE_OK) {
+			*err = xasprintf("parameter %zu: %s", i + 1, sqlite3_errmsg(q->db));
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
 	int ncol = sqlite3_column_count(st);
 	const char **names = xcalloc((size_t)ncol + 1, sizeof *names);
 	const char **types = xcalloc((size_t)ncol + 1, sizeof *types);
@@ -1515,6 +1580,10 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql
 		goto sqlerr;
 	goto done;
 sqlerr:
+	if (rc == SQLITE_INTERRUPT && tl_sig_caught()) {
+		ret = 2;
+		goto done;
+	}
 	*err = xasprintf("%s", sqlite3_errmsg(q->db));
 	ret = -1;
 done:
