@@ -6,6 +6,7 @@
 #   make deps            install the Debian 12 packages the build and tests need
 #   make install         PREFIX, DESTDIR, BINDIR, MANDIR honoured
 #   make fuzz            build the libFuzzer targets (clang) into build/fuzz/
+#   make demo [AWS=1]    run the whole pipeline on local defaults (examples/demo.sh)
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -95,6 +96,13 @@ check-tests: $(TOOLS) $(UNIT_BIN) $(HELP_BIN)
 
 deps:
 	@.ci/deps
+
+# The whole pipeline on local defaults (examples/demo.sh); `make demo AWS=1` lands it in a moto
+# server's S3 and Glue on loopback instead.
+demo:
+	@.ci/deps --quiet
+	@$(MAKE) --no-print-directory all $(B)/tests/mock-kafka $(B)/tests/aws-call
+	@AWS=$(AWS) examples/demo.sh
 
 # libFuzzer targets: lib/ compiled once with clang's fuzzer instrumentation, then one binary each.
 FUZZ_CC    ?= clang

@@ -3,10 +3,10 @@
 # same records from the mock Kafka cluster, with plain `gzip -6` on the same bytes as the ceiling;
 # then the memory of kafka-to-s3 with 64 partitions x 24 hours of records (1536 open objects).
 #
-#   make && make build/tests/mock-kafka && bench/to-s3.sh [MB_PER_PARTITION] [PARTITIONS]
+#   make && make build/tests/mock-kafka && [HOURS=24] [PASSES=3] bench/to-s3.sh [MB_PER_PARTITION] [PARTITIONS]
 #
 # Records are the real tweets of ../shared/tweets (v1.1, ~6 KB each), cycled with a new id and a
-# created_at rising over 24 hours (a backlog of a live stream); the memory run uses the same
+# created_at rising over HOURS hours (a backlog of a live stream: 64 x HOURS objects); the memory run uses the same
 # records with the 24 hours interleaved in every partition. The mock keeps about 5 MiB per partition, so volume comes from
 # partitions (default 3 MB x 64). Each side is run three times and its best pass counts (the
 # machine is shared). kafka-to-s3's time is from its first partition assignment to its exit (the
@@ -16,6 +16,7 @@ set -eu
 cd "$(dirname "$0")/.."
 MB=${1:-3}
 PARTS=${2:-64}
+HOURS=${HOURS:-24}
 export PATH="$PWD/bin:$PWD/${BUILD:-build}/tests:$PATH"
 for x in kafka-to-s3 mock-kafka kcat gzip python3; do
 	command -v $x >/dev/null || { echo "bench/to-s3.sh: $x missing (make; make build/tests/mock-kafka)" >&2; exit 1; }
@@ -36,9 +37,9 @@ B=$(head -n 1 "$W/boot")
 
 gen() { # MODE: "stream" (times rising over 24 hours, as a backlog of a live stream) or
 	 # "interleaved" (every partition has records of all 24 hours all along)
-	python3 - "$MB" "$PARTS" "$1" <<'PY'
+	python3 - "$MB" "$PARTS" "$1" "$HOURS" <<'PY'
 import json, os, sys, datetime
-mb, parts, mode = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+mb, parts, mode, hours = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 src = [json.loads(l) for l in open(os.environ["SHARED"] + "/tweets/v1.1_stream_original_format_tweet_parser_examples.jsonl")]
 base = datetime.datetime(2026, 11, 24, tzinfo=datetime.timezone.utc)
 total = mb * parts * 1e6
@@ -48,7 +49,7 @@ for i in range(n):
     t = dict(src[i % len(src)])
     t["id"] = 1860000000000000000 + i
     t["id_str"] = str(t["id"])
-    secs = (i * 86400 // n) if mode == "stream" else (i * 3607) % 86400
+    secs = (i * 3600 * hours // n) if mode == "stream" else (i * 3607) % 86400
     t["created_at"] = (base + datetime.timedelta(seconds=secs)).strftime("%a %b %d %H:%M:%S +0000 %Y")
     sys.stdout.write("%d\t%s\n" % (i, json.dumps(t, separators=(",", ":"))))
 PY

@@ -95,6 +95,15 @@ int tl_gzip_finish(struct tl_gzip *z)
 	return 0;
 }
 
+void tl_gzip_reset(struct tl_gzip *z, tl_gzip_sink_fn sink, void *ctx)
+{
+	deflateReset(&z->zs);
+	z->sink = sink;
+	z->ctx = ctx;
+	z->in = z->out = 0;
+	z->failed = z->finished = false;
+}
+
 void tl_gzip_free(struct tl_gzip *z)
 {
 	if (!z)

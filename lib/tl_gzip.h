@@ -23,6 +23,9 @@ struct tl_gzip *tl_gzip_new(int level, tl_gzip_sink_fn sink, void *ctx);
 int tl_gzip_write(struct tl_gzip *z, const void *p, size_t n);
 /* Writes the rest and the gzip trailer; the writer then accepts nothing more. 0 or -1. */
 int tl_gzip_finish(struct tl_gzip *z);
+/* Starts a new gzip stream in z (finished or not) into another sink, keeping zlib's memory: cheaper
+ * than free and new when many streams come and go. */
+void tl_gzip_reset(struct tl_gzip *z, tl_gzip_sink_fn sink, void *ctx);
 /* Frees z (finished or not; unfinished output is simply dropped). NULL is fine. */
 void tl_gzip_free(struct tl_gzip *z);
 /* Bytes taken in, and bytes handed to the sink so far. */

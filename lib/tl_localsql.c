@@ -5,6 +5,8 @@
 #include "tl_json.h"
 #include "tl_jscan.h"
 #include "tl_log.h"
+#include "tl_num.h"
+#include "tl_sig.h"
 #include "tl_time.h"
 
 #include <ctype.h>
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -186,7 +189,10 @@ static int load_catalog(struct tl_localsql *q, const char *catalog)
 			struct dirent *f;
 			while (d2 && (f = readdir(d2))) {
 				size_t l = strlen(f->d_name);
-				if (f->d_name[0] == '.' || l < 6 || strcmp(f->d_name + l - 5, ".json"))
+				/* TABLE.json; not _database.json nor TABLE.partitions.json (tl_catalog.h). */
+				if (f->d_name[0] == '.' || f->d_name[0] == '_' || l < 6 ||
+				    strcmp(f->d_name + l - 5, ".json") ||
+				    (l > 16 && !strcmp(f->d_name + l - 16, ".partitions.json")))
 					continue;
 				char *p = xasprintf("%s/%s", sub, f->d_name);
 				if (load_table(q, p, e->d_name) < 0)
@@ -204,20 +210,123 @@ static int load_catalog(struct tl_localsql *q, const char *catalog)
 
 /* ---- reading objects ---- */
 
+/* An object is decompressed by a thread of its own, a few chunks ahead of the thread that scans
+ * the records, so that inflating and scanning use both cores. */
+#define CHUNK_SIZE ((size_t)1 << 20)
+#define CHUNKS_AHEAD 4
+
+struct chunk {
+	char *data;
+	size_t len;
+};
+
 struct reader {
+	/* the decoding side, used by the thread only (after reader_open) */
 	int fd;
 	bool gz;
 	z_stream z;
 	unsigned char in[1 << 16];
+	/* the queue between them */
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk q[CHUNKS_AHEAD];
+	size_t head, count;
+	int done;            /* 0 running, 1 at the end, -1 a corrupt or unreadable object */
+	bool stop;           /* the scanner closed early */
+	/* the scanning side */
 	struct tl_buf buf;   /* decompressed bytes not yet consumed */
 	size_t pos;          /* start of the next line in buf */
 	bool eof;
 	uint64_t *bytes;
 };
 
+/* Up to cap decoded bytes into dst: the count, 0 at the end, -1 on a corrupt object. */
+static ssize_t decode(struct reader *r, char *dst, size_t cap)
+{
+	for (;;) {
+		if (!r->gz) {
+			ssize_t n = read(r->fd, dst, cap);
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n;
+		}
+		if (r->z.avail_in == 0) {
+			ssize_t n = read(r->fd, r->in, sizeof r->in);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return n;
+			r->z.next_in = r->in;
+			r->z.avail_in = (uInt)n;
+		}
+		r->z.next_out = (unsigned char *)dst;
+		r->z.avail_out = (uInt)cap;
+		int st = inflate(&r->z, Z_NO_FLUSH);
+		size_t got = cap - r->z.avail_out;
+		if (st == Z_STREAM_END) {
+			/* Another gzip member may follow (concatenated objects). */
+			if (inflateReset(&r->z) != Z_OK)
+				return -1;
+		} else if (st != Z_OK && st != Z_BUF_ERROR) {
+			return -1;
+		}
+		if (got)
+			return (ssize_t)got;
+	}
+}
+
+static void *decoder(void *arg)
+{
+	struct reader *r = arg;
+	int result = 1;
+	for (;;) {
+		char *data = malloc(CHUNK_SIZE);
+		size_t len = 0;
+		if (!data) {
+			result = -1;
+			break;
+		}
+		/* Fill a whole chunk (fewer, larger hand-overs), or up to the end. */
+		ssize_t n = 0;
+		while (len < CHUNK_SIZE && (n = decode(r, data + len, CHUNK_SIZE - len)) > 0)
+			len += (size_t)n;
+		pthread_mutex_lock(&r->mu);
+		while (r->count == CHUNKS_AHEAD && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop || len == 0) {
+			pthread_mutex_unlock(&r->mu);
+			free(data);
+			if (n < 0)
+				result = -1;
+			break;
+		}
+		r->q[(r->head + r->count) % CHUNKS_AHEAD] = (struct chunk){ data, len };
+		r->count++;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (n < 0) {
+			result = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->done = result;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
 static int reader_open(struct reader *r, const char *path, uint64_t *bytes)
 {
 	memset(r, 0, offsetof(struct reader, in));
+	r->head = r->count = 0;
+	r->done = 0;
+	r->stop = false;
+	r->started = false;
 	tl_buf_init(&r->buf, 0);
 	r->pos = 0;
 	r->eof = false;
@@ -230,73 +339,72 @@ static int reader_open(struct reader *r, const char *path, uint64_t *bytes)
 	r->gz = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 	if (r->gz && inflateInit2(&r->z, 15 + 32) != Z_OK) {
 		close(r->fd);
+		r->fd = -1;
 		return -1;
 	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (pthread_create(&r->thread, NULL, decoder, r) != 0) {
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv);
+		if (r->gz)
+			inflateEnd(&r->z);
+		close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
+	r->started = true;
 	return 0;
 }
 
 static void reader_close(struct reader *r)
 {
+	if (r->started) {
+		pthread_mutex_lock(&r->mu);
+		r->stop = true;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->thread, NULL);
+		for (size_t i = 0; i < r->count; i++)
+			free(r->q[(r->head + i) % CHUNKS_AHEAD].data);
+		r->count = 0;
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv);
+		r->started = false;
+	}
 	if (r->gz)
 		inflateEnd(&r->z);
+	r->gz = false;
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
 	tl_buf_release(&r->buf);
 }
 
-/* Appends more decompressed data to r->buf; 0 at end, -1 on a corrupt object. */
+/* Appends the next decoded chunk to r->buf; 0 at end, -1 on a corrupt object. */
 static int reader_fill(struct reader *r)
 {
 	if (r->pos > 0) {
 		tl_buf_consume(&r->buf, r->pos);
 		r->pos = 0;
 	}
-	for (;;) {
-		if (!r->gz) {
-			if (tl_buf_grow(&r->buf, sizeof r->in) < 0)
-				return -1;
-			ssize_t n = read(r->fd, r->buf.data + r->buf.len, sizeof r->in);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -1;
-			r->buf.len += (size_t)n;
-			r->buf.data[r->buf.len] = '\0';
-			*r->bytes += (uint64_t)n;
-			return n > 0;
-		}
-		if (r->z.avail_in == 0) {
-			ssize_t n = read(r->fd, r->in, sizeof r->in);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -1;
-			if (n == 0)
-				return 0;
-			r->z.next_in = r->in;
-			r->z.avail_in = (uInt)n;
-		}
-		if (tl_buf_grow(&r->buf, 1 << 18) < 0)
-			return -1;
-		size_t room = r->buf.cap - r->buf.len - 1;
-		r->z.next_out = (unsigned char *)r->buf.data + r->buf.len;
-		r->z.avail_out = (uInt)room;
-		int st = inflate(&r->z, Z_NO_FLUSH);
-		size_t got = room - r->z.avail_out;
-		r->buf.len += got;
-		r->buf.data[r->buf.len] = '\0';
-		*r->bytes += got;
-		if (st == Z_STREAM_END) {
-			/* Another gzip member may follow (concatenated objects). */
-			if (inflateReset(&r->z) != Z_OK)
-				return -1;
-		} else if (st != Z_OK && st != Z_BUF_ERROR) {
-			return -1;
-		}
-		if (got)
-			return 1;
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0 && r->done == 0)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (r->count == 0) {
+		int d = r->done;
+		pthread_mutex_unlock(&r->mu);
+		return d > 0 ? 0 : -1;
 	}
+	struct chunk c = r->q[r->head];
+	r->head = (r->head + 1) % CHUNKS_AHEAD;
+	r->count--;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	int rc = tl_buf_add(&r->buf, c.data, c.len);
+	*r->bytes += c.len;
+	free(c.data);
+	return rc < 0 ? -1 : 1;
 }
 
 /* The next line (without "\n"/"\r\n"); 0 at end, -1 on a corrupt object. */
@@ -1341,7 +1449,15 @@ static int run_sql(sqlite3 *db, const char *sql, char **err)
 	return 0;
 }
 
-struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char **err)
+/* Lets a long statement notice Ctrl-C: SQLite calls this every few thousand steps. */
+static int on_progress(void *ctx)
+{
+	(void)ctx;
+	return tl_sig_caught() != 0;
+}
+
+struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, const char *database,
+				     char **err)
 {
 	*err = NULL;
 	struct tl_localsql *q = xcalloc(1, sizeof *q);
@@ -1362,6 +1478,17 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char
 	}
 	sqlite3_create_module(q->db, "tl_lake", &lake_module, q);
 	register_functions(q->db);
+	sqlite3_progress_handler(q->db, 10000, on_progress, NULL);
+	if (database) {
+		bool found = false;
+		for (size_t i = 0; i < q->ntables; i++)
+			if (!strcasecmp(q->tables[i].db, database))
+				found = true;
+		if (!found) {
+			*err = xasprintf("database %s: not in the catalog %s", database, cat);
+			goto fail;
+		}
+	}
 	q->names = xcalloc(q->ntables + 1, sizeof *q->names);
 	for (size_t i = 0; i < q->ntables; i++) {
 		struct table *t = &q->tables[i];
@@ -1380,7 +1507,7 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char
 			rc = run_sql(q->db, sql, err);
 			free(sql);
 		}
-		if (rc == 0) {
+		if (rc == 0 && (!database || !strcasecmp(t->db, database))) {
 			sql = xasprintf("CREATE VIRTUAL TABLE temp.%s USING tl_lake(%zu)", qt, i);
 			char *e2 = NULL;
 			if (run_sql(q->db, sql, &e2) < 0) /* same name in two databases: keep the first */
@@ -1466,8 +1593,36 @@ static const char *result_type(sqlite3_stmt *st, int i, bool have_row)
 	}
 }
 
-int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql_sink *sink,
-		     char **err)
+/* Binds one ExecutionParameters-style literal. */
+static int bind_param(sqlite3_stmt *st, int i, const char *p)
+{
+	size_t n = strlen(p);
+	double d;
+	int64_t v;
+	if (n >= 2 && p[0] == '\'' && p[n - 1] == '\'') {
+		struct tl_buf b = TL_BUF_INIT;
+		for (size_t k = 1; k + 1 < n; k++) {
+			tl_buf_addc(&b, p[k]);
+			if (p[k] == '\'' && p[k + 1] == '\'')
+				k++;
+		}
+		int rc = sqlite3_bind_text(st, i, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
+		tl_buf_release(&b);
+		return rc;
+	}
+	if (!strcasecmp(p, "null"))
+		return sqlite3_bind_null(st, i);
+	if (!strcasecmp(p, "true") || !strcasecmp(p, "false"))
+		return sqlite3_bind_int(st, i, !strcasecmp(p, "true"));
+	if (tl_parse_i64(p, INT64_MIN, INT64_MAX, &v) == 0)
+		return sqlite3_bind_int64(st, i, v);
+	if (tl_parse_double(p, &d) == 0)
+		return sqlite3_bind_double(st, i, d);
+	return sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT);
+}
+
+int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
+		     size_t nparams, const struct tl_sql_sink *sink, char **err)
 {
 	*err = NULL;
 	sqlite3_stmt *st = NULL;
@@ -1478,6 +1633,19 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql
 	}
 	if (!st)
 		return 0; /* only white space or a comment */
+	if ((int)nparams != sqlite3_bind_parameter_count(st)) {
+		*err = xasprintf("the statement has %d parameters, %zu values given",
+				 sqlite3_bind_parameter_count(st), nparams);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	for (size_t i = 0; i < nparams; i++) {
+		if (bind_param(st, (int)i + 1, params[i]) != SQLITE_OK) {
+			*err = xasprintf("parameter %zu: %s", i + 1, sqlite3_errmsg(q->db));
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
 	int ncol = sqlite3_column_count(st);
 	const char **names = xcalloc((size_t)ncol + 1, sizeof *names);
 	const char **types = xcalloc((size_t)ncol + 1, sizeof *types);
@@ -1515,6 +1683,10 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql
 		goto sqlerr;
 	goto done;
 sqlerr:
+	if (rc == SQLITE_INTERRUPT && tl_sig_caught()) {
+		ret = 2;
+		goto done;
+	}
 	*err = xasprintf("%s", sqlite3_errmsg(q->db));
 	ret = -1;
 done:

@@ -38,14 +38,20 @@ struct tl_localsql_stats {
 
 /* Opens the engine over the lake and catalog folders (catalog NULL: LAKE/_catalog). Tables whose
  * location is an s3:// URL are looked for under LAKE by their path below the bucket, then by
- * table name. NULL with *err (caller frees) when the catalog can't be read. */
-struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, char **err);
+ * table name. Unqualified table names mean database's tables when database is given, else the
+ * first table of that name in any database. NULL with *err (caller frees) when the catalog can't
+ * be read or database is not in it. */
+struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, const char *database,
+				     char **err);
 void tl_localsql_close(struct tl_localsql *q);
 
-/* Runs one statement, streaming its rows to sink. Returns 0, 1 if the sink stopped it, or -1
- * with *err (caller frees). May be interrupted: see tl_localsql_interrupt. Blocks. */
-int tl_localsql_exec(struct tl_localsql *q, const char *sql, const struct tl_sql_sink *sink,
-		     char **err);
+/* Runs one statement, streaming its rows to sink. params (nparams of them) are bound to the
+ * statement's "?" in order, as Athena's ExecutionParameters are written: 'text' (quotes doubled
+ * inside) binds a string, a number binds a number, NULL/true/false their values, anything else
+ * binds as text. Returns 0, 1 if the sink stopped it, 2 if a stop signal (tl_sig) interrupted
+ * it, or -1 with *err (caller frees). Blocks. */
+int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
+		     size_t nparams, const struct tl_sql_sink *sink, char **err);
 /* Makes a running statement stop soon (from a signal-watching thread or a progress check). */
 void tl_localsql_interrupt(struct tl_localsql *q);
 const struct tl_localsql_stats *tl_localsql_stats(const struct tl_localsql *q);

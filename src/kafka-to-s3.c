@@ -113,6 +113,12 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Closed objects are stored together (one directory sync, one commit) when this many wait, or
+ * READY_MS after the first of them was closed. */
+#define READY_MAX 64
+#define READY_MS 500
+#define GZPOOL 64
+
 /* The commit metadata format: "tl1" then one "\n<last offset> <partition path>" per entry. */
 #define META_TAG "tl1"
 /* Kafka's default offset.metadata.max.bytes is 4096. */
@@ -131,6 +137,7 @@ struct obj {
 	int fd;
 	char *tmp;          /* local lake: the temp file's path; NULL for an unlinked spool */
 	struct tl_gzip *gz;
+	bool closed;        /* finished, waiting in G.ready to be stored */
 };
 
 struct stored {
@@ -149,6 +156,7 @@ struct part {
 	int64_t committed;  /* what we last committed (or found committed); -1 none */
 	bool eof;
 	bool stale;         /* something stored or consumed that the committed state lacks */
+	bool fenced;        /* a commit was refused in a rebalance: ignored until reassigned */
 };
 
 struct cfg {
@@ -177,8 +185,16 @@ static struct {
 	struct part **parts;
 	size_t nparts;
 	struct part *last_part;
-	size_t nopen;
+	size_t nopen;       /* open objects not yet closed */
+	struct obj **ready; /* closed objects to store with the next flush */
+	size_t nready;
+	int64_t ready_since;
+	struct tl_gzip *gzpool[GZPOOL]; /* zlib states kept for the next objects */
+	size_t ngzpool;
+	char *lastdir;      /* the last directory made in the local lake */
 	bool assigned_once;
+	bool assigned_now;  /* between an assignment and the next revocation */
+	bool meta_big;      /* a commit carried much metadata: see close_holding_back() */
 	bool failed;        /* a store or commit failed: stop, commit nothing more */
 	struct tl_out out;
 	struct tl_buf dirbuf, recbuf;
@@ -298,6 +314,15 @@ static int64_t part_commit_offset(const struct part *p)
 	return o;
 }
 
+
+/* After a refused commit: the partition's open work is left alone (its objects are freed when the
+ * partition is taken away) and nothing more is read, closed or committed for it. */
+static void part_fence(struct part *p)
+{
+	p->stale = false;
+	p->fenced = true;
+}
+
 /* ---- committing ------------------------------------------------------------------------- */
 
 /* Commits every stale partition (synchronously). Returns 0 or -1 (G.failed set). */
@@ -307,7 +332,7 @@ static int commit_stale(void)
 	struct tl_buf meta = TL_BUF_INIT;
 	for (size_t i = 0; i < G.nparts; i++) {
 		struct part *p = G.parts[i];
-		if (!p->stale)
+		if (!p->stale || p->fenced)
 			continue;
 		int64_t off = part_commit_offset(p);
 		if (off < 0)
@@ -325,6 +350,8 @@ static int commit_stale(void)
 		tl_buf_adds(&meta, META_TAG);
 		for (size_t j = 0; j < p->nst; j++)
 			tl_buf_addf(&meta, "\n%" PRId64 " %s", p->st[j].last, p->st[j].dir);
+		if (meta.len > META_MAX / 2)
+			G.meta_big = true;
 		if (meta.len > META_MAX)
 			tl_warn("%s [%" PRId32 "]: commit metadata of %zu bytes may pass the broker's "
 				"offset.metadata.max.bytes (lower --max-age)", p->topic, p->partition,
@@ -342,7 +369,21 @@ static int commit_stale(void)
 		for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < l->cnt; i++)
 			if (l->elems[i].err)
 				err = l->elems[i].err;
-		if (err) {
+		if (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+		    err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+		    err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
+		    err == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) {
+			/* The group is changing hands: these partitions' open work is dropped and
+			 * redone from the last commit by their next owner, which rewrites any object
+			 * stored since under the same name. Nothing more is stored for them here. */
+			tl_warn("commit refused (%s): leaving the partitions' uncommitted work to their "
+				"next owner", rd_kafka_err2str(err));
+			for (int i = 0; i < l->cnt; i++) {
+				struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
+				if (p)
+					part_fence(p);
+			}
+		} else if (err) {
 			tl_err("committing offsets: %s", rd_kafka_err2str(err));
 			G.failed = true;
 			rc = -1;
@@ -424,7 +465,12 @@ static struct obj *obj_open(struct part *p, const char *dir, int64_t offset)
 		G.failed = true;
 		return NULL;
 	}
-	o->gz = tl_gzip_new(G.c.level, tl_gzip_sink_fd, &o->fd);
+	if (G.ngzpool > 0) {
+		o->gz = G.gzpool[--G.ngzpool];
+		tl_gzip_reset(o->gz, tl_gzip_sink_fd, &o->fd);
+	} else {
+		o->gz = tl_gzip_new(G.c.level, tl_gzip_sink_fd, &o->fd);
+	}
 	p->open = xrealloc(p->open, (p->nopen + 1) * sizeof(*p->open));
 	p->open[p->nopen++] = o;
 	G.nopen++;
@@ -440,8 +486,12 @@ static void obj_drop(struct obj *o)
 			p->open[i] = p->open[--p->nopen];
 			break;
 		}
-	G.nopen--;
-	tl_gzip_free(o->gz);
+	if (!o->closed)
+		G.nopen--;
+	if (G.ngzpool < GZPOOL)
+		G.gzpool[G.ngzpool++] = o->gz;
+	else
+		tl_gzip_free(o->gz);
 	if (o->fd >= 0)
 		close(o->fd);
 	if (o->tmp)
@@ -461,9 +511,10 @@ static void obj_discard(struct obj *o)
 		unlink(o->tmp);
 	free(o->tmp);
 	free(o->dir);
+	if (!o->closed)
+		G.nopen--;
 	free(o->ppath);
 	free(o);
-	G.nopen--;
 }
 
 static int fsync_dir_of(const char *path)
@@ -507,79 +558,179 @@ static void manifest(const struct obj *o, const char *url, const char *bucket, c
 	cJSON_Delete(m);
 }
 
-/* Finishes, stores and frees o. The caller commits afterwards. 0 or -1 (G.failed set). */
-static int obj_store(struct obj *o)
+/* Stores a closed object (local: fsync and rename, the directory is synced by the caller; S3:
+ * upload). 0, or -1 with the error reported. */
+static int obj_put(struct obj *o, const char *name)
 {
-	struct part *p = o->p;
-	int rc = -1;
-	char *name = obj_name(o);
-	if (tl_gzip_finish(o->gz) != 0) {
-		tl_err("%s: writing the spool: %s", name, strerror(errno));
-		goto out;
-	}
-	uint64_t bytes = tl_gzip_out(o->gz);
 	if (G.local_dir) {
 		char *path = xasprintf("%s/%s", G.local_dir, name);
 		char *dir = xstrdup(path);
 		*strrchr(dir, '/') = '\0';
-		int mk = mkdirs(dir);
-		free(dir);
-		if (mk != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0 ||
-		    fsync_dir_of(path) != 0) {
+		int rc = 0;
+		if (!G.lastdir || strcmp(G.lastdir, dir) != 0) {
+			rc = mkdirs(dir);
+			free(G.lastdir);
+			G.lastdir = rc == 0 ? dir : NULL;
+			if (rc != 0)
+				free(dir);
+		} else {
+			free(dir);
+		}
+		if (rc != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0) {
 			tl_err("%s: %s", path, strerror(errno));
 			free(path);
-			goto out;
+			return -1;
 		}
 		free(o->tmp);
 		o->tmp = NULL;
-		char *url = xasprintf("file://%s", path);
-		manifest(o, url, NULL, name, bytes);
-		free(url);
 		free(path);
-	} else {
-		char *key = tl_s3_key_join(G.s3url.prefix, name);
-		struct tl_s3_put_opts po = { .content_type = "application/x-ndjson" };
-		struct tl_aws_error err;
-		memset(&err, 0, sizeof(err));
-		if (tl_s3_upload_fd(G.s3, G.s3url.bucket, key, o->fd, (size_t)G.c.part_size, &po,
-				    &err) != 0) {
-			char *t = tl_aws_error_text(&err);
-			tl_err("storing s3://%s/%s: %s", G.s3url.bucket, key, t);
-			free(t);
-			tl_aws_error_free(&err);
-			free(key);
-			goto out;
-		}
-		char *url = tl_s3_url_str(G.s3url.bucket, key);
-		manifest(o, url, G.s3url.bucket, key, bytes);
-		free(url);
-		free(key);
+		return 0;
 	}
-	tl_debug("stored %s: %" PRIu64 " records, %" PRIu64 " bytes", name, o->records, bytes);
-	G.n_objects++;
-	G.n_bytes_out += bytes;
-	stored_set(p, o->dir, o->last);
-	p->stale = true;
-	rc = 0;
-out:
-	free(name);
-	obj_drop(o);
-	if (rc != 0)
-		G.failed = true;
+	char *key = tl_s3_key_join(G.s3url.prefix, name);
+	struct tl_s3_put_opts po = { .content_type = "application/x-ndjson" };
+	struct tl_aws_error err;
+	memset(&err, 0, sizeof(err));
+	int rc = tl_s3_upload_fd(G.s3, G.s3url.bucket, key, o->fd, (size_t)G.c.part_size, &po, &err);
+	if (rc != 0) {
+		char *t = tl_aws_error_text(&err);
+		tl_err("storing s3://%s/%s: %s", G.s3url.bucket, key, t);
+		free(t);
+		tl_aws_error_free(&err);
+	}
+	free(key);
 	return rc;
 }
 
-/* Stores every open object of p (all partitions when p is NULL), then commits. */
-static int flush_all(struct part *only)
+/* Stores every closed object, syncs their directories, then commits once. Between two commits
+ * at most one stored object per partition path is not yet committed (obj_close sees to it), so
+ * a crash in between leaves nothing that a rerun would not overwrite under the same name. */
+static int ready_flush(void)
 {
-	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
-		struct part *p = G.parts[i];
-		if (only && p != only)
-			continue;
-		while (p->nopen > 0 && !G.failed)
-			obj_store(p->open[0]);
-	}
 	if (G.failed)
+		return -1; /* what waits is dropped with its partition, uncommitted */
+	if (G.nready == 0)
+		return 0;
+	char **names = xcalloc(G.nready, sizeof(*names));
+	for (size_t i = 0; i < G.nready && !G.failed; i++) {
+		names[i] = obj_name(G.ready[i]);
+		if (obj_put(G.ready[i], names[i]) != 0)
+			G.failed = true;
+	}
+	if (G.local_dir && !G.failed) {
+		/* one fsync per directory, for the renames */
+		for (size_t i = 0; i < G.nready && !G.failed; i++) {
+			bool seen = false;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = strcmp(G.ready[j]->dir, G.ready[i]->dir) == 0 &&
+				       G.ready[j]->errors == G.ready[i]->errors &&
+				       strcmp(G.ready[j]->p->topic, G.ready[i]->p->topic) == 0;
+			if (seen)
+				continue;
+			char *path = xasprintf("%s/%s", G.local_dir, names[i]);
+			if (fsync_dir_of(path) != 0) {
+				tl_err("syncing the directory of %s: %s", path, strerror(errno));
+				G.failed = true;
+			}
+			free(path);
+		}
+	}
+	for (size_t i = 0; i < G.nready; i++) {
+		struct obj *o = G.ready[i];
+		if (!G.failed) {
+			uint64_t bytes = tl_gzip_out(o->gz);
+			if (G.local_dir) {
+				char *url = xasprintf("file://%s/%s", G.local_dir, names[i]);
+				manifest(o, url, NULL, names[i], bytes);
+				free(url);
+			} else {
+				char *key = tl_s3_key_join(G.s3url.prefix, names[i]);
+				char *url = tl_s3_url_str(G.s3url.bucket, key);
+				manifest(o, url, G.s3url.bucket, key, bytes);
+				free(url);
+				free(key);
+			}
+			tl_debug("stored %s: %" PRIu64 " records, %" PRIu64 " bytes", names[i],
+				 o->records, bytes);
+			G.n_objects++;
+			G.n_bytes_out += bytes;
+			stored_set(o->p, o->dir, o->last);
+			o->p->stale = true;
+		}
+		free(names[i]);
+		obj_drop(o);
+	}
+	free(names);
+	G.nready = 0;
+	if (G.failed)
+		return -1;
+	return commit_stale();
+}
+
+/* Closes o (the gzip trailer is written) and queues it to be stored with the next flush. */
+static int obj_close(struct obj *o)
+{
+	if (o->p->fenced)
+		return 0;
+	/* one stored-but-uncommitted object per partition path at most */
+	for (size_t i = 0; i < G.nready; i++)
+		if (G.ready[i]->p == o->p && strcmp(G.ready[i]->dir, o->dir) == 0) {
+			if (ready_flush() != 0)
+				return -1;
+			break;
+		}
+	if (tl_gzip_finish(o->gz) != 0) {
+		tl_err("writing the spool: %s", strerror(errno));
+		G.failed = true;
+		return -1;
+	}
+	o->closed = true;
+	G.nopen--;
+	/* start the write-back now, so the fsync of the batch finds little left to do */
+	if (G.local_dir)
+		sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (G.nready == 0)
+		G.ready_since = tl_mono_ms();
+	G.ready = xrealloc(G.ready, (G.nready + 1) * sizeof(*G.ready));
+	G.ready[G.nready++] = o;
+	if (G.nready >= READY_MAX)
+		return ready_flush();
+	return 0;
+}
+
+/* Closes the objects of list (n of them; a flush inside obj_close may reorder the partitions'
+ * arrays, so the caller passes a copy). */
+static void close_list(struct obj **list, size_t n)
+{
+	for (size_t i = 0; i < n && !G.failed; i++)
+		obj_close(list[i]);
+	free(list);
+}
+
+/* The open (not closed) objects, all or those older than max_age; a new array (caller frees). */
+static struct obj **open_objects(int64_t older_than, size_t *n)
+{
+	struct obj **v = xcalloc(G.nopen + 1, sizeof(*v));
+	int64_t now = tl_mono_ms();
+	*n = 0;
+	for (size_t i = 0; i < G.nparts; i++)
+		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
+			struct obj *o = G.parts[i]->open[j];
+			if (!o->closed && !o->p->fenced && *n < G.nopen &&
+			    (older_than < 0 || now - o->opened >= older_than))
+				v[(*n)++] = o;
+		}
+	return v;
+}
+
+/* Closes every open object of every partition, stores them all, then commits. */
+static int flush_all(void)
+{
+	size_t n;
+	struct obj **v = open_objects(-1, &n);
+	close_list(v, n);
+	if (G.failed)
+		return -1;
+	if (ready_flush() != 0)
 		return -1;
 	return commit_stale();
 }
@@ -590,32 +741,44 @@ static void close_oldest(void)
 	for (size_t i = 0; i < G.nparts; i++)
 		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
 			struct obj *o = G.parts[i]->open[j];
-			if (!best || o->touched < best->touched)
+			if (!o->closed && !o->p->fenced && (!best || o->touched < best->touched))
 				best = o;
 		}
-	if (best && obj_store(best) == 0)
-		commit_stale();
+	if (best)
+		obj_close(best);
+}
+
+/* Keeps the commit metadata under the broker's cap: when a partition has stored many paths above
+ * its committed offset (an old open object holds the offset back), that oldest object closes. */
+static void close_holding_back(void)
+{
+	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
+		struct part *p = G.parts[i];
+		size_t len = strlen(META_TAG);
+		for (size_t j = 0; j < p->nst; j++)
+			len += strlen(p->st[j].dir) + 22;
+		if (len <= META_MAX / 2 || p->fenced)
+			continue;
+		struct obj *oldest = NULL;
+		for (size_t j = 0; j < p->nopen; j++)
+			if (!p->open[j]->closed && (!oldest || p->open[j]->first < oldest->first))
+				oldest = p->open[j];
+		if (oldest) {
+			tl_debug("%s [%" PRId32 "]: closing the object from offset %" PRId64
+				 " to keep the commit metadata small", p->topic, p->partition,
+				 oldest->first);
+			obj_close(oldest);
+		}
+	}
 }
 
 static void close_aged(void)
 {
-	if (G.c.max_age <= 0)
+	if (G.c.max_age <= 0 || G.failed)
 		return;
-	int64_t now = tl_mono_ms();
-	bool any = false;
-	for (size_t i = 0; i < G.nparts && !G.failed; i++) {
-		struct part *p = G.parts[i];
-		for (size_t j = 0; j < p->nopen && !G.failed;) {
-			if (now - p->open[j]->opened >= G.c.max_age) {
-				obj_store(p->open[j]);
-				any = true;
-			} else {
-				j++;
-			}
-		}
-	}
-	if (any && !G.failed)
-		commit_stale();
+	size_t n;
+	struct obj **v = open_objects(G.c.max_age, &n);
+	close_list(v, n);
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
@@ -676,6 +839,8 @@ static int handle_message(const rd_kafka_message_t *m)
 		tl_debug("message of unassigned %s [%" PRId32 "] ignored", topic, m->partition);
 		return 0;
 	}
+	if (p->fenced)
+		return 0;
 	p->eof = false;
 	if (p->next >= 0 && m->offset < p->next)
 		return 0; /* seen already (a refetch) */
@@ -715,7 +880,7 @@ static int handle_message(const rd_kafka_message_t *m)
 
 	struct obj *o = NULL;
 	for (size_t i = 0; i < p->nopen; i++)
-		if (strcmp(p->open[i]->dir, d->data) == 0) {
+		if (!p->open[i]->closed && strcmp(p->open[i]->dir, d->data) == 0) {
 			o = p->open[i];
 			break;
 		}
@@ -762,11 +927,8 @@ static int handle_message(const rd_kafka_message_t *m)
 	G.n_records++;
 	G.n_bytes_in += vn + 1;
 	if ((G.c.max_records && o->records >= G.c.max_records) ||
-	    (G.c.max_bytes && o->raw >= G.c.max_bytes)) {
-		if (obj_store(o) != 0)
-			return -1;
-		return commit_stale();
-	}
+	    (G.c.max_bytes && o->raw >= G.c.max_bytes))
+		return obj_close(o);
 	return 0;
 }
 
@@ -823,6 +985,7 @@ static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 	if (!G.assigned_once)
 		G.first_assign = tl_mono_ms();
 	G.assigned_once = true;
+	G.assigned_now = true;
 	rd_kafka_assign(rk, l);
 }
 
@@ -830,12 +993,15 @@ static void on_revoke(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 {
 	/* Store what is open and commit while the partitions are still ours. */
 	if (!G.failed)
-		flush_all(NULL);
+		flush_all();
+	if (G.failed)
+		G.nready = 0; /* freed with their partitions below or at exit */
 	for (int i = 0; i < l->cnt; i++) {
 		struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
 		if (p)
 			part_remove(p);
 	}
+	G.assigned_now = false; /* --exit-at-end waits for the next assignment */
 	rd_kafka_assign(rk, NULL);
 }
 
@@ -853,10 +1019,10 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 static bool all_at_end(void)
 {
-	if (!G.assigned_once)
+	if (!G.assigned_now)
 		return false;
 	for (size_t i = 0; i < G.nparts; i++)
-		if (!G.parts[i]->eof)
+		if (!G.parts[i]->eof && !G.parts[i]->fenced)
 			return false;
 	return true;
 }
@@ -1135,13 +1301,19 @@ int main(int argc, char **argv)
 			close_aged();
 			last_age_check = now;
 		}
+		if (G.meta_big) {
+			G.meta_big = false;
+			close_holding_back();
+		}
+		if (G.nready > 0 && now - G.ready_since >= READY_MS)
+			ready_flush();
 		if (G.c.progress)
 			progress(false);
 		if (G.c.exit_at_end && all_at_end())
 			break;
 	}
 	if (!G.failed)
-		flush_all(NULL);
+		flush_all();
 	if (G.c.progress) {
 		progress(true);
 		tl_log_status_end();
@@ -1163,6 +1335,10 @@ close:
 		rc = TL_EXIT_FAIL;
 done:
 	tl_kafka_conf_release(&kc);
+	G.nready = 0; /* their objects are freed with their partitions */
+	free(G.ready);
+	while (G.ngzpool > 0)
+		tl_gzip_free(G.gzpool[--G.ngzpool]);
 	while (G.nparts > 0)
 		part_remove(G.parts[0]);
 	free(G.parts);
@@ -1175,6 +1351,7 @@ done:
 		tl_aws_free(G.aws);
 	tl_s3_url_free(&G.s3url);
 	free(G.local_dir);
+	free(G.lastdir);
 	free(G.c.brokers);
 	free(G.c.group);
 	for (size_t i = 0; i < G.c.ntopics; i++)

@@ -45,3 +45,16 @@ tos3_dump() {
 tos3_check() {
 	python3 "$TOP/tests/tos3-check.py" "$@"
 }
+
+# tos3_gen_straggler N: one record of 2026-01-01T00, then N records two by two in later hours
+# (an old object stays open while many paths get stored above it).
+tos3_gen_straggler() {
+	python3 - "$1" <<'PY'
+import sys, datetime
+b = datetime.datetime(2026, 2, 1, tzinfo=datetime.timezone.utc)
+print('k0\t{"id":0,"created_at":"2026-01-01T00:00:00Z"}')
+for i in range(1, int(sys.argv[1]) + 1):
+    t = b + datetime.timedelta(hours=(i + 1) // 2)
+    print('k%d\t{"id":%d,"created_at":"%s"}' % (i, i, t.strftime("%Y-%m-%dT%H:%M:%SZ")))
+PY
+}

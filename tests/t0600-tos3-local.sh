@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-kafka.sh"
 . "$TOP/tests/lib-tos3.sh"
-kafka_start -b 1 -t tw:4 -t more:2 -t langs:2
+kafka_start -b 1 -t tw:4 -t more:2 -t langs:2 -t meta:1
 
 K2S() { kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 "$@"; }
 
@@ -83,6 +83,15 @@ test_expect_success 'SIGTERM stores the open objects, commits and exits 0; a rer
 	test -s m7 &&
 	K2S -G g5 -t more --dest lake6 --exit-at-end >m8 &&
 	tos3_check lake6 dump5
+'
+test_expect_success 'an old open object that holds the commit back is closed before the commit metadata grows too big' '
+	tos3_gen_straggler 400 >in7 &&
+	tos3_produce meta in7 && tos3_dump meta >dump7 &&
+	K2S -G g7 -t meta --dest lake7 --time-field created_at --max-records 2 --max-age 0 \
+		--exit-at-end -v >m9 2>err9 &&
+	grep -q "closing the object from offset 0 to keep the commit metadata small" err9 &&
+	! grep -q "may pass the broker" err9 &&
+	tos3_check lake7 dump7 --time-field created_at
 '
 test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw 2>e1 &&

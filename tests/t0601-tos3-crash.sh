@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-kafka.sh"
 . "$TOP/tests/lib-tos3.sh"
-kafka_start -b 1 -t c1:2 -t c2:2 -t c3:2 -t c4:2
+kafka_start -b 1 -t c1:2 -t c2:2 -t c3:2 -t c4:2 -t r:6
 
 K2S() { # GROUP TOPIC LOG ARGS...
 	local g=$1 t=$2 log=$3; shift 3
@@ -58,5 +58,18 @@ test_expect_success '12 SIGKILLs at random moments, then a run to the end: every
 test_expect_success 'the kills hit runs that had stored objects and left some unstored work' '
 	cat err*.end | grep -q "[1-9][0-9]* already stored" &&
 	cat loop*.log | grep -q "after [1-9][0-9]* stores"
+'
+test_expect_success 'a second member joining mid-drain: the rebalance stores, commits and hands over' '
+	tos3_gen 6000 500000 >inr && tos3_produce r inr && tos3_dump r >dumpr || return 1
+	kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 -G gr -t r --dest lakeR \
+		--time-field created_at --max-records 5 -v --exit-at-end >mA 2>errA &
+	a=$!
+	for j in $(seq 1 400); do grep -q "stored" errA && break; sleep 0.05; done
+	kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 -G gr -t r --dest lakeR \
+		--time-field created_at --max-records 5 -v --exit-at-end >mB 2>errB &
+	b=$!
+	wait $a && wait $b &&
+	grep -c "assigned" errA && grep -q "assigned" errB &&
+	tos3_check lakeR dumpr --time-field created_at
 '
 test_done

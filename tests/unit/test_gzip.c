@@ -80,6 +80,25 @@ static void test_empty_and_members(void)
 	tl_buf_release(&out);
 }
 
+static void test_reset(void)
+{
+	struct tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT;
+	struct tl_gzip *z = tl_gzip_new(6, sink_buf, &a);
+	tl_gzip_write(z, "first\n", 6);
+	tl_gzip_reset(z, sink_buf, &b); /* an unfinished stream is dropped */
+	T_CHECK(tl_gzip_write(z, "second\n", 7) == 0);
+	T_CHECK(tl_gzip_finish(z) == 0);
+	T_EQ_INT(tl_gzip_in(z), 7);
+	tl_gzip_free(z);
+	char *back;
+	size_t bn;
+	T_CHECK(tl_gunzip_mem(b.data, b.len, 100, &back, &bn) == 0);
+	T_EQ_STR(back, "second\n");
+	free(back);
+	tl_buf_release(&a);
+	tl_buf_release(&b);
+}
+
 static void test_sink_failure(void)
 {
 	struct tl_gzip *z = tl_gzip_new(1, sink_fail, NULL);
@@ -99,6 +118,7 @@ int main(void)
 {
 	TEST(test_round_trip);
 	TEST(test_empty_and_members);
+	TEST(test_reset);
 	TEST(test_sink_failure);
 	return t_done();
 }

@@ -69,7 +69,7 @@ static char *query(struct tl_localsql *q, const char *sql)
 	struct collect c = { TL_BUF_INIT, 0, 0 };
 	struct tl_sql_sink sink = { on_cols, on_row, &c };
 	char *err = NULL;
-	if (tl_localsql_exec(q, sql, &sink, &err) < 0) {
+	if (tl_localsql_exec(q, sql, NULL, 0, &sink, &err) < 0) {
 		tl_buf_addf(&c.out, "ERROR: %s", err);
 		free(err);
 	}
@@ -110,7 +110,7 @@ static void setup(void)
 		   "{\"Name\":\"author\",\"Type\":\"struct<username:string>\"}]},"
 		   "\"PartitionKeys\":[{\"Name\":\"dt\",\"Type\":\"string\"},{\"Name\":\"hour\",\"Type\":\"string\"}]}", 0);
 	char *err = NULL;
-	q = tl_localsql_open(lake, NULL, &err);
+	q = tl_localsql_open(lake, NULL, NULL, &err);
 	if (!q)
 		printf("# open: %s\n", err);
 	T_CHECK(q != NULL);
@@ -184,8 +184,35 @@ static void errors_and_stop(void)
 	struct collect c = { TL_BUF_INIT, 1, 0 };
 	struct tl_sql_sink sink = { on_cols, on_row, &c };
 	char *err = NULL;
-	T_EQ_INT(tl_localsql_exec(q, "SELECT id FROM tweets", &sink, &err), 1);
+	T_EQ_INT(tl_localsql_exec(q, "SELECT id FROM tweets", NULL, 0, &sink, &err), 1);
 	tl_buf_release(&c.out);
+}
+
+static void parameters(void)
+{
+	const char *p[] = { "'fr'", "1", "'it''s'" };
+	struct collect c = { TL_BUF_INIT, 0, 0 };
+	struct tl_sql_sink sink = { on_cols, on_row, &c };
+	char *err = NULL;
+	T_EQ_INT(tl_localsql_exec(q, "SELECT id, ? AS s FROM tweets WHERE lang = ? AND ? = 1 ORDER BY id",
+				  (const char *const[]){ p[2], p[0], p[1] }, 3, &sink, &err), 0);
+	T_EQ_STR(tl_buf_str(&c.out), "id:varchar,s:varchar\n2,it's\n");
+	T_EQ_INT(tl_localsql_exec(q, "SELECT ?", p, 2, &sink, &err), -1);
+	T_CHECK(err && strstr(err, "1 parameters, 2 values"));
+	free(err);
+	tl_buf_release(&c.out);
+}
+
+static void database_option(void)
+{
+	char *err = NULL;
+	struct tl_localsql *q2 = tl_localsql_open(lake, NULL, "nosuchdb", &err);
+	T_CHECK(q2 == NULL);
+	T_CHECK(err && strstr(err, "nosuchdb"));
+	free(err);
+	q2 = tl_localsql_open(lake, NULL, "lakedb", &err);
+	T_CHECK(q2 != NULL);
+	tl_localsql_close(q2);
 }
 
 static void teardown(void)
@@ -207,6 +234,8 @@ int main(void)
 	TEST(pruning);
 	TEST(athena_functions);
 	TEST(errors_and_stop);
+	TEST(parameters);
+	TEST(database_option);
 	TEST(teardown);
 	return t_done();
 }

@@ -1,0 +1,57 @@
+#!/bin/bash
+# bench/local-query.sh: a GROUP BY over N local tweets (gzip NDJSON in a lake), with
+# `athena-query --local` and with the same query written for jq over the same files.
+#
+#   bench/local-query.sh [N]      (default 1000000; needs `make` first; jq from `make deps`)
+#
+# The lake is made by tw-stream --simulate (8 objects across 8 hour partitions), catalogued by
+# glue-crawl --catalog. Prints seconds, records/s and MB/s (uncompressed) for both, and the ratio.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$top/bin:$PATH"
+n=${1:-1000000}
+dir=$(mktemp -d /tmp/tl-bench-local.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+lake=$dir/lake
+per=$(( (n + 7) / 8 ))
+echo "making a lake of $n simulated tweets..." >&2
+for h in 0 1 2 3 4 5 6 7; do
+	d=$lake/tweets/dt=2026-11-25/hour=0$h
+	mkdir -p "$d"
+	tw-stream --simulate --seed "$h" --max-tweets "$per" -q | gzip -6 >"$d/tweets+$h+00000000000000000000.json.gz" &
+	[ $((h % 2)) -eq 1 ] && wait
+done
+wait
+glue-crawl "$lake/tweets" --database bench --table tweets --catalog "$lake/_catalog" -q >/dev/null
+raw=$(cat "$lake"/tweets/*/*/*.gz | gzip -dc | wc -c)
+gz=$(cat "$lake"/tweets/*/*/*.gz | wc -c)
+printf 'lake: %d tweets, %.1f MB gzip, %.1f MB uncompressed\n' "$n" "$(echo "$gz/1048576" | bc -l)" "$(echo "$raw/1048576" | bc -l)"
+
+time_of() { # prints seconds of the command
+	local s e
+	s=$(date +%s.%N)
+	"$@" >"$dir/out" 2>"$dir/err" || { cat "$dir/err" >&2; return 1; }
+	e=$(date +%s.%N)
+	echo "$e - $s" | bc -l
+}
+report() { # NAME SECONDS
+	printf '%-34s %7.2f s  %9.0f records/s  %7.1f MB/s\n' "$1" "$2" "$(echo "$n / $2" | bc -l)" \
+		"$(echo "$raw / 1048576 / $2" | bc -l)"
+}
+
+sql="SELECT lang, count(*) AS n FROM tweets GROUP BY lang ORDER BY n DESC, lang"
+t1=$(time_of athena-query --local "$lake" -F csv --no-header "$sql")
+cp "$dir/out" "$dir/ours"
+report "athena-query --local (GROUP BY)" "$t1"
+t2=$(time_of sh -c "cat '$lake'/tweets/*/*/*.gz | gzip -dc | jq -r '.lang' | sort | uniq -c | sort -k1,1nr -k2 | awk '{print \$2\",\"\$1}'")
+report "zcat | jq | sort | uniq -c" "$t2"
+if ! cmp -s "$dir/ours" "$dir/out"; then
+	echo "the two answers differ:" >&2
+	diff "$dir/ours" "$dir/out" | head >&2
+	exit 1
+fi
+printf 'same answer; athena-query --local is %.1fx the speed of the jq pipeline\n' "$(echo "$t2 / $t1" | bc -l)"
+
+sql2="SELECT lower(json_extract_scalar(h.value, '\$.tag')) AS tag, count(*) AS n FROM tweets, json_each(tweets.entities, '\$.hashtags') AS h GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+t3=$(time_of athena-query --local "$lake" -F csv --no-header "$sql2")
+report "athena-query --local (hashtags)" "$t3"
