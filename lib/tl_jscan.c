@@ -81,13 +81,21 @@ static enum tl_jtype type_of(char c)
 	}
 }
 
-/* Does the raw key text (between quotes, possibly with escapes) equal want? Keys with escapes
- * are compared after a cheap decode of the common cases. */
+/* Does the raw key text k[0..kl) (between its quotes) equal want? A key written with escapes
+ * ("e\u0061sy") is decoded first; that is rare, so the plain comparison stays the fast path. */
 static bool key_eq(const char *k, size_t kl, const char *want, size_t wl, bool nocase)
 {
-	if (kl != wl)
+	if (kl == wl && (nocase ? strncasecmp(k, want, kl) == 0 : memcmp(k, want, kl) == 0))
+		return true;
+	if (kl <= wl || !memchr(k, '\\', kl))
 		return false;
-	return nocase ? strncasecmp(k, want, kl) == 0 : memcmp(k, want, kl) == 0;
+	struct tl_buf t;
+	tl_buf_init(&t, kl + 1);
+	struct tl_jslice raw = { TL_J_STRING, k - 1, kl + 2 };
+	bool eq = tl_jscan_unescape(&raw, &t) == 0 && t.len == wl &&
+		  (nocase ? strncasecmp(t.data, want, wl) == 0 : memcmp(t.data, want, wl) == 0);
+	tl_buf_release(&t);
+	return eq;
 }
 
 int tl_jscan_fields(const char *s, size_t n, const char *const *keys, const size_t *keylens,
@@ -176,7 +184,11 @@ int tl_jscan_path(const char *s, size_t n, const char *path, struct tl_jslice *o
 		goto missing;
 	const char *p = path;
 	while (*p) {
-		size_t seg = strcspn(p, ".");
+		/* "users.0.name" and "users[0].name" alike */
+		bool bracket = *p == '[';
+		if (bracket)
+			p++;
+		size_t seg = strcspn(p, bracket ? "]" : ".[");
 		if (cur.type == TL_J_OBJECT) {
 			const char *k[1] = { p };
 			size_t kl[1] = { seg };
@@ -199,6 +211,11 @@ int tl_jscan_path(const char *s, size_t n, const char *path, struct tl_jslice *o
 			goto missing;
 		}
 		p += seg;
+		if (bracket) {
+			if (*p != ']')
+				goto missing;
+			p++;
+		}
 		if (*p == '.')
 			p++;
 	}

@@ -33,7 +33,8 @@ struct tl_jslice {
  * caller), or 0 if it is malformed or runs past n. */
 size_t tl_jscan_skip(const char *s, size_t n);
 
-/* The value at a dotted path ("data.author_id", "entities.hashtags.0.tag"). Returns 0 and fills
+/* The value at a dotted path ("data.author_id", "entities.hashtags.0.tag" or
+ * "entities.hashtags[0].tag"; keys written with escapes match their decoded text). Returns 0 and fills
  * *out, or -1 (out->type = TL_J_NONE) when missing or on malformed input. */
 int tl_jscan_path(const char *s, size_t n, const char *path, struct tl_jslice *out);
 

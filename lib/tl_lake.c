@@ -1,5 +1,7 @@
 /* tl_lake.c: lake layout, partition values and record fields (see tl_lake.h). */
 #include "tl_lake.h"
+#include "tl_jscan.h"
+#include "tl_str.h"
 
 #include "tl_alloc.h"
 #include "tl_json.h"
@@ -167,17 +169,6 @@ int tl_lake_layout_render(const struct tl_lake_layout *l, int64_t ms, const char
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 cJSON *tl_lake_partition_values(const char *path)
 {
 	cJSON *o = tl_json_obj();
@@ -188,20 +179,11 @@ cJSON *tl_lake_partition_values(const char *path)
 		const char *eq = memchr(p, '=', sn);
 		if (eq && eq > p) {
 			char *k = xstrndup(p, (size_t)(eq - p));
-			struct tl_buf v = TL_BUF_INIT;
-			tl_buf_adds(&v, "");
-			for (const char *q = eq + 1; q < p + sn; q++) {
-				int h1, h2;
-				if (*q == '%' && q + 2 < p + sn &&
-				    (h1 = hexval(q[1])) >= 0 && (h2 = hexval(q[2])) >= 0) {
-					tl_buf_addc(&v, (char)(h1 * 16 + h2));
-					q += 2;
-				} else {
-					tl_buf_addc(&v, *q);
-				}
-			}
-			tl_json_add_str(o, k, tl_buf_str(&v));
-			tl_buf_release(&v);
+			size_t vn = (size_t)(p + sn - (eq + 1));
+			char *v = xmalloc(vn + 1);
+			v[tl_pct_decode(eq + 1, vn, v)] = '\0';
+			tl_json_add_str(o, k, v);
+			free(v);
 			free(k);
 		}
 		p += sn;
@@ -218,202 +200,15 @@ char *tl_lake_object_name(const char *topic, int32_t partition, int64_t first_of
 			 topic, ppath, topic, partition, TL_LAKE_OFFSET_DIGITS, first_offset);
 }
 
-/* ---- a small scanner over valid JSON text ---- */
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* p at the opening quote; returns the byte after the closing quote. */
-static const char *skip_string(const char *p, const char *end)
-{
-	p++;
-	for (;;) {
-		const char *q = memchr(p, '"', (size_t)(end - p));
-		if (!q)
-			return end;
-		/* count the backslashes before the quote */
-		const char *b = q;
-		while (b > p && b[-1] == '\\')
-			b--;
-		if (((q - b) & 1) == 0)
-			return q + 1;
-		p = q + 1;
-	}
-}
-
-static const char *skip_value(const char *p, const char *end)
-{
-	if (p >= end)
-		return end;
-	if (*p == '"')
-		return skip_string(p, end);
-	if (*p == '{' || *p == '[') {
-		int depth = 0;
-		while (p < end) {
-			char c = *p;
-			if (c == '"') {
-				p = skip_string(p, end);
-				continue;
-			}
-			if (c == '{' || c == '[')
-				depth++;
-			else if (c == '}' || c == ']') {
-				if (--depth == 0)
-					return p + 1;
-			}
-			p++;
-		}
-		return end;
-	}
-	while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
-	       *p != '\n' && *p != '\r')
-		p++;
-	return p;
-}
-
-/* Does the JSON string token k[0..kn) (quotes included) equal name[0..nn)? */
-static bool key_eq(const char *k, size_t kn, const char *name, size_t nn)
-{
-	if (kn < 2)
-		return false;
-	if (!memchr(k, '\\', kn))
-		return kn - 2 == nn && memcmp(k + 1, name, nn) == 0;
-	struct tl_buf t = TL_BUF_INIT;
-	bool eq = tl_lake_value_text(&t, k, kn) == 0 && t.len == nn && memcmp(t.data, name, nn) == 0;
-	tl_buf_release(&t);
-	return eq;
-}
+/* ---- values of records (valid JSON text), through tl_jscan ---- */
 
 int tl_lake_json_find(const char *s, size_t n, const char *path, const char **v, size_t *vn)
 {
-	const char *p = s, *end = s + n;
-	const char *seg = path;
-	for (;;) {
-		const char *dot = strchr(seg, '.');
-		size_t sl = dot ? (size_t)(dot - seg) : strlen(seg);
-		const char *br = memchr(seg, '[', sl);
-		if (br)
-			sl = (size_t)(br - seg);
-		p = skip_ws(p, end);
-		if (p >= end)
-			return -1;
-		const char *found = NULL;
-		if (*p == '{' && sl > 0) {
-			p++;
-			for (;;) {
-				p = skip_ws(p, end);
-				if (p >= end || *p != '"')
-					return -1;
-				const char *k = p;
-				p = skip_string(p, end);
-				size_t kn = (size_t)(p - k);
-				p = skip_ws(p, end);
-				if (p >= end || *p != ':')
-					return -1;
-				p = skip_ws(p + 1, end);
-				if (key_eq(k, kn, seg, sl)) {
-					found = p;
-					break;
-				}
-				p = skip_value(p, end);
-				p = skip_ws(p, end);
-				if (p >= end || *p != ',')
-					return -1;
-				p++;
-			}
-		} else if (*p == '[') {
-			/* "users.0" or "users[0]" */
-			const char *ns = br ? seg + sl + 1 : seg;
-			int idx;
-			char tmp[16];
-			size_t il = strcspn(ns, ".]");
-			if (il == 0 || il >= sizeof(tmp))
-				return -1;
-			memcpy(tmp, ns, il);
-			tmp[il] = '\0';
-			if (tl_parse_int(tmp, 0, 1 << 30, &idx) != 0)
-				return -1;
-			p++;
-			for (int i = 0;; i++) {
-				p = skip_ws(p, end);
-				if (p >= end || *p == ']')
-					return -1;
-				if (i == idx) {
-					found = p;
-					break;
-				}
-				p = skip_value(p, end);
-				p = skip_ws(p, end);
-				if (p >= end || *p != ',')
-					return -1;
-				p++;
-			}
-			br = NULL; /* the index was this segment */
-		} else {
-			return -1;
-		}
-		p = found;
-		if (br) {
-			/* "users[0]": go on with the index as its own segment */
-			seg = br + 1;
-			continue;
-		}
-		const char *next = seg + sl;
-		while (*next == ']')
-			next++;
-		if (*next == '\0') {
-			*v = p;
-			*vn = (size_t)(skip_value(p, end) - p);
-			return *vn > 0 ? 0 : -1;
-		}
-		seg = *next == '.' ? next + 1 : next;
-		if (*seg == '[')
-			seg++;
-	}
-}
-
-static int add_utf8(struct tl_buf *out, unsigned cp)
-{
-	char b[4];
-	size_t n;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (char)(0xf0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return tl_buf_add(out, b, n);
-}
-
-static int hex4(const char *p, const char *end, unsigned *out)
-{
-	if (end - p < 4)
+	struct tl_jslice sl;
+	if (tl_jscan_path(s, n, path, &sl) < 0)
 		return -1;
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
-		if (h < 0)
-			return -1;
-		v = v * 16 + (unsigned)h;
-	}
-	*out = v;
+	*v = sl.p;
+	*vn = sl.len;
 	return 0;
 }
 
@@ -423,43 +218,8 @@ int tl_lake_value_text(struct tl_buf *out, const char *v, size_t vn)
 		return -1;
 	if (v[0] != '"')
 		return tl_buf_add(out, v, vn);
-	const char *p = v + 1, *end = v + vn - 1;
-	if (vn < 2 || *end != '"')
-		return -1;
-	while (p < end) {
-		const char *bs = memchr(p, '\\', (size_t)(end - p));
-		if (!bs)
-			return tl_buf_add(out, p, (size_t)(end - p));
-		if (tl_buf_add(out, p, (size_t)(bs - p)) != 0 || bs + 1 >= end)
-			return -1;
-		char c = bs[1];
-		p = bs + 2;
-		int rc = 0;
-		switch (c) {
-		case 'n': rc = tl_buf_addc(out, '\n'); break;
-		case 't': rc = tl_buf_addc(out, '\t'); break;
-		case 'r': rc = tl_buf_addc(out, '\r'); break;
-		case 'b': rc = tl_buf_addc(out, '\b'); break;
-		case 'f': rc = tl_buf_addc(out, '\f'); break;
-		case 'u': {
-			unsigned cp, lo;
-			if (hex4(p, end, &cp) != 0)
-				return -1;
-			p += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-			    hex4(p + 2, end, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				p += 6;
-			}
-			rc = add_utf8(out, cp);
-			break;
-		}
-		default: rc = tl_buf_addc(out, c); break;
-		}
-		if (rc != 0)
-			return -1;
-	}
-	return 0;
+	struct tl_jslice sl = { TL_J_STRING, v, vn };
+	return tl_jscan_unescape(&sl, out);
 }
 
 int tl_lake_record_time(const char *rec, size_t n, const char *path, int64_t *ms)
