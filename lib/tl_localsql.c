@@ -1,6 +1,7 @@
 #include "tl_localsql.h"
 #include "tl_alloc.h"
 #include "tl_buf.h"
+#include "tl_gunzip.h"
 #include "tl_io.h"
 #include "tl_json.h"
 #include "tl_jscan.h"
@@ -23,7 +24,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 enum coltype { CT_STRING, CT_INT, CT_DOUBLE, CT_BOOL, CT_JSON, CT_TIMESTAMP };
 
@@ -221,11 +221,11 @@ struct chunk {
 };
 
 struct reader {
-	/* the decoding side, used by the thread only (after reader_open) */
 	int fd;
-	bool gz;
-	z_stream z;
-	unsigned char in[1 << 16];
+	/* the decoding thread's side: tl_gunzip feeding chunks of CHUNK_SIZE */
+	struct tl_gunzip gz;
+	char *cur;
+	size_t cur_len;
 	/* the queue between them */
 	pthread_t thread;
 	bool started;
@@ -242,79 +242,58 @@ struct reader {
 	uint64_t *bytes;
 };
 
-/* Up to cap decoded bytes into dst: the count, 0 at the end, -1 on a corrupt object. */
-static ssize_t decode(struct reader *r, char *dst, size_t cap)
+/* Hands the chunk being filled to the scanner, waiting while CHUNKS_AHEAD are queued.
+ * Returns 1 when the scanner has gone (the chunk is dropped). */
+static int push_chunk(struct reader *r)
 {
-	for (;;) {
-		if (!r->gz) {
-			ssize_t n = read(r->fd, dst, cap);
-			if (n < 0 && errno == EINTR)
-				continue;
-			return n;
-		}
-		if (r->z.avail_in == 0) {
-			ssize_t n = read(r->fd, r->in, sizeof r->in);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return n;
-			r->z.next_in = r->in;
-			r->z.avail_in = (uInt)n;
-		}
-		r->z.next_out = (unsigned char *)dst;
-		r->z.avail_out = (uInt)cap;
-		int st = inflate(&r->z, Z_NO_FLUSH);
-		size_t got = cap - r->z.avail_out;
-		if (st == Z_STREAM_END) {
-			/* Another gzip member may follow (concatenated objects). */
-			if (inflateReset(&r->z) != Z_OK)
-				return -1;
-		} else if (st != Z_OK && st != Z_BUF_ERROR) {
-			return -1;
-		}
-		if (got)
-			return (ssize_t)got;
+	pthread_mutex_lock(&r->mu);
+	while (r->count == CHUNKS_AHEAD && !r->stop)
+		pthread_cond_wait(&r->cv, &r->mu);
+	bool stop = r->stop;
+	if (!stop) {
+		r->q[(r->head + r->count) % CHUNKS_AHEAD] = (struct chunk){ r->cur, r->cur_len };
+		r->count++;
+		pthread_cond_broadcast(&r->cv);
 	}
+	pthread_mutex_unlock(&r->mu);
+	if (stop)
+		free(r->cur);
+	r->cur = NULL;
+	r->cur_len = 0;
+	return stop;
+}
+
+/* tl_gunzip's sink: fills whole chunks (fewer, larger hand-overs). */
+static int on_decoded(void *ctx, const char *p, size_t n)
+{
+	struct reader *r = ctx;
+	while (n > 0) {
+		if (!r->cur)
+			r->cur = xmalloc(CHUNK_SIZE);
+		size_t take = CHUNK_SIZE - r->cur_len < n ? CHUNK_SIZE - r->cur_len : n;
+		memcpy(r->cur + r->cur_len, p, take);
+		r->cur_len += take;
+		p += take;
+		n -= take;
+		if (r->cur_len == CHUNK_SIZE && push_chunk(r))
+			return 1;
+	}
+	return 0;
 }
 
 static void *decoder(void *arg)
 {
 	struct reader *r = arg;
-	int result = 1;
-	for (;;) {
-		char *data = malloc(CHUNK_SIZE);
-		size_t len = 0;
-		if (!data) {
-			result = -1;
-			break;
-		}
-		/* Fill a whole chunk (fewer, larger hand-overs), or up to the end. */
-		ssize_t n = 0;
-		while (len < CHUNK_SIZE && (n = decode(r, data + len, CHUNK_SIZE - len)) > 0)
-			len += (size_t)n;
-		pthread_mutex_lock(&r->mu);
-		while (r->count == CHUNKS_AHEAD && !r->stop)
-			pthread_cond_wait(&r->cv, &r->mu);
-		if (r->stop || len == 0) {
-			pthread_mutex_unlock(&r->mu);
-			free(data);
-			if (n < 0)
-				result = -1;
-			break;
-		}
-		r->q[(r->head + r->count) % CHUNKS_AHEAD] = (struct chunk){ data, len };
-		r->count++;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
-		if (n < 0) {
-			result = -1;
-			break;
-		}
-		if (n == 0)
-			break;
-	}
+	tl_gunzip_init(&r->gz, TL_GUNZIP_AUTO, on_decoded, r);
+	int rc = tl_gunzip_fd(&r->gz, r->fd);
+	/* What was decoded before the end, or before a corrupt part, still goes to the scanner. */
+	if (rc != 1 && r->cur_len > 0 && push_chunk(r))
+		rc = 1;
+	free(r->cur);
+	r->cur = NULL;
+	tl_gunzip_release(&r->gz);
 	pthread_mutex_lock(&r->mu);
-	r->done = result;
+	r->done = rc < 0 ? -1 : 1;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
@@ -322,7 +301,8 @@ static void *decoder(void *arg)
 
 static int reader_open(struct reader *r, const char *path, uint64_t *bytes)
 {
-	memset(r, 0, offsetof(struct reader, in));
+	r->cur = NULL;
+	r->cur_len = 0;
 	r->head = r->count = 0;
 	r->done = 0;
 	r->stop = false;
@@ -334,21 +314,11 @@ static int reader_open(struct reader *r, const char *path, uint64_t *bytes)
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0)
 		return -1;
-	unsigned char magic[2];
-	ssize_t n = pread(r->fd, magic, 2, 0);
-	r->gz = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	if (r->gz && inflateInit2(&r->z, 15 + 32) != Z_OK) {
-		close(r->fd);
-		r->fd = -1;
-		return -1;
-	}
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 	if (pthread_create(&r->thread, NULL, decoder, r) != 0) {
 		pthread_mutex_destroy(&r->mu);
 		pthread_cond_destroy(&r->cv);
-		if (r->gz)
-			inflateEnd(&r->z);
 		close(r->fd);
 		r->fd = -1;
 		return -1;
@@ -372,9 +342,6 @@ static void reader_close(struct reader *r)
 		pthread_cond_destroy(&r->cv);
 		r->started = false;
 	}
-	if (r->gz)
-		inflateEnd(&r->z);
-	r->gz = false;
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
@@ -696,6 +663,7 @@ static int next_record(struct lake_cursor *c)
 			}
 			if (reader_open(&c->rd, c->files[c->fi].path, &q->stats.bytes_read) < 0) {
 				tl_warn("%s: %s; skipped", c->files[c->fi].path, strerror(errno));
+				q->stats.bad_files++;
 				c->fi++;
 				continue;
 			}
@@ -704,9 +672,11 @@ static int next_record(struct lake_cursor *c)
 		}
 		int r = reader_line(&c->rd, &c->line, &c->len);
 		if (r <= 0) {
-			if (r < 0)
+			if (r < 0) {
 				tl_warn("%s: corrupt or unreadable object; rest skipped",
 					c->files[c->fi].path);
+				q->stats.bad_files++;
+			}
 			reader_close(&c->rd);
 			c->open = false;
 			c->fi++;

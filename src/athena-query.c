@@ -1098,8 +1098,14 @@ static int run_local(struct app *a, struct query *qs, size_t n)
 			status = TL_EXIT_FAIL;
 			break;
 		}
+		const struct tl_localsql_stats *st = tl_localsql_stats(db);
+		if (st->bad_files > before.bad_files) {
+			/* The rows printed are an answer over part of the data: say so in the status. */
+			tl_err("statement %zu: %llu objects could not be read in full; the result is "
+			       "incomplete", i + 1, (unsigned long long)(st->bad_files - before.bad_files));
+			status = TL_EXIT_FAIL;
+		}
 		if (!a->o.no_stats) {
-			const struct tl_localsql_stats *st = tl_localsql_stats(db);
 			char rb[32];
 			fmt_bytes((double)(st->bytes_read - before.bytes_read), rb, sizeof rb);
 			tl_info("local: %llu rows%s; %llu records from %llu objects (%s of JSON), %llu "

@@ -74,6 +74,17 @@ test_expect_success 'errors: SQL error exits 1, missing catalog and Athena-only 
 	grep -q "nosuch" err
 '
 
+test_expect_success 'a cut gzip object: its records before the cut count, a warning, exit 1' '
+	mkdir -p cut/tweets/dt=2026-11-24 &&
+	f=cut/tweets/dt=2026-11-24/tweets+0+00000000000000000000.json.gz &&
+	tw-stream --simulate --seed 11 --max-tweets 3000 -q | gzip >"$f" &&
+	glue-crawl cut/tweets --database demo --table tweets --catalog cut/_catalog -q >/dev/null &&
+	head -c 20000 "$f" >f.part && mv f.part "$f" &&
+	{ athena-query --local cut -F csv --no-header "SELECT count(*) FROM tweets" >got 2>err; test $? -eq 1; } &&
+	grep -q "corrupt or unreadable object" err && grep -q "result is incomplete" err &&
+	test "$(cat got)" -gt 0 && test "$(cat got)" -lt 3000
+'
+
 test_expect_success 'Ctrl-C stops a long local statement with exit 130' '
 	athena-query --local "$lake" -F csv "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c" >out 2>err &
 	pid=$! && sleep 1 && kill -INT $pid && wait $pid; test $? -eq 130
