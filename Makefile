@@ -3,7 +3,8 @@
 #   make                 build lib/libtl.a and every tool into bin/
 #   make check           build and run every test (ends with "N passed, N failed")
 #   make SANITIZE=address,undefined check
-#   make deps            install the Debian 12 packages the build and tests need
+#   make deps            install the Debian 12 packages and npm test peers the build and tests need
+#   make bench-deps      also the benchmarks' npm peers (bench/peers: DuckDB)
 #   make install         PREFIX, DESTDIR, BINDIR, MANDIR honoured
 #   make fuzz            build the libFuzzer targets (clang) into build/fuzz/
 #   make demo [AWS=1]    run the whole pipeline on local defaults (examples/demo.sh)
@@ -59,7 +60,7 @@ FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 $(shell mkdir -p $(B); if [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" != '$(FLAGS_NOW)' ]; then \
           printf '%s' '$(FLAGS_NOW)' > $(FLAGS_STAMP); fi)
 
-.PHONY: all check check-tests clean install uninstall deps fuzz lint-man demo bench
+.PHONY: all check check-tests clean install uninstall deps bench-deps fuzz lint-man demo bench
 .DEFAULT_GOAL := all
 # Keep objects of tests and tools (chained rules would delete them as intermediates).
 .SECONDARY:
@@ -96,6 +97,9 @@ check-tests: $(TOOLS) $(UNIT_BIN) $(HELP_BIN)
 
 deps:
 	@.ci/deps
+
+bench-deps: deps
+	@cd bench/peers && npm ci --no-audit --no-fund --loglevel=error
 
 # The whole pipeline on local defaults (examples/demo.sh); `make demo AWS=1` lands it in a moto
 # server's S3 and Glue on loopback instead.
