@@ -17,9 +17,7 @@ cd "$(dirname "$0")/.."
 TOP=$PWD
 MB=${1:-1024}
 NOBJ=${2:-10000}
-: "${TL_SHARED:=$TOP/../shared}"
-[ -d "$TL_SHARED/tweets" ] || TL_SHARED=/work/shared
-TW=$TL_SHARED/tweets
+TW=$TOP/tests/data/tweets
 BIN=$TOP/bin/glue-crawl
 [ -x "$BIN" ] || make -s bin/glue-crawl
 tmp=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/crawl-bench.XXXXXX")}

@@ -15,9 +15,7 @@ set -eu
 cd "$(dirname "$0")/.."
 TOP=$PWD
 N=${1:-100000}
-: "${TL_SHARED:=$TOP/../shared}"
-[ -d "$TL_SHARED/tweets" ] || TL_SHARED=$TOP/../../shared
-CAPTURE=$TL_SHARED/tweets/v2_stream_twarc-csv_streaming_output.jsonl
+CAPTURE=$TOP/tests/data/tweets/v2_stream_twarc-csv_streaming_output.jsonl
 BIN=$TOP/bin/tw-stream
 [ -x "$BIN" ] || make -s bin/tw-stream
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tw-bench.XXXXXX")

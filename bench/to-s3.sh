@@ -5,7 +5,7 @@
 #
 #   make && make build/tests/mock-kafka && [HOURS=24] [PASSES=3] bench/to-s3.sh [MB_PER_PARTITION] [PARTITIONS]
 #
-# Records are the real tweets of ../shared/tweets (v1.1, ~6 KB each), cycled with a new id and a
+# Records are the real tweets of tests/data/tweets (v1.1, ~6 KB each), cycled with a new id and a
 # created_at rising over HOURS hours (a backlog of a live stream: 64 x HOURS objects); the memory run uses the same
 # records with the 24 hours interleaved in every partition. The mock keeps about 5 MiB per partition, so volume comes from
 # partitions (default 3 MB x 64). Each side is run three times and its best pass counts (the
@@ -24,10 +24,7 @@ done
 W=$(mktemp -d "${TMPDIR:-/tmp}/to-s3-bench.XXXXXX")
 MK=""
 trap '[ -n "$MK" ] && kill $MK 2>/dev/null; rm -rf "$W"' EXIT
-SHARED=${SHARED:-../shared}
-[ -d "$SHARED/tweets" ] || SHARED=../../shared   # from a git worktree
-[ -d "$SHARED/tweets" ] || { echo "bench/to-s3.sh: ../shared/tweets not found (set SHARED=)" >&2; exit 1; }
-export SHARED
+export TWEETS=$PWD/tests/data/tweets
 mkfifo "$W/ctl"
 mock-kafka -b 1 -t bench:"$PARTS" -t mem:"$PARTS" <"$W/ctl" >"$W/boot" 2>"$W/mock.log" &
 MK=$!
@@ -40,7 +37,7 @@ gen() { # MODE: "stream" (times rising over 24 hours, as a backlog of a live str
 	python3 - "$MB" "$PARTS" "$1" "$HOURS" <<'PY'
 import json, os, sys, datetime
 mb, parts, mode, hours = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-src = [json.loads(l) for l in open(os.environ["SHARED"] + "/tweets/v1.1_stream_original_format_tweet_parser_examples.jsonl")]
+src = [json.loads(l) for l in open(os.environ["TWEETS"] + "/v1.1_stream_original_format_tweet_parser_examples.jsonl")]
 base = datetime.datetime(2026, 11, 24, tzinfo=datetime.timezone.utc)
 total = mb * parts * 1e6
 avg = sum(len(json.dumps(t, separators=(",", ":"))) + 40 for t in src) / len(src)

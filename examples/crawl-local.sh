@@ -1,14 +1,12 @@
 #!/bin/sh
 # A local lake catalogued without AWS: builds a small lake from the real captures in
-# ../shared/tweets (or any .jsonl you pass), crawls it into a local catalog, prints the Athena
+# tests/data/tweets (or any .jsonl you pass), crawls it into a local catalog, prints the Athena
 # DDL, and shows the table's columns. Nothing leaves the machine.
 #
 #   examples/crawl-local.sh [CAPTURE.jsonl] [WORKDIR]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-shared=${TL_SHARED:-$top/../shared}
-[ -d "$shared/tweets" ] || shared=$top/../../shared
-capture=${1:-$shared/tweets/v2_stream_twarc-csv_streaming_output.jsonl}
+capture=${1:-$top/tests/data/tweets/v2_stream_twarc-csv_streaming_output.jsonl}
 work=${2:-$(mktemp -d "${TMPDIR:-/tmp}/crawl-local.XXXXXX")}
 PATH=$top/bin:$PATH
 lake=$work/lake/tweets

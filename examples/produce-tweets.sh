@@ -10,15 +10,7 @@
 # the dead-letter file, and exits 1.
 set -u
 cd "$(dirname "$0")/.."
-capture=${1:-}
-if [ -z "$capture" ]; then
-	# The recorded captures sit beside the repository (../shared, or ../../shared from a worktree).
-	for d in ../shared ../../shared; do
-		f=$d/tweets/v2_stream_twarc-csv_streaming_output_truncated.jsonl
-		[ -f "$f" ] && capture=$f && break
-	done
-	[ -n "$capture" ] || { echo "usage: $0 CAPTURE.jsonl" >&2; exit 2; }
-fi
+capture=${1:-tests/data/tweets/v2_stream_twarc-csv_streaming_output_truncated.jsonl}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; [ -n "${mock:-}" ] && kill "$mock"' EXIT
 

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-/* Exit statuses shared by the suite (DESIGN.md). */
+/* Exit statuses shared by the suite (lib/README.md). */
 enum {
 	TL_EXIT_OK = 0,
 	TL_EXIT_FAIL = 1,  /* runtime failure or some records not handled */

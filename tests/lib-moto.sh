@@ -5,7 +5,7 @@
 #
 # Sets and exports MOTO_PORT, MOTO_URL, AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID and
 # AWS_SECRET_ACCESS_KEY. With --auth, moto checks every request's SigV4 signature from then on
-# (see DESIGN.md for the quirks: keys that encode to %3D or %2F are wrongly refused).
+# (see tests/README.md for the quirks: keys that encode to %3D or %2F are wrongly refused).
 # The server is stopped when the test file exits.
 
 moto_start() {

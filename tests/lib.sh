@@ -15,6 +15,8 @@ set -u
 : "${TOP:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${BUILD:=build}"
 export TOP BUILD
+# Test data lives in the checkout (tests/data, each folder with its SOURCES.md and licenses).
+export TESTDATA="$TOP/tests/data" TWEETS="$TOP/tests/data/tweets"
 export PATH="$TOP/bin:$TOP/$BUILD/tests:$PATH"
 export LC_ALL=C.UTF-8
 # Never let a developer's real AWS or X setup leak into a test.

@@ -60,7 +60,7 @@ test_expect_success 'S3: create a bucket, PUT a streamed and an in-memory object
 	printf "{\"a\":1}" >want && cmp want small &&
 	grep -qi "^content-type: application/json" hdrs
 '
-# (a prefix with "/" would meet moto's %2F quirk under signature checking: see DESIGN.md)
+# (a prefix with "/" would meet moto's %2F quirk under signature checking: see tests/README.md)
 test_expect_success 'S3: ListObjectsV2 lists what was stored' '
 	aws-call s3 GET "/tl-moto-bucket?list-type=2&prefix=data" >list &&
 	grep -q "<Key>data/big.bin</Key>" list && grep -q "<Key>data/small one.json</Key>" list

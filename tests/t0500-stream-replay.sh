@@ -2,7 +2,6 @@
 # tw-stream without a network: replaying the real captures, simulating, the merged output format.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/x-api-stub.sh"
-[ -f "$CAPTURE" ] || test_skip "no captures in $SHARED/tweets"
 
 # An independent statement of the merge (see tw-stream(1), OUTPUT): data's members in order with
 # attachments.media, geo.place and referenced tweets (with their authors) filled in from includes,

@@ -4,8 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$TOP/tests/data/crawl
-TW=${TL_SHARED:-$TOP/../shared}/tweets
-[ -d "$TW" ] || TW=/work/shared/tweets
+TW=$TWEETS
 DDLCHECK="python3 $D/hive-ddl-check.py"
 # the Table without the times a write sets; sorted keys so a diff names the field
 norm() { jq -S 'del(.Table.CreateTime, .Table.UpdateTime)' "$1"; }

@@ -8,8 +8,7 @@
 moto_start
 
 D=$TOP/tests/data/crawl
-TW=${TL_SHARED:-$TOP/../shared}/tweets
-[ -d "$TW" ] || TW=/work/shared/tweets
+TW=$TWEETS
 export AWS_DEFAULT_REGION=us-east-1
 
 # put BUCKET KEY=FILE...: uploads with boto3 (one process for many objects)

@@ -7,8 +7,7 @@
 . "$TOP/tests/lib-kafka.sh"
 command -v kcat >/dev/null 2>&1 || test_skip "kcat not installed"
 [ -x "$TOP/bin/kafka-to-s3" ] || test_skip "kafka-to-s3 not built"
-TW=${TL_SHARED:-$TOP/../shared}/tweets
-[ -d "$TW" ] || TW=/work/shared/tweets
+TW=$TWEETS
 [ -n "$test_skip_all" ] || kafka_start -b 1 -t tweets:2
 
 test_expect_success 'kafka-to-s3 | glue-crawl --manifest catalogs what lands' '

@@ -2,8 +2,7 @@
 # athena-query --local: SQL on the embedded engine over a local lake and the catalog glue-crawl
 # writes; answers checked against jq over the same records.
 . "$(dirname "$0")/lib.sh"
-SHARED=${TL_SHARED:-$TOP/../shared}
-CAP=$SHARED/tweets/v2_stream_twarc-csv_streaming_output.jsonl
+CAP=$TWEETS/v2_stream_twarc-csv_streaming_output.jsonl
 
 lake=$TRASH/lake
 mkdir -p "$lake/tweets/dt=2026-11-24/hour=23" "$lake/tweets/dt=2026-11-25/hour=00"

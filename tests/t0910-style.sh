@@ -1,5 +1,5 @@
 #!/bin/bash
-# House rules that a compiler does not check (STYLE.md): no unchecked or non-reentrant libc
+# House rules that a compiler does not check (lib/README.md, "House rules"): no unchecked or non-reentrant libc
 # calls in the product code, lib/ never exits except through the x* wrappers and tl_die, and lib/
 # never writes to stdout.
 . "$(dirname "$0")/lib.sh"

@@ -6,19 +6,12 @@
 #   stub_times [PATH]   the times (ms, relative to the first) of the stub's requests for PATH
 #                       (default the filtered stream), one a line
 #   stub_gaps [PATH]    the gaps (ms) between consecutive such requests, one a line
-# Captures: $SHARED/tweets (from $TL_SHARED, else ../shared beside the checkout).
+# Captures: $TWEETS (tests/data/tweets, set by tests/lib.sh).
 
-if [ -n "${TL_SHARED:-}" ]; then
-	SHARED=$TL_SHARED
-elif [ -d "$TOP/../shared/tweets" ]; then
-	SHARED=$(cd "$TOP/../shared" && pwd)
-else
-	SHARED=$(cd "$TOP/../.." && pwd)/shared
-fi
-CAPTURE="$SHARED/tweets/v2_stream_twarc-csv_streaming_output.jsonl"
-CAPTURE_CUT="$SHARED/tweets/v2_stream_twarc-csv_streaming_output_truncated.jsonl"
-CAPTURE_V1="$SHARED/tweets/v1.1_stream_original_format_tweet_parser_examples.jsonl"
-export SHARED CAPTURE CAPTURE_CUT CAPTURE_V1
+CAPTURE="$TWEETS/v2_stream_twarc-csv_streaming_output.jsonl"
+CAPTURE_CUT="$TWEETS/v2_stream_twarc-csv_streaming_output_truncated.jsonl"
+CAPTURE_V1="$TWEETS/v1.1_stream_original_format_tweet_parser_examples.jsonl"
+export CAPTURE CAPTURE_CUT CAPTURE_V1
 
 stub_start() {
 	STUB_PORT=$(free_port)

@@ -11,6 +11,7 @@
 #define TL_T_H
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_n, t_failed, t_cur_fail;
@@ -51,6 +52,17 @@ __attribute__((format(printf, 2, 3), unused)) static int t_ok(int ok, const char
 #define TEST(fn) do { t_cur_fail = 0; t_cur_skip = NULL; fn(); \
 	if (t_cur_skip && !t_cur_fail) t_ok(1, "%s # skip %s", #fn, t_cur_skip); \
 	else t_ok(!t_cur_fail, "%s", #fn); } while (0)
+
+/* The path of a file under tests/data (malloc'd): relative to $TOP, which tests/run exports,
+ * else to the working directory (the checkout's top when run by hand from there). */
+__attribute__((unused)) static char *t_data_path(const char *rel)
+{
+	const char *top = getenv("TOP");
+	char *p;
+	if (asprintf(&p, "%s/tests/data/%s", top && *top ? top : ".", rel) < 0)
+		return NULL;
+	return p;
+}
 
 __attribute__((unused)) static int t_done(void)
 {

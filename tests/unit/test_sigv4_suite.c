@@ -2,8 +2,7 @@
  * and the presigned variant) and of botocore's aws4_testsuite, one line per case and variant.
  * Canonical request, string to sign and signature (or Authorization) are compared byte for byte.
  *
- * The data lives in shared/sigv4 beside the clone: $TL_SHARED, else $TOP/../shared (CI), else
- * $TOP/../../shared (a git worktree under wt/NAME on the development machine).
+ * The data lives in tests/data/sigv4 (see its SOURCES.md); a missing folder is a failure.
  */
 #include "t.h"
 #include "tl_alloc.h"
@@ -382,37 +381,20 @@ static int not_dot(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-static char *find_shared(void)
-{
-	const char *env = getenv("TL_SHARED");
-	if (env && *env)
-		return xstrdup(env);
-	const char *top = getenv("TOP");
-	const char *rel[] = { "../shared", "../../shared" };
-	for (size_t i = 0; i < 2; i++) {
-		char *d = xasprintf("%s/%s", top && *top ? top : ".", rel[i]);
-		char *probe = xasprintf("%s/sigv4", d);
-		int ok = is_dir(probe);
-		free(probe);
-		if (ok)
-			return d;
-		free(d);
-	}
-	return NULL;
-}
 
 int main(void)
 {
 	(void)t_cur_fail; /* t.h: this file reports with t_ok only */
-	char *shared = find_shared();
-	if (!shared) {
-		t_ok(0, "shared/sigv4 not found: set TL_SHARED or put shared/ beside the clone");
+	char *shared = t_data_path("sigv4");
+	if (!shared || !is_dir(shared)) {
+		t_ok(0, "%s: not found (run from the checkout's top or set TOP)", shared ? shared : "tests/data/sigv4");
+		free(shared);
 		return t_done();
 	}
 	struct dirent **ents;
 	int cases = 0;
 
-	char *base = xasprintf("%s/sigv4/aws-c-auth-v4", shared);
+	char *base = xasprintf("%s/aws-c-auth-v4", shared);
 	int n = scandir(base, &ents, not_dot, alphasort);
 	for (int i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/%s", base, ents[i]->d_name);
@@ -431,7 +413,7 @@ int main(void)
 
 	/* botocore: a case is a folder NAME holding NAME.req, at the top or one level down */
 	cases = 0;
-	base = xasprintf("%s/sigv4/botocore-aws4-testsuite", shared);
+	base = xasprintf("%s/botocore-aws4-testsuite", shared);
 	n = scandir(base, &ents, not_dot, alphasort);
 	for (int i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/%s", base, ents[i]->d_name);

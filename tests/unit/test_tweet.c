@@ -139,19 +139,10 @@ static void test_merge_small(void)
 /* Every tweet line of the real capture merges to valid JSON carrying its expansions. */
 static void test_merge_capture(void)
 {
-	/* ../shared beside the checkout ($TL_SHARED, or next to $TOP or one level up for worktrees) */
-	const char *shared = getenv("TL_SHARED");
-	const char *top = getenv("TOP");
-	const char *f = "tweets/v2_stream_twarc-csv_streaming_output.jsonl";
-	char *path = shared ? xasprintf("%s/%s", shared, f) : xasprintf("%s/../shared/%s", top ? top : ".", f);
+	char *path = t_data_path("tweets/v2_stream_twarc-csv_streaming_output.jsonl");
 	size_t len;
-	char *text = tl_read_file(path, 1 << 24, &len);
+	char *text = path ? tl_read_file(path, 1 << 24, &len) : NULL;
 	free(path);
-	if (!text && !shared) {
-		path = xasprintf("%s/../../shared/%s", top ? top : ".", f);
-		text = tl_read_file(path, 1 << 24, &len);
-		free(path);
-	}
 	T_CHECK(text != NULL);
 	if (!text)
 		return;
