@@ -5,18 +5,18 @@
 cd "$TOP" || exit 1
 
 test_expect_success 'no file in lib/ includes a header of a higher layer; every module is placed' '
-	python3 "$TOP/tests/layers-check.py" "$TOP"
+	python3 "$TOP/tests/helpers/layers-check.py" "$TOP"
 '
 
 test_expect_success 'the layer check fails on a planted violation and on an unplaced module' '
 	mkdir -p copy/lib &&
 	cp "$TOP"/lib/README.md "$TOP"/lib/*.[ch] copy/lib/ &&
-	python3 "$TOP/tests/layers-check.py" copy &&
+	python3 "$TOP/tests/helpers/layers-check.py" copy &&
 	printf "#include \"tl_s3.h\"\n" >>copy/lib/tl_buf.c &&
-	! python3 "$TOP/tests/layers-check.py" copy >out &&
+	! python3 "$TOP/tests/helpers/layers-check.py" copy >out &&
 	grep -q "tl_buf.c:.*tl_buf (base) includes tl_s3.h (services)" out &&
 	sed -i "\$d" copy/lib/tl_buf.c && : >copy/lib/tl_newthing.c &&
-	! python3 "$TOP/tests/layers-check.py" copy >out &&
+	! python3 "$TOP/tests/helpers/layers-check.py" copy >out &&
 	grep -q "tl_newthing: not in the layer table" out
 '
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the layering of lib/ against the layer table in lib/README.md.
 
-    tests/layers-check.py TOPDIR
+    tests/helpers/layers-check.py TOPDIR
 
 Reads the rows "| N | name | `tl_a` `tl_b` ... | ... |" of the table in TOPDIR/lib/README.md, then
 every lib/*.c and lib/*.h: a file may include "tl_X.h" only when tl_X's layer is at or below its
