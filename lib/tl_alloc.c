@@ -57,6 +57,14 @@ void *xmemdup(const void *p, size_t n)
 	return q;
 }
 
+void tl_secret_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -14,6 +14,9 @@ char *xstrdup(const char *s);
 /* Copies n bytes of s and NUL-terminates; s need not be terminated. */
 char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
+/* Zeroes a secret (a key, token, password, MFA code) and frees it, so that it does not linger
+ * in freed memory; s may be NULL. */
+void tl_secret_free(char *s);
 /* printf into a new string (caller frees). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -24,6 +24,8 @@ struct tl_buf {
 void tl_buf_init(struct tl_buf *b, size_t max);
 /* Frees data and returns the buffer to its initial (empty) state; the cap stays. */
 void tl_buf_release(struct tl_buf *b);
+/* Zeroes the whole allocation, then releases it: for a buffer that held a secret. */
+void tl_buf_wipe(struct tl_buf *b);
 /* Empties the buffer, keeping its memory. */
 void tl_buf_reset(struct tl_buf *b);
 /* Hands data to the caller (who frees it) and empties the buffer; never NULL. */
