@@ -595,8 +595,7 @@ static void rules_api_init(struct app *a, struct rules_api *api)
 	memset(&api->hdrs, 0, sizeof api->hdrs);
 	char *auth = xasprintf("Bearer %s", a->token);
 	tl_http_headers_add(&api->hdrs, "Authorization", auth);
-	memset(auth, 0, strlen(auth));
-	free(auth);
+	tl_secret_free(auth);
 	tl_http_headers_add(&api->hdrs, "Content-Type", "application/json");
 }
 
@@ -1020,7 +1019,7 @@ static char *read_token(struct app *a)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)t[i] < 0x20) {
-			free(t);
+			tl_secret_free(t);
 			tl_err("the bearer token contains a control character");
 			return NULL;
 		}
@@ -1081,10 +1080,7 @@ static void app_free(struct app *a)
 		free(a->adds[i].tag);
 	free(a->adds);
 	free(a->deletes);
-	if (a->token) {
-		memset(a->token, 0, strlen(a->token));
-		free(a->token);
-	}
+	tl_secret_free(a->token);
 	tl_tweet_free(&a->tw);
 	if (a->dedupe)
 		tl_idset_free(&a->seen);
