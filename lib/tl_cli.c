@@ -52,6 +52,27 @@ static const char common_help[] =
 	"  -h, --help                 this help\n"
 	"  -V, --version              the version of the tool and of its libraries\n";
 
+/* The full help: the tool's usage, then the common options, then the epilog. */
+static void help(const struct tl_cli *cli, FILE *f)
+{
+	const struct tl_cli_spec *s = cli->spec;
+	fputs(s->usage, f);
+	if (cli->aws)
+		fputs(aws_help, f);
+	fprintf(f, common_help, s->verbose_help ? s->verbose_help : "more messages");
+	if (s->epilog)
+		fprintf(f, "\n%s", s->epilog);
+}
+
+/* "tool (tweetlake) VERSION" and the versions of the libraries linked in. */
+static void version(void)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	printf("%s (tweetlake) %s\n", tl_log_tool(), TL_VERSION);
+	printf("librdkafka %s, libcurl %s, %s, cJSON %s, zlib %s\n", rd_kafka_version_str(),
+	       cv->version, OpenSSL_version(OPENSSL_VERSION), cJSON_Version(), zlibVersion());
+}
+
 void tl_cli_init(const char *argv0)
 {
 	tl_log_init(argv0);
@@ -166,11 +187,11 @@ int tl_cli_next(struct tl_cli *cli, int argc, char **argv)
 			snprintf(cli->name, sizeof cli->name, "-%c", c);
 		switch (c) {
 		case 'h':
-			tl_cli_help(cli, stdout);
+			help(cli, stdout);
 			cli->status = tl_cli_close_stdout() < 0 ? TL_EXIT_FAIL : TL_EXIT_OK;
 			return TL_CLI_EXIT;
 		case 'V':
-			tl_cli_version();
+			version();
 			cli->status = tl_cli_close_stdout() < 0 ? TL_EXIT_FAIL : TL_EXIT_OK;
 			return TL_CLI_EXIT;
 		case 'v': cli->verbose++; break;
@@ -208,25 +229,6 @@ int tl_cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help'.\n", tl_log_tool());
 	return TL_EXIT_USAGE;
-}
-
-void tl_cli_help(const struct tl_cli *cli, FILE *f)
-{
-	const struct tl_cli_spec *s = cli->spec;
-	fputs(s->usage, f);
-	if (cli->aws)
-		fputs(aws_help, f);
-	fprintf(f, common_help, s->verbose_help ? s->verbose_help : "more messages");
-	if (s->epilog)
-		fprintf(f, "\n%s", s->epilog);
-}
-
-void tl_cli_version(void)
-{
-	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
-	printf("%s (tweetlake) %s\n", tl_log_tool(), TL_VERSION);
-	printf("librdkafka %s, libcurl %s, %s, cJSON %s, zlib %s\n", rd_kafka_version_str(),
-	       cv->version, OpenSSL_version(OPENSSL_VERSION), cJSON_Version(), zlibVersion());
 }
 
 int tl_cli_close_stdout(void)

@@ -19,7 +19,6 @@
 #ifndef TL_CLI_H
 #define TL_CLI_H
 #include "tl_aws.h"
-#include "tl_io.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -92,13 +91,8 @@ int tl_cli_bad_value(const struct tl_cli *cli, const char *takes);
 /* Prints "tool: message" and "Try 'tool --help'." to stderr; returns TL_EXIT_USAGE. */
 int tl_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints the full help (the tool's usage, then the common options, then the epilog) to f. */
-void tl_cli_help(const struct tl_cli *cli, FILE *f);
-/* Prints "tool (tweetlake) VERSION" and the versions of the libraries linked in, to stdout. */
-void tl_cli_version(void);
 /* Closes stdout checking for lost output (jq-style); returns 0 or -1 (message printed unless the
  * reader left, EPIPE). */
 int tl_cli_close_stdout(void);
-/* tl_read_file(), once here, is in tl_io.h (included above) so lib/ can use it too. */
 
 #endif
