@@ -4,7 +4,7 @@
 # secret reaches stderr even at trace level.
 . "$(dirname "$0")/lib.sh"
 
-STUB="$TOP/tests/imds-stub.py"
+STUB="$TOP/tests/stubs/imds-stub.py"
 # stub_start NAME [ARGS...]: starts a stand-in, sets NAME_URL and NAME_LOG
 stub_start() {
 	local name=$1; shift
@@ -13,9 +13,9 @@ stub_start() {
 	local pid=$!
 	test_cleanup "kill $pid"
 	eval "${name}_PID=$pid"
-	local i=0
-	while [ ! -s "$TRASH/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	eval "${name}_URL=http://127.0.0.1:$(cat "$TRASH/$name.port")"
+	local port
+	port=$(standin_port "$TRASH/$name.port") || exit 1
+	eval "${name}_URL=http://127.0.0.1:$port"
 	eval "${name}_LOG=$TRASH/$name.log"
 	touch "$TRASH/$name.log"
 }
