@@ -18,6 +18,7 @@
 #include "tl_alloc.h"
 #include "tl_log.h"
 #include "tl_num.h"
+#include "tl_str.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -180,61 +181,26 @@ static locale_t utf8_locale(void)
 /* ---- UTF-8 ---- */
 
 /* Decodes one character at s[0..n) (n > 0): its code point, or -1 for an invalid byte (then
- * *len is 1). */
+ * *len is 1). The sequence rules are tl_str's. */
 static int32_t utf8_next(const unsigned char *s, size_t n, size_t *len)
 {
-	unsigned c = s[0];
-	if (c < 0x80) {
-		*len = 1;
-		return (int32_t)c;
-	}
-	size_t k;
-	uint32_t cp, min;
-	if (c >= 0xC2 && c <= 0xDF) {
-		k = 2; cp = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		k = 3; cp = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		k = 4; cp = c & 0x07; min = 0x10000;
-	} else {
-		*len = 1;
-		return -1;
-	}
-	if (n < k) {
-		*len = 1;
-		return -1;
-	}
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*len = 1;
-			return -1;
-		}
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+	size_t k = tl_utf8_seq(s, n);
+	if (k == 0) {
 		*len = 1;
 		return -1;
 	}
 	*len = k;
+	static const unsigned char mask[5] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+	uint32_t cp = s[0] & mask[k];
+	for (size_t i = 1; i < k; i++)
+		cp = (cp << 6) | (s[i] & 0x3F);
 	return (int32_t)cp;
 }
 
 static int utf8_put(struct tl_buf *b, uint32_t cp)
 {
 	char u[4];
-	size_t k;
-	if (cp < 0x80) {
-		u[0] = (char)cp; k = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); k = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F)); k = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); k = 4;
-	}
-	return tl_buf_add(b, u, k);
+	return tl_buf_add(b, u, tl_utf8_put(u, cp));
 }
 
 /* Python's str.isspace() set, which str.split() splits at. */

@@ -1,13 +1,13 @@
 #!/bin/bash
 # tw-sentiment against two reference implementations of VADER, on real tweets and on VADER's
-# own test texts (tests/sentiment-crosscheck.py says what is checked): the authors' Python code
+# own test texts (tests/helpers/sentiment-crosscheck.py says what is checked): the authors' Python code
 # (tests/peers/vaderSentiment) must give the same scores on every English tweet; the npm port
 # (tests/peers, `make deps`) must agree within 0.01 as often as its known deviations allow,
 # and every disagreement must be one where the authors' code sides with us.
 . "$(dirname "$0")/lib.sh"
 command -v node >/dev/null 2>&1 || test_skip "node not installed"
 [ -d "$TOP/tests/peers/node_modules/vader-sentiment" ] || test_skip "npm peers not installed (make deps)"
-check() { python3 "$TOP/tests/sentiment-crosscheck.py" "$@"; }
+check() { python3 "$TOP/tests/helpers/sentiment-crosscheck.py" "$@"; }
 
 # VADER's benchmark and example texts, as tweets (X's escapes are in the captured text).
 vader_tweets() { # FILE FIELD: one tweet per line of FILE, text from tab-separated FIELD (0: whole line)

@@ -14,7 +14,7 @@ tool's code:
   - the scores equal the authors' Python VADER (tests/peers/vaderSentiment) to the digits both
     print, once its "but" rule keeps each word's position (the paper's rule; the reference
     looks positions up by value); the texts where the unchanged reference differs are listed;
-  - the npm port (tests/sentiment-peer.js): the share of English tweets whose compound is
+  - the npm port (tests/helpers/sentiment-peer.js): the share of English tweets whose compound is
     within 0.01 (at least --min-npm), the same with the reference's input handling (at least
     --min-npm-ref); every disagreement must be one where the Python reference agrees with us
     (so the port is the one that differs), and each is printed with both scores;
@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests", "peers", "vaderSentiment"))
 import vaderSentiment as ref  # noqa: E402  (the authors' module, vendored as a test peer)
 
@@ -195,7 +195,7 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(texts, f)
         try:
-            peer = os.path.join(TOP, "tests", "sentiment-peer.js")
+            peer = os.path.join(TOP, "tests", "helpers", "sentiment-peer.js")
             js = json.loads(subprocess.run(["node", peer, f.name], check=True,
                                            capture_output=True).stdout)
             jsr = json.loads(subprocess.run(["node", peer, f.name, "--reference-input"], check=True,

@@ -1,7 +1,7 @@
 // The npm port of VADER (vader-sentiment, tests/peers) as a test peer: scores the texts of a JSON
 // array (file named by the first argument) and prints a JSON array of {compound,pos,neu,neg}.
 //
-//   node tests/sentiment-peer.js TEXTS.json [--reference-input]
+//   node tests/helpers/sentiment-peer.js TEXTS.json [--reference-input]
 //
 // --reference-input hands the port each text as the authors' Python reference would see it,
 // to measure how much of the port's disagreement comes from three places where the port's
@@ -14,14 +14,14 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const vader = require(path.join(__dirname, 'peers/node_modules/vader-sentiment'));
+const vader = require(path.join(__dirname, '../peers/node_modules/vader-sentiment'));
 
 const texts = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const reference = process.argv.includes('--reference-input');
 
 const emoji = new Map();
 if (reference) {
-  const lex = path.join(__dirname, '../lib/vader/emoji_utf8_lexicon.txt');
+  const lex = path.join(__dirname, '../../lib/vader/emoji_utf8_lexicon.txt');
   for (const line of fs.readFileSync(lex, 'utf8').split('\n')) {
     const f = line.trim().split('\t');
     if (f.length >= 2 && [...f[0]].length === 1) emoji.set(f[0], f[1]);
