@@ -54,7 +54,7 @@ cJSON *tl_awscache_load(const char *dir, const char *key, char **err)
 	explicit_bzero(text, len);
 	free(text);
 	if (!j || !cJSON_IsObject(j)) {
-		tl_awscache_wipe(j);
+		tl_json_delete_secret(j);
 		*err = xasprintf("%s: not a JSON object", path);
 		j = NULL;
 	}
@@ -252,23 +252,4 @@ int tl_awscache_time(const char *s, int64_t *ms)
 		return rc;
 	}
 	return tl_time_parse(s, n, ms);
-}
-
-/* Zeroes the strings of v and of everything under it. */
-static void wipe_tree(cJSON *v)
-{
-	if (v->string)
-		explicit_bzero(v->string, strlen(v->string));
-	if (v->valuestring)
-		explicit_bzero(v->valuestring, strlen(v->valuestring));
-	for (cJSON *c = v->child; c; c = c->next)
-		wipe_tree(c);
-}
-
-void tl_awscache_wipe(cJSON *v)
-{
-	if (!v)
-		return;
-	wipe_tree(v);
-	cJSON_Delete(v);
 }

@@ -29,7 +29,7 @@ char *tl_awscache_dir(enum tl_awscache_dir which);
 void tl_awscache_sha1_hex(const void *s, size_t n, char hex[41]);
 
 /* Reads dir/key.json. Returns the parsed document (caller deletes, wiping secrets with
- * tl_awscache_wipe), or NULL: with *err NULL when there is no such file, else with *err (caller
+ * tl_json_delete_secret), or NULL: with *err NULL when there is no such file, else with *err (caller
  * frees) when it cannot be read or is not a JSON object. Blocks on file I/O only. */
 cJSON *tl_awscache_load(const char *dir, const char *key, char **err);
 
@@ -48,8 +48,5 @@ int tl_awscache_pydumps(struct tl_buf *b, const cJSON *v, bool sort_keys, bool c
 /* Epoch ms of a cached time: RFC 3339 ("2026-12-05T10:00:00Z", as the SSO cache holds) or the
  * CLI cache's "2026-12-05T10:00:00UTC". 0, or -1 when s is missing or unparsable. */
 int tl_awscache_time(const char *s, int64_t *ms);
-
-/* Zeroes every string of v (names and values) and deletes it; v may be NULL. */
-void tl_awscache_wipe(cJSON *v);
 
 #endif

@@ -21,7 +21,7 @@ void tl_buf_release(struct tl_buf *b)
 	b->len = b->cap = 0;
 }
 
-void tl_buf_wipe(struct tl_buf *b)
+void tl_buf_release_secret(struct tl_buf *b)
 {
 	if (b->data)
 		explicit_bzero(b->data, b->cap);

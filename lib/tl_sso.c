@@ -212,7 +212,7 @@ static cJSON *create_token(struct call *c, const cJSON *tok)
 	tl_json_add_str(req, "grantType", "refresh_token");
 	tl_json_add_str(req, "refreshToken", tl_json_get_str(tok, "refreshToken"));
 	char *body = tl_json_print(req);
-	tl_awscache_wipe(req);
+	tl_json_delete_secret(req);
 	struct tl_http_headers hd = { 0 };
 	tl_http_headers_add(&hd, "Content-Type", "application/json");
 	struct tl_http_req rq = { 0 };
@@ -261,8 +261,8 @@ static cJSON *create_token(struct call *c, const cJSON *tok)
 	if (rt)
 		tl_json_add_str(out, "refreshToken", rt);
 done:
-	tl_awscache_wipe(ans);
-	tl_buf_wipe(&resp.body);
+	tl_json_delete_secret(ans);
+	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
 	tl_http_free(h);
 	tl_http_headers_free(&hd);
@@ -343,8 +343,8 @@ static char *load_token(struct call *c)
 				free(why);
 				why = NULL;
 			}
-			tl_buf_wipe(&text);
-			tl_awscache_wipe(tok);
+			tl_buf_release_secret(&text);
+			tl_json_delete_secret(tok);
 			tok = fresh;
 			at = tl_json_get_str(tok, "accessToken");
 			tl_awscache_time(tl_json_get_str(tok, "expiresAt"), &exp);
@@ -359,7 +359,7 @@ static char *load_token(struct call *c)
 	}
 	token = xstrdup(at);
 out:
-	tl_awscache_wipe(tok);
+	tl_json_delete_secret(tok);
 	free(why);
 	free(dir);
 	return token;
@@ -421,8 +421,8 @@ static int role_credentials(struct call *c, const char *token, struct tl_sso_cre
 	out->expires_ms = (int64_t)exp; /* epoch milliseconds */
 	r = 0;
 done:
-	tl_awscache_wipe(ans);
-	tl_buf_wipe(&resp.body);
+	tl_json_delete_secret(ans);
+	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
 	tl_http_free(h);
 	tl_http_headers_free(&hd);

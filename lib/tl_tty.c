@@ -67,6 +67,6 @@ char *tl_tty_ask(const char *prompt, bool secret, size_t max, const char **err)
 			n--;
 		answer = xstrndup(line.data ? line.data : "", n);
 	}
-	tl_buf_wipe(&line);
+	tl_buf_release_secret(&line);
 	return answer;
 }
