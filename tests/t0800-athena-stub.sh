@@ -256,7 +256,7 @@ test_expect_success '--param is one SQL literal, sent as written; anything else 
 '
 
 test_expect_success 'hostile JSON keys: glue-crawl --ddl | athena-query -f - starts one query, the whole DDL' '
-	mkdir -p hk/t && python3 "$TOP/tests/data/crawl/hostile-keys.py" records >hk/t/a.json &&
+	mkdir -p hk/t && python3 "$TOP/tests/helpers/hostile-keys.py" records >hk/t/a.json &&
 	glue-crawl -q --ddl --database hostile hk/t >hk.sql &&
 	: >"$TRASH/calls.log" &&
 	glue-crawl -q --ddl --database hostile hk/t | $AQ -f - >out 2>err &&
