@@ -116,9 +116,11 @@ void tl_ss_free(struct tl_ss *s)
 long tl_ss_find(const struct tl_ss *s, uint64_t hash, const char *key, size_t n)
 {
 	size_t i = (size_t)hash & s->mask;
-	for (uint32_t v; (v = s->index[i]) != 0; i = (i + 1) & s->mask) {
+	for (uint32_t v; (v = s->index[i].slot1) != 0; i = (i + 1) & s->mask) {
+		if (s->index[i].hash != hash)
+			continue;
 		const struct tl_ss_slot *e = &s->slot[v - 1];
-		if (e->hash == hash && e->keylen == n && memcmp(e->key, key, n) == 0)
+		if (e->keylen == n && memcmp(e->key, key, n) == 0)
 			return (long)(v - 1);
 	}
 	return -1;
@@ -127,25 +129,26 @@ long tl_ss_find(const struct tl_ss *s, uint64_t hash, const char *key, size_t n)
 static void index_put(struct tl_ss *s, uint64_t hash, size_t slot)
 {
 	size_t i = (size_t)hash & s->mask;
-	while (s->index[i])
+	while (s->index[i].slot1)
 		i = (i + 1) & s->mask;
-	s->index[i] = (uint32_t)(slot + 1);
+	s->index[i].hash = hash;
+	s->index[i].slot1 = (uint32_t)(slot + 1);
 }
 
 /* Linear probing deletion by backward shift (Knuth 6.4, algorithm R): no tombstones. */
 static void index_del(struct tl_ss *s, size_t slot)
 {
 	size_t i = (size_t)s->slot[slot].hash & s->mask;
-	while (s->index[i] != slot + 1)
+	while (s->index[i].slot1 != slot + 1)
 		i = (i + 1) & s->mask;
-	s->index[i] = 0;
-	for (size_t j = (i + 1) & s->mask; s->index[j]; j = (j + 1) & s->mask) {
-		size_t home = (size_t)s->slot[s->index[j] - 1].hash & s->mask;
+	s->index[i].slot1 = 0;
+	for (size_t j = (i + 1) & s->mask; s->index[j].slot1; j = (j + 1) & s->mask) {
+		size_t home = (size_t)s->index[j].hash & s->mask;
 		/* move j back to i if its home is not in (i, j] cyclically */
 		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (!between) {
 			s->index[i] = s->index[j];
-			s->index[j] = 0;
+			s->index[j].slot1 = 0;
 			i = j;
 		}
 	}

@@ -68,7 +68,10 @@ struct tl_ss {
 	size_t cap, n;
 	uint32_t *heap;          /* slot numbers, a min-heap by count; pinned slots are left out */
 	size_t nheap;
-	uint32_t *index;         /* open addressing: slot number + 1, 0 when free */
+	struct tl_ss_index {     /* open addressing by hash: slot number + 1, 0 when free */
+		uint64_t hash;
+		uint32_t slot1;
+	} *index;
 	size_t mask;
 };
 

@@ -60,8 +60,11 @@ struct tl_trends {
 	struct tl_ss ss;
 	struct tl_cms fast, slow;
 	struct term *t;
-	uint32_t *fine;        /* capacity x Rf: tweets of each term in each step of the ring */
-	uint32_t *hist;        /* capacity x Rh: tweets of each term in each history bucket */
+	/* Rf x capacity: tweets of each term in each step of the ring; Rh x capacity: in each history
+	 * bucket. Step-major, so that closing a step reads two rows from end to end. */
+	uint32_t *fine;
+	uint32_t *hist;
+	size_t cap;
 	uint64_t *gfine, *ghist;
 	uint64_t gwin;
 	double gbase;
@@ -85,6 +88,9 @@ struct tl_trends {
 };
 
 /* ---- small helpers ---- */
+
+#define FINE(tr, c, k) ((tr)->fine[(size_t)(c) * (tr)->cap + (k)])
+#define HIST(tr, c, k) ((tr)->hist[(size_t)(c) * (tr)->cap + (k)])
 
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -182,6 +188,7 @@ struct tl_trends *tl_trends_new(const struct tl_trends_opts *o, tl_trends_emit_f
 	tr->Rf = tr->Wn + tr->Dn + 2;
 	tr->B = o->bucket_ms;
 	tr->Rh = o->history_ms / o->bucket_ms;
+	tr->cap = o->capacity;
 	tl_ss_init(&tr->ss, o->capacity);
 	tl_cms_init(&tr->fast, o->sketch_width, 4);
 	tl_cms_init(&tr->slow, o->sketch_width, 4);
@@ -354,8 +361,9 @@ static bool top_before(const struct tl_trends *tr, size_t a, size_t b)
 static size_t find_top(struct tl_trends *tr)
 {
 	size_t n = 0, k = tr->o.top;
+	uint32_t thr = 1;
 	for (size_t i = 0; i < tr->ss.n && k; i++) {
-		if (!tr->t[i].win)
+		if (tr->t[i].win < thr)
 			continue;
 		if (n == k && !top_before(tr, i, tr->top[n - 1]))
 			continue;
@@ -365,6 +373,8 @@ static size_t find_top(struct tl_trends *tr)
 			j--;
 		}
 		tr->top[j] = i;
+		if (n == k)
+			thr = tr->t[tr->top[n - 1]].win;
 	}
 	return n;
 }
@@ -431,7 +441,7 @@ static void evaluate(struct tl_trends *tr, size_t k, int64_t T, double mu_scale,
 		mu = 1;
 	m->mu = mu;
 	m->score = 0;
-	if (!m->active && x < o->min_count)
+	if (!m->active && (x < o->min_count || x < o->min_ratio * mu))
 		return;
 	double lp = tl_poisson_sf_log10(x / m->phi, mu / m->phi);
 	m->score = -lp > SCORE_MAX ? SCORE_MAX : -lp < 0 ? 0 : -lp;
@@ -477,7 +487,7 @@ static int close_step(struct tl_trends *tr, int64_t s)
 {
 	const struct tl_trends_opts *o = &tr->o;
 	int64_t T = (s + 1) * tr->S, l = s - tr->Wn;
-	size_t cs = floormod(s, tr->Rf), ls = floormod(l, tr->Rf), Rf = (size_t)tr->Rf;
+	size_t cs = floormod(s, tr->Rf), ls = floormod(l, tr->Rf);
 	double gl = gslow(tr, l * tr->S);
 	uint64_t nstep = tr->gfine[cs];
 	tr->gwin += nstep;
@@ -490,16 +500,17 @@ static int close_step(struct tl_trends *tr, int64_t s)
 	double mu_scale = tr->gbase > 0 ? (double)tr->gwin / tr->gbase : 0;
 	double ab = 1 - exp2(-(double)o->window_ms / (double)o->half_life_ms);
 	tr->nev = 0;
+	uint32_t *enter = &FINE(tr, cs, 0), *leave = &FINE(tr, ls, 0);
 	for (size_t k = 0; k < tr->ss.n; k++) {
 		struct term *m = &tr->t[k];
-		uint32_t *f = tr->fine + k * Rf;
-		m->win += f[cs];
-		if (f[ls]) {
-			m->win -= f[ls];
-			m->base += f[ls] * gl;
-			f[ls] = 0;
+		m->win += enter[k];
+		if (leave[k]) {
+			m->win -= leave[k];
+			m->base += leave[k] * gl;
+			leave[k] = 0;
 		}
-		tl_holt_update(&m->holt, m->win);
+		if (m->win || m->holt.level > 0.01 || m->active)
+			tl_holt_update(&m->holt, m->win);
 		evaluate(tr, k, T, mu_scale, warm);
 		if (block_end && !m->active && m->since <= s + 1 - tr->Wn) {
 			double mu = m->base * mu_scale;
@@ -577,8 +588,7 @@ static int advance(struct tl_trends *tr, int64_t t)
 		for (int64_t b = from; b <= nb; b++) {
 			size_t c = floormod(b, tr->Rh);
 			tr->ghist[c] = 0;
-			for (size_t k = 0; k < tr->ss.n; k++)
-				tr->hist[k * (size_t)tr->Rh + c] = 0;
+			memset(&HIST(tr, c, 0), 0, tr->ss.n * sizeof *tr->hist);
 		}
 		tr->hb = nb;
 	}
@@ -634,12 +644,11 @@ static long admit(struct tl_trends *tr, size_t kl, uint64_t h, double est, doubl
 	if (slot < 0)
 		return -1;
 	struct term *m = &tr->t[slot];
-	uint32_t *f = tr->fine + (size_t)slot * (size_t)tr->Rf;
 	if (evicted) {
 		/* write the evicted term's counts back into the sketches */
 		uint64_t open = 0;
 		for (int64_t s = tr->closed; s < tr->closed + tr->Dn + 2; s++)
-			open += f[floormod(s, tr->Rf)];
+			open += FINE(tr, floormod(s, tr->Rf), (size_t)slot);
 		tl_cms_raise(&tr->fast, ev.hash, ev.count);
 		tl_cms_raise(&tr->slow, ev.hash, m->base + (double)(m->win + open) * gslow(tr, tr->max_seen));
 	}
@@ -650,8 +659,10 @@ static long admit(struct tl_trends *tr, size_t kl, uint64_t h, double est, doubl
 	m->since = tr->closed;
 	m->fail_since = -1;
 	tl_holt_init(&m->holt, tr->o.holt_alpha, tr->o.holt_beta, tr->o.holt_phi);
-	memset(f, 0, (size_t)tr->Rf * sizeof *f);
-	memset(tr->hist + (size_t)slot * (size_t)tr->Rh, 0, (size_t)tr->Rh * sizeof *tr->hist);
+	for (int64_t c = 0; c < tr->Rf; c++)
+		FINE(tr, c, (size_t)slot) = 0;
+	for (int64_t c = 0; c < tr->Rh; c++)
+		HIST(tr, c, (size_t)slot) = 0;
 	return slot;
 }
 
@@ -707,11 +718,11 @@ static int count(struct tl_trends *tr, int64_t t, const struct tl_terms *x, cons
 		if (where == BASE) {
 			m->base += gs;
 		} else {
-			tr->fine[(size_t)slot * (size_t)tr->Rf + cs]++;
+			FINE(tr, cs, (size_t)slot)++;
 			m->win += where == IN_WINDOW;
 		}
 		if (in_hist)
-			tr->hist[(size_t)slot * (size_t)tr->Rh + ch]++;
+			HIST(tr, ch, (size_t)slot)++;
 		if (!isnan(sentiment)) {
 			m->sent_sum += sentiment * gf;
 			m->sent_n += gf;
@@ -842,14 +853,15 @@ static void key_text(const struct tl_trends *tr, const struct tl_ss_slot *sl, ch
 		*kind = "?";
 }
 
-/* Per-minute values of the last nh buckets of a history ring (oldest first). */
-static void hist_rates(const struct tl_trends *tr, const uint32_t *h32, const uint64_t *h64, double *out, size_t nh)
+/* Per-minute values of the last nh buckets of a history ring (oldest first): term k's, or the
+ * volume's when k is SIZE_MAX. */
+static void hist_rates(const struct tl_trends *tr, size_t k, double *out, size_t nh)
 {
 	double f = 60000.0 / (double)tr->B;
 	for (size_t i = 0; i < nh; i++) {
 		int64_t b = tr->hb - (int64_t)(nh - 1 - i);
 		size_t c = floormod(b, tr->Rh);
-		double v = h32 ? h32[c] : (double)h64[c];
+		double v = k == SIZE_MAX ? (double)tr->ghist[c] : HIST(tr, c, k);
 		out[i] = b * tr->B + tr->B <= tr->first_ms ? 0 : v * f;
 	}
 }
@@ -874,7 +886,7 @@ static void snap_term(const struct tl_trends *tr, size_t k, struct tl_trends_sna
 	}
 	double slope = m->holt.trend * (double)tr->Wn, lvl = m->holt.level > 1 ? m->holt.level : 1;
 	o->direction = slope > 0.1 * lvl ? 1 : slope < -0.1 * lvl ? -1 : 0;
-	hist_rates(tr, tr->hist + k * (size_t)tr->Rh, NULL, o->hist, nh);
+	hist_rates(tr, k, o->hist, nh);
 }
 
 void tl_trends_snapshot(struct tl_trends *tr, struct tl_trends_snap *s)
@@ -895,7 +907,7 @@ void tl_trends_snapshot(struct tl_trends *tr, struct tl_trends_snap *s)
 		s->nterms = s->ntop = 0;
 		return;
 	}
-	hist_rates(tr, NULL, tr->ghist, s->volume, nh);
+	hist_rates(tr, SIZE_MAX, s->volume, nh);
 	s->rate = per_minute(tr, (double)tr->gwin);
 	for (int i = 0; i < tr->o.horizon && i < 8; i++) {
 		double f = tl_holt_forecast(&tr->gholt, (double)((i + 1) * tr->Wn));
@@ -1050,12 +1062,11 @@ int tl_trends_save(const struct tl_trends *tr, struct tl_buf *b)
 		add_i64(b, "win", m->win);
 		add_i64(b, "blocks", m->blocks);
 		tl_buf_addf(b, ",\"active\":%s,\"fine\":[", m->active ? "true" : "false");
-		const uint32_t *f = tr->fine + k * (size_t)tr->Rf, *h = tr->hist + k * (size_t)tr->Rh;
 		for (int64_t i = 0; i < tr->Rf; i++)
-			tl_buf_addf(b, "%s%u", i ? "," : "", f[i]);
+			tl_buf_addf(b, "%s%u", i ? "," : "", FINE(tr, i, k));
 		tl_buf_adds(b, "],\"hist\":[");
 		for (int64_t i = 0; i < tr->Rh; i++)
-			tl_buf_addf(b, "%s%u", i ? "," : "", h[i]);
+			tl_buf_addf(b, "%s%u", i ? "," : "", HIST(tr, i, k));
 		tl_buf_adds(b, "]}\n");
 	}
 	for (size_t r = 0; r < tr->nrecent; r++) {
@@ -1142,8 +1153,9 @@ static int get_bool(struct loader *L, size_t obj, const char *name, bool *v)
 	return 0;
 }
 
-/* n unsigned numbers of the array name into u32 or u64. */
-static int get_counts(struct loader *L, size_t obj, const char *name, size_t n, uint32_t *u32, uint64_t *u64)
+/* n unsigned numbers of the array name into u32 (every stride-th) or u64. */
+static int get_counts(struct loader *L, size_t obj, const char *name, size_t n, uint32_t *u32, size_t stride,
+		      uint64_t *u64)
 {
 	const struct tl_jdoc *d = &L->d;
 	long a = tl_jdoc_get(d, obj, name);
@@ -1155,7 +1167,7 @@ static int get_counts(struct loader *L, size_t obj, const char *name, size_t n, 
 		if (i >= n || !tok_num(d, (long)k, &v) || v < 0 || v != floor(v) || v > (u32 ? 4294967295.0 : 9e15))
 			return lfail(L, "a bad count array");
 		if (u32)
-			u32[i] = (uint32_t)v;
+			u32[i * stride] = (uint32_t)v;
 		else
 			u64[i] = (uint64_t)v;
 	}
@@ -1255,7 +1267,7 @@ static int load_header(struct loader *L, const char **note)
 	    get_dbl(L, 0, "slow_total", 0, 1e300, &tr->slow.total) < 0)
 		return -1;
 	uint64_t stv[9];
-	if (get_counts(L, 0, "stats", 9, NULL, stv) < 0)
+	if (get_counts(L, 0, "stats", 9, NULL, 0, stv) < 0)
 		return -1;
 	struct tl_trends_stats *st = &tr->st;
 	st->tweets = stv[0], st->late = stv[1], st->too_late = stv[2], st->future = stv[3], st->no_time = stv[4];
@@ -1263,8 +1275,8 @@ static int load_header(struct loader *L, const char **note)
 	if (L->full) {
 		tr->gwin = (uint64_t)x;
 		if (get_holt(L, 0, "gholt", &tr->gholt) < 0 ||
-		    get_counts(L, 0, "gfine", (size_t)tr->Rf, NULL, tr->gfine) < 0 ||
-		    get_counts(L, 0, "ghist", (size_t)tr->Rh, NULL, tr->ghist) < 0)
+		    get_counts(L, 0, "gfine", (size_t)tr->Rf, NULL, 0, tr->gfine) < 0 ||
+		    get_counts(L, 0, "ghist", (size_t)tr->Rh, NULL, 0, tr->ghist) < 0)
 			return -1;
 		if (tr->max_seen < tr->closed * tr->S - tr->S || tr->closed * tr->S > tr->max_seen + tr->S)
 			return lfail(L, "an inconsistent clock");
@@ -1320,8 +1332,8 @@ static int load_term(struct loader *L, uint32_t *heap_pos)
 	    get_dbl(L, 0, "peak_rate", 0, 1e300, &m->peak_rate) < 0 || get_holt(L, 0, "holt", &m->holt) < 0 ||
 	    get_i64(L, 0, "win", 0, UINT32_MAX, &win) < 0 || get_i64(L, 0, "blocks", 0, UINT32_MAX, &blocks) < 0 ||
 	    get_bool(L, 0, "active", &active) < 0 ||
-	    get_counts(L, 0, "fine", (size_t)tr->Rf, tr->fine + (size_t)slot * (size_t)tr->Rf, NULL) < 0 ||
-	    get_counts(L, 0, "hist", (size_t)tr->Rh, tr->hist + (size_t)slot * (size_t)tr->Rh, NULL) < 0)
+	    get_counts(L, 0, "fine", (size_t)tr->Rf, &FINE(tr, 0, (size_t)slot), tr->cap, NULL) < 0 ||
+	    get_counts(L, 0, "hist", (size_t)tr->Rh, &HIST(tr, 0, (size_t)slot), tr->cap, NULL) < 0)
 		return -1;
 	m->win = (uint32_t)win;
 	m->blocks = (uint32_t)blocks;
