@@ -19,8 +19,9 @@ void tl_cms_init(struct tl_cms *c, size_t width, size_t depth)
 {
 	c->width = pow2_at_least(width, 64);
 	c->depth = depth < 1 ? 1 : depth > 8 ? 8 : depth;
-	c->cell = xcalloc(c->width * c->depth, sizeof *c->cell);
-	c->total = 0;
+	c->cell = xcalloc(c->width * c->depth * TL_CMS_LANES, sizeof *c->cell);
+	for (int l = 0; l < TL_CMS_LANES; l++)
+		c->total[l] = 0;
 }
 
 void tl_cms_free(struct tl_cms *c)
@@ -29,57 +30,69 @@ void tl_cms_free(struct tl_cms *c)
 	c->cell = NULL;
 }
 
-/* Row r's column for hash: independent-enough columns from one 64-bit hash (Kirsch and
+/* Row r's cell for hash: independent-enough columns from one 64-bit hash (Kirsch and
  * Mitzenmacher 2006: h1 + r * h2). */
-static size_t col(const struct tl_cms *c, uint64_t hash, size_t r)
+static float *cell(const struct tl_cms *c, uint64_t hash, size_t r)
 {
-	uint64_t h1 = hash, h2 = (hash >> 32 | hash << 32) * 0x9E3779B97F4A7C15ULL | 1;
-	return (size_t)((h1 + r * h2) >> 7) & (c->width - 1);
+	uint64_t h2 = (hash >> 32 | hash << 32) * 0x9E3779B97F4A7C15ULL | 1;
+	size_t col = (size_t)((hash + r * h2) >> 7) & (c->width - 1);
+	return c->cell + (r * c->width + col) * TL_CMS_LANES;
 }
 
-double tl_cms_get(const struct tl_cms *c, uint64_t hash)
+void tl_cms_prefetch(const struct tl_cms *c, uint64_t hash)
+{
+	for (size_t r = 0; r < c->depth; r++)
+		__builtin_prefetch(cell(c, hash, r), 1);
+}
+
+double tl_cms_get(const struct tl_cms *c, uint64_t hash, int lane)
 {
 	float m = INFINITY;
 	for (size_t r = 0; r < c->depth; r++) {
-		float v = c->cell[r * c->width + col(c, hash, r)];
+		float v = cell(c, hash, r)[lane];
 		if (v < m)
 			m = v;
 	}
 	return m;
 }
 
-double tl_cms_add(struct tl_cms *c, uint64_t hash, double w)
+double tl_cms_add(struct tl_cms *c, uint64_t hash, const double w[TL_CMS_LANES])
 {
-	size_t at[8];
-	float m = INFINITY;
+	float *at[8], m[TL_CMS_LANES];
+	for (int l = 0; l < TL_CMS_LANES; l++)
+		m[l] = INFINITY;
 	for (size_t r = 0; r < c->depth; r++) {
-		at[r] = r * c->width + col(c, hash, r);
-		if (c->cell[at[r]] < m)
-			m = c->cell[at[r]];
+		at[r] = cell(c, hash, r);
+		for (int l = 0; l < TL_CMS_LANES; l++)
+			if (at[r][l] < m[l])
+				m[l] = at[r][l];
 	}
-	float v = (float)(m + w);
-	for (size_t r = 0; r < c->depth; r++)
-		if (c->cell[at[r]] < v)
-			c->cell[at[r]] = v;
-	c->total += w;
-	return v;
+	for (int l = 0; l < TL_CMS_LANES; l++) {
+		float v = (float)(m[l] + w[l]);
+		for (size_t r = 0; r < c->depth; r++)
+			if (at[r][l] < v)
+				at[r][l] = v;
+		m[l] = v;
+		c->total[l] += w[l];
+	}
+	return m[0];
 }
 
-void tl_cms_raise(struct tl_cms *c, uint64_t hash, double v)
+void tl_cms_raise(struct tl_cms *c, uint64_t hash, int lane, double v)
 {
 	for (size_t r = 0; r < c->depth; r++) {
-		float *p = &c->cell[r * c->width + col(c, hash, r)];
+		float *p = &cell(c, hash, r)[lane];
 		if (*p < (float)v)
 			*p = (float)v;
 	}
 }
 
-void tl_cms_scale(struct tl_cms *c, double f)
+void tl_cms_scale(struct tl_cms *c, int lane, double f)
 {
 	float ff = (float)f;
-	for (size_t i = 0; i < c->width * c->depth; i++)
+	for (size_t i = lane; i < c->width * c->depth * TL_CMS_LANES; i += TL_CMS_LANES)
 		c->cell[i] *= ff;
-	c->total *= f;
+	c->total[lane] *= f;
 }
 
 double tl_cms_epsilon(const struct tl_cms *c)
@@ -111,6 +124,19 @@ void tl_ss_free(struct tl_ss *s)
 	s->slot = NULL;
 	s->heap = NULL;
 	s->index = NULL;
+}
+
+void tl_ss_prefetch(const struct tl_ss *s, uint64_t hash)
+{
+	__builtin_prefetch(&s->index[(size_t)hash & s->mask]);
+}
+
+void tl_ss_prefetch_slot(const struct tl_ss *s, size_t slot)
+{
+	const struct tl_ss_slot *e = &s->slot[slot];
+	__builtin_prefetch(e, 1);
+	if (e->heap != UINT32_MAX)
+		__builtin_prefetch(&s->heap[e->heap], 1);
 }
 
 long tl_ss_find(const struct tl_ss *s, uint64_t hash, const char *key, size_t n)
@@ -154,55 +180,55 @@ static void index_del(struct tl_ss *s, size_t slot)
 	}
 }
 
-static void heap_set(struct tl_ss *s, size_t pos, uint32_t slot)
+static void heap_set(struct tl_ss *s, size_t pos, struct tl_ss_heap e)
 {
-	s->heap[pos] = slot;
-	s->slot[slot].heap = (uint32_t)pos;
+	s->heap[pos] = e;
+	s->slot[e.slot].heap = (uint32_t)pos;
 }
 
 static void sift_up(struct tl_ss *s, size_t pos)
 {
-	uint32_t v = s->heap[pos];
-	double c = s->slot[v].count;
+	struct tl_ss_heap e = s->heap[pos];
 	while (pos > 0) {
 		size_t parent = (pos - 1) / 2;
-		if (s->slot[s->heap[parent]].count <= c)
+		if (s->heap[parent].count <= e.count)
 			break;
 		heap_set(s, pos, s->heap[parent]);
 		pos = parent;
 	}
-	heap_set(s, pos, v);
+	heap_set(s, pos, e);
 }
 
 static void sift_down(struct tl_ss *s, size_t pos)
 {
-	uint32_t v = s->heap[pos];
-	double c = s->slot[v].count;
+	struct tl_ss_heap e = s->heap[pos];
+	size_t start = pos;
 	for (;;) {
 		size_t l = 2 * pos + 1, m = pos;
-		double mc = c;
-		if (l < s->nheap && s->slot[s->heap[l]].count < mc) {
+		double mc = e.count;
+		if (l < s->nheap && s->heap[l].count < mc) {
 			m = l;
-			mc = s->slot[s->heap[l]].count;
+			mc = s->heap[l].count;
 		}
-		if (l + 1 < s->nheap && s->slot[s->heap[l + 1]].count < mc)
+		if (l + 1 < s->nheap && s->heap[l + 1].count < mc)
 			m = l + 1;
 		if (m == pos)
 			break;
 		heap_set(s, pos, s->heap[m]);
 		pos = m;
 	}
-	heap_set(s, pos, v);
+	if (pos != start)
+		heap_set(s, pos, e);
 }
 
 static void heap_remove(struct tl_ss *s, size_t pos)
 {
 	s->nheap--;
 	if (pos < s->nheap) {
-		uint32_t v = s->heap[s->nheap];
-		heap_set(s, pos, v);
+		struct tl_ss_heap e = s->heap[s->nheap];
+		heap_set(s, pos, e);
 		sift_down(s, pos);
-		sift_up(s, s->slot[v].heap);
+		sift_up(s, s->slot[e.slot].heap);
 	}
 }
 
@@ -219,9 +245,11 @@ long tl_ss_insert(struct tl_ss *s, uint64_t hash, const char *key, size_t n, dou
 	} else {
 		if (!s->nheap)
 			return -1;
-		slot = s->heap[0];
-		if (evicted)
+		slot = s->heap[0].slot;
+		if (evicted) {
 			*evicted = s->slot[slot];
+			evicted->count = s->heap[0].count;
+		}
 		if (was_evicted)
 			*was_evicted = true;
 		index_del(s, slot);
@@ -234,7 +262,7 @@ long tl_ss_insert(struct tl_ss *s, uint64_t hash, const char *key, size_t n, dou
 	e->keylen = (uint8_t)n;
 	memcpy(e->key, key, n);
 	index_put(s, hash, slot);
-	heap_set(s, s->nheap++, (uint32_t)slot);
+	heap_set(s, s->nheap++, (struct tl_ss_heap){ count, (uint32_t)slot });
 	sift_up(s, s->nheap - 1);
 	return (long)slot;
 }
@@ -242,26 +270,36 @@ long tl_ss_insert(struct tl_ss *s, uint64_t hash, const char *key, size_t n, dou
 void tl_ss_add(struct tl_ss *s, size_t slot, double w)
 {
 	struct tl_ss_slot *e = &s->slot[slot];
-	e->count += w;
-	if (e->heap != UINT32_MAX)
+	if (e->heap == UINT32_MAX) {
+		e->count += w;
+	} else {
+		s->heap[e->heap].count += w;
 		sift_down(s, e->heap);
+	}
+}
+
+double tl_ss_count(const struct tl_ss *s, size_t slot)
+{
+	const struct tl_ss_slot *e = &s->slot[slot];
+	return e->heap == UINT32_MAX ? e->count : s->heap[e->heap].count;
 }
 
 double tl_ss_min(const struct tl_ss *s)
 {
 	if (s->n < s->cap || !s->nheap)
 		return 0;
-	return s->slot[s->heap[0]].count;
+	return s->heap[0].count;
 }
 
 void tl_ss_pin(struct tl_ss *s, size_t slot, bool pin)
 {
 	struct tl_ss_slot *e = &s->slot[slot];
 	if (pin && e->heap != UINT32_MAX) {
+		e->count = s->heap[e->heap].count;
 		heap_remove(s, e->heap);
 		e->heap = UINT32_MAX;
 	} else if (!pin && e->heap == UINT32_MAX) {
-		heap_set(s, s->nheap++, (uint32_t)slot);
+		heap_set(s, s->nheap++, (struct tl_ss_heap){ e->count, (uint32_t)slot });
 		sift_up(s, s->nheap - 1);
 	}
 }
@@ -277,4 +315,6 @@ void tl_ss_scale(struct tl_ss *s, double f)
 		s->slot[i].count *= f;
 		s->slot[i].err *= f;
 	}
+	for (size_t i = 0; i < s->nheap; i++)
+		s->heap[i].count *= f;
 }

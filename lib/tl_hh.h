@@ -31,24 +31,30 @@
 
 /* ---- count-min sketch ---- */
 
+/* A sketch with TL_CMS_LANES counters in each cell, updated together (one memory access per
+ * row for both): e.g. the same counts under two decays. Each lane is a count-min sketch of its
+ * own with the bounds above. */
+#define TL_CMS_LANES 2
+
 struct tl_cms {
-	float *cell;   /* depth rows of width counters */
+	float *cell;   /* depth rows of width cells of TL_CMS_LANES counters */
 	size_t width;  /* a power of two */
 	size_t depth;
-	double total;  /* all weight added */
+	double total[TL_CMS_LANES]; /* all weight added to each lane */
 };
 
 /* width is rounded up to a power of two (at least 64), depth is 1 to 8. Allocates with x*. */
 void tl_cms_init(struct tl_cms *c, size_t width, size_t depth);
 void tl_cms_free(struct tl_cms *c);
-/* Adds w (> 0) to key hash with conservative update; returns the new estimate. */
-double tl_cms_add(struct tl_cms *c, uint64_t hash, double w);
-/* The estimate of key hash (never below its true count). */
-double tl_cms_get(const struct tl_cms *c, uint64_t hash);
-/* Raises the estimate of key hash to at least v (writes back a count kept elsewhere). */
-void tl_cms_raise(struct tl_cms *c, uint64_t hash, double v);
-/* Multiplies every counter and the total by f (moving the forward-decay landmark). */
-void tl_cms_scale(struct tl_cms *c, double f);
+/* Adds w[lane] (>= 0) to key hash in each lane with conservative update; returns the new
+ * estimate of lane 0. */
+double tl_cms_add(struct tl_cms *c, uint64_t hash, const double w[TL_CMS_LANES]);
+/* The estimate of key hash in a lane (never below its true count). */
+double tl_cms_get(const struct tl_cms *c, uint64_t hash, int lane);
+/* Raises the estimate of key hash in a lane to at least v (writes back a count kept elsewhere). */
+void tl_cms_raise(struct tl_cms *c, uint64_t hash, int lane, double v);
+/* Multiplies every counter of a lane and its total by f (moving the forward-decay landmark). */
+void tl_cms_scale(struct tl_cms *c, int lane, double f);
 /* The bound e/width of the additive error, as a share of the total. */
 double tl_cms_epsilon(const struct tl_cms *c);
 
@@ -56,17 +62,24 @@ double tl_cms_epsilon(const struct tl_cms *c);
 
 struct tl_ss_slot {
 	uint64_t hash;
-	double count;   /* the key's count since it entered, plus its err */
+	double count;   /* the key's count since it entered, plus its err (while pinned; else the
+			 * heap entry holds it: read it with tl_ss_count) */
 	double err;     /* what count may over-state */
 	uint32_t heap;  /* position in the heap, or UINT32_MAX when pinned */
 	uint8_t keylen;
 	char key[TL_HH_KEY_MAX];
 };
 
+struct tl_ss_heap {
+	double count;
+	uint32_t slot;
+};
+
 struct tl_ss {
 	struct tl_ss_slot *slot; /* cap slots; the first n are in use */
 	size_t cap, n;
-	uint32_t *heap;          /* slot numbers, a min-heap by count; pinned slots are left out */
+	struct tl_ss_heap *heap; /* a min-heap by count of the slots not pinned, counts inline so
+				  * that sifting touches the heap only */
 	size_t nheap;
 	struct tl_ss_index {     /* open addressing by hash: slot number + 1, 0 when free */
 		uint64_t hash;
@@ -78,6 +91,12 @@ struct tl_ss {
 /* A table for cap keys (at least 1). Allocates with x*. */
 void tl_ss_init(struct tl_ss *s, size_t cap);
 void tl_ss_free(struct tl_ss *s);
+/* Hints that hash will be looked up soon (a prefetch of its index entry; nothing else). */
+void tl_ss_prefetch(const struct tl_ss *s, uint64_t hash);
+/* Hints that slot will be counted soon (prefetches the slot and its heap entry). */
+void tl_ss_prefetch_slot(const struct tl_ss *s, size_t slot);
+/* The same for a key's cells in the sketch. */
+void tl_cms_prefetch(const struct tl_cms *c, uint64_t hash);
 /* The slot of key[0..n) with hash, or -1. */
 long tl_ss_find(const struct tl_ss *s, uint64_t hash, const char *key, size_t n);
 /* Puts a key that is not in the table into a free slot, or, when the table is full, into the
@@ -88,6 +107,8 @@ long tl_ss_insert(struct tl_ss *s, uint64_t hash, const char *key, size_t n, dou
 		  struct tl_ss_slot *evicted, bool *was_evicted);
 /* Adds w to the count of a slot. */
 void tl_ss_add(struct tl_ss *s, size_t slot, double w);
+/* The count of a slot. */
+double tl_ss_count(const struct tl_ss *s, size_t slot);
 /* The smallest count of an evictable key when the table is full, else 0. */
 double tl_ss_min(const struct tl_ss *s);
 /* A pinned slot is never evicted (e.g. while its term is trending). */

@@ -297,7 +297,8 @@ static uint32_t decode(const char *s, size_t n, size_t i, size_t *len)
 
 /* ---- emitting ---- */
 
-static void emit(struct tl_terms *x, unsigned kind, const char *sigil, const char *p, size_t n)
+/* hash: of the term when the caller has it (a word's, from the stop-word check), else 0 */
+static void emit_h(struct tl_terms *x, unsigned kind, const char *sigil, const char *p, size_t n, uint64_t h)
 {
 	struct tl_terms_impl *m = x->impl;
 	if (!(m->kinds & 1u << kind) || x->n >= TL_TERMS_PER_TWEET)
@@ -310,7 +311,8 @@ static void emit(struct tl_terms *x, unsigned kind, const char *sigil, const cha
 		tl_buf_add(&m->text, sigil, 1);
 	tl_buf_add(&m->text, p, n);
 	x->text = m->text.data;
-	uint64_t h = tl_terms_hash(kind, x->text + off, n + sl);
+	if (!h)
+		h = tl_terms_hash(kind, x->text + off, n + sl);
 	size_t i = h & (SEEN_SLOTS - 1);
 	while (m->seen_gen[i] == m->gen) {
 		if (m->seen_hash[i] == h) {
@@ -326,6 +328,11 @@ static void emit(struct tl_terms *x, unsigned kind, const char *sigil, const cha
 	t->off = (uint32_t)off;
 	t->len = (uint8_t)(n + sl);
 	t->kind = (uint8_t)kind;
+}
+
+static void emit(struct tl_terms *x, unsigned kind, const char *sigil, const char *p, size_t n)
+{
+	emit_h(x, kind, sigil, p, n, 0);
 }
 
 /* Cuts p[0..n) to at most max bytes at a character boundary. */
@@ -400,12 +407,13 @@ static void word(struct tl_terms *x, const char *w, long n)
 		letter |= is_letter(c);
 		kana &= hiragana(c);
 	}
+	uint64_t h = 0;
 	if (cps < 2 || !letter || (kana && cps < 3) ||
-	    is_stop(m, w, (size_t)n, tl_terms_hash(TL_TERM_WORD, w, (size_t)n))) {
+	    is_stop(m, w, (size_t)n, h = tl_terms_hash(TL_TERM_WORD, w, (size_t)n))) {
 		m->chain = false;
 		return;
 	}
-	emit(x, TL_TERM_WORD, NULL, w, (size_t)n);
+	emit_h(x, TL_TERM_WORD, NULL, w, (size_t)n, h);
 	bool sl = spaceless(first);
 	if (m->chain && (m->kinds & 1u << TL_TERM_PHRASE)) {
 		bool join = !(sl && m->prev_spaceless);
@@ -463,6 +471,8 @@ static void segment(struct tl_terms *x, const char *p, size_t n)
 static void run(struct tl_terms *x, const char *p, size_t n, bool has_spaceless)
 {
 	struct tl_terms_impl *m = x->impl;
+	if (!(m->kinds & (1u << TL_TERM_WORD | 1u << TL_TERM_PHRASE)))
+		return; /* words are not wanted: no need to find them */
 	if (has_spaceless) {
 		segment(x, p, n);
 		return;

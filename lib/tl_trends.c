@@ -58,7 +58,7 @@ struct tl_trends {
 	void *ctx;
 	int64_t S, Wn, Dn, Rf, Rh, B;
 	struct tl_ss ss;
-	struct tl_cms fast, slow;
+	struct tl_cms cms;     /* lane 0: decayed like the space-saving counts; lane 1: like the baselines */
 	struct term *t;
 	/* Rf x capacity: tweets of each term in each step of the ring; Rh x capacity: in each history
 	 * bucket. Step-major, so that closing a step reads two rows from end to end. */
@@ -85,6 +85,11 @@ struct tl_trends {
 	size_t *top;
 	struct tl_buf line;
 	char key[TL_HH_KEY_MAX];
+	/* one tweet's keys, hashes and slots, looked up in stages so that memory loads overlap */
+	char (*keys)[TL_HH_KEY_MAX];
+	uint8_t *keylen;
+	uint64_t *hashes;
+	long *slots;
 };
 
 /* ---- small helpers ---- */
@@ -190,14 +195,17 @@ struct tl_trends *tl_trends_new(const struct tl_trends_opts *o, tl_trends_emit_f
 	tr->Rh = o->history_ms / o->bucket_ms;
 	tr->cap = o->capacity;
 	tl_ss_init(&tr->ss, o->capacity);
-	tl_cms_init(&tr->fast, o->sketch_width, 4);
-	tl_cms_init(&tr->slow, o->sketch_width, 4);
+	tl_cms_init(&tr->cms, o->sketch_width, 4);
 	tr->t = xcalloc(o->capacity, sizeof *tr->t);
 	tr->fine = xcalloc(o->capacity * (size_t)tr->Rf, sizeof *tr->fine);
 	tr->hist = xcalloc(o->capacity * (size_t)tr->Rh, sizeof *tr->hist);
 	tr->gfine = xcalloc((size_t)tr->Rf, sizeof *tr->gfine);
 	tr->ghist = xcalloc((size_t)tr->Rh, sizeof *tr->ghist);
 	tr->top = xcalloc(o->top + 1, sizeof *tr->top);
+	tr->keys = xcalloc(TL_TERMS_PER_TWEET, sizeof *tr->keys);
+	tr->keylen = xcalloc(TL_TERMS_PER_TWEET, sizeof *tr->keylen);
+	tr->hashes = xcalloc(TL_TERMS_PER_TWEET, sizeof *tr->hashes);
+	tr->slots = xcalloc(TL_TERMS_PER_TWEET, sizeof *tr->slots);
 	tl_holt_init(&tr->gholt, o->holt_alpha, o->holt_beta, o->holt_phi);
 	tl_buf_init(&tr->line, 0);
 	return tr;
@@ -208,14 +216,17 @@ void tl_trends_free(struct tl_trends *tr)
 	if (!tr)
 		return;
 	tl_ss_free(&tr->ss);
-	tl_cms_free(&tr->fast);
-	tl_cms_free(&tr->slow);
+	tl_cms_free(&tr->cms);
 	free(tr->t);
 	free(tr->fine);
 	free(tr->hist);
 	free(tr->gfine);
 	free(tr->ghist);
 	free(tr->top);
+	free(tr->keys);
+	free(tr->keylen);
+	free(tr->hashes);
+	free(tr->slots);
 	free(tr->ev);
 	tl_buf_release(&tr->line);
 	for (int i = 0; i < 2; i++)
@@ -501,6 +512,14 @@ static int close_step(struct tl_trends *tr, int64_t s)
 	double ab = 1 - exp2(-(double)o->window_ms / (double)o->half_life_ms);
 	tr->nev = 0;
 	uint32_t *enter = &FINE(tr, cs, 0), *leave = &FINE(tr, ls, 0);
+	/* the step's counts go into its history bucket (late ones went in as they came) */
+	int64_t sb = floordiv(s * tr->S, tr->B);
+	if (sb > tr->hb - tr->Rh && sb <= tr->hb) {
+		uint32_t *h = &HIST(tr, floormod(sb, tr->Rh), 0);
+		for (size_t k = 0; k < tr->ss.n; k++)
+			h[k] += enter[k];
+		tr->ghist[floormod(sb, tr->Rh)] += nstep;
+	}
 	for (size_t k = 0; k < tr->ss.n; k++) {
 		struct term *m = &tr->t[k];
 		m->win += enter[k];
@@ -559,7 +578,7 @@ static void renormalize(struct tl_trends *tr)
 	if (tr->max_seen - tr->land_fast > 40 * tr->o.window_ms) {
 		double f = exp2(-(double)(tr->max_seen - tr->land_fast) / (double)tr->o.window_ms);
 		tl_ss_scale(&tr->ss, f);
-		tl_cms_scale(&tr->fast, f);
+		tl_cms_scale(&tr->cms, 0, f);
 		for (size_t k = 0; k < tr->ss.n; k++) {
 			tr->t[k].sent_sum *= f;
 			tr->t[k].sent_n *= f;
@@ -568,7 +587,7 @@ static void renormalize(struct tl_trends *tr)
 	}
 	if (tr->max_seen - tr->land_slow > 40 * tr->o.half_life_ms) {
 		double f = exp2(-(double)(tr->max_seen - tr->land_slow) / (double)tr->o.half_life_ms);
-		tl_cms_scale(&tr->slow, f);
+		tl_cms_scale(&tr->cms, 1, f);
 		for (size_t k = 0; k < tr->ss.n; k++)
 			tr->t[k].base *= f;
 		tr->gbase *= f;
@@ -649,10 +668,10 @@ static long admit(struct tl_trends *tr, size_t kl, uint64_t h, double est, doubl
 		uint64_t open = 0;
 		for (int64_t s = tr->closed; s < tr->closed + tr->Dn + 2; s++)
 			open += FINE(tr, floormod(s, tr->Rf), (size_t)slot);
-		tl_cms_raise(&tr->fast, ev.hash, ev.count);
-		tl_cms_raise(&tr->slow, ev.hash, m->base + (double)(m->win + open) * gslow(tr, tr->max_seen));
+		tl_cms_raise(&tr->cms, ev.hash, 0, ev.count);
+		tl_cms_raise(&tr->cms, ev.hash, 1, m->base + (double)(m->win + open) * gslow(tr, tr->max_seen));
 	}
-	double base = tl_cms_get(&tr->slow, h) - gs;
+	double base = tl_cms_get(&tr->cms, h, 1) - gs;
 	memset(m, 0, sizeof *m);
 	m->base = base > 0 ? base : 0;
 	m->phi = 1;
@@ -698,17 +717,39 @@ static int count(struct tl_trends *tr, int64_t t, const struct tl_terms *x, cons
 		tr->gfine[cs]++;
 		tr->gwin += where == IN_WINDOW;
 	}
-	if (in_hist)
+	if (in_hist && where != OPEN)
 		tr->ghist[ch]++;
-	for (size_t i = 0; i < x->n; i++) {
+	/* stage 1: keys and hashes, prefetching the index; stage 2: lookups, prefetching what the
+	 * counting touches; stage 3: counting */
+	size_t nt = 0;
+	for (size_t i = 0; i < x->n && nt < TL_TERMS_PER_TWEET; i++) {
 		if (!(o->kinds & 1u << x->v[i].kind))
 			continue;
-		uint64_t h;
-		size_t kl = make_key(tr, x, i, lang, langlen, &h);
-		long slot = tl_ss_find(&tr->ss, h, tr->key, kl);
+		tr->keylen[nt] = (uint8_t)make_key(tr, x, i, lang, langlen, &tr->hashes[nt]);
+		memcpy(tr->keys[nt], tr->key, tr->keylen[nt]);
+		tl_ss_prefetch(&tr->ss, tr->hashes[nt]);
+		nt++;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		long slot = tr->slots[i] = tl_ss_find(&tr->ss, tr->hashes[i], tr->keys[i], tr->keylen[i]);
 		if (slot < 0) {
-			double est = tl_cms_add(&tr->fast, h, gf);
-			tl_cms_add(&tr->slow, h, gs);
+			tl_cms_prefetch(&tr->cms, tr->hashes[i]);
+		} else {
+			tl_ss_prefetch_slot(&tr->ss, (size_t)slot);
+			if (where != BASE)
+				__builtin_prefetch(&FINE(tr, cs, (size_t)slot), 1);
+		}
+	}
+	for (size_t i = 0; i < nt; i++) {
+		uint64_t h = tr->hashes[i];
+		size_t kl = tr->keylen[i];
+		long slot = tr->slots[i];
+		if (slot >= 0 && tr->ss.slot[slot].hash != h) /* evicted by a term admitted just before */
+			slot = tl_ss_find(&tr->ss, h, tr->keys[i], kl);
+		if (slot < 0) {
+			memcpy(tr->key, tr->keys[i], kl);
+			double w[TL_CMS_LANES] = { gf, gs };
+			double est = tl_cms_add(&tr->cms, h, w);
 			if (est <= tl_ss_min(&tr->ss) || (slot = admit(tr, kl, h, est, gf, gs)) < 0)
 				continue;
 		} else {
@@ -721,8 +762,8 @@ static int count(struct tl_trends *tr, int64_t t, const struct tl_terms *x, cons
 			FINE(tr, cs, (size_t)slot)++;
 			m->win += where == IN_WINDOW;
 		}
-		if (in_hist)
-			HIST(tr, ch, (size_t)slot)++;
+		if (in_hist && where != OPEN)
+			HIST(tr, ch, (size_t)slot)++; /* an open step's counts go in when it closes */
 		if (!isnan(sentiment)) {
 			m->sent_sum += sentiment * gf;
 			m->sent_n += gf;
@@ -824,7 +865,7 @@ void tl_trends_stats(const struct tl_trends *tr, struct tl_trends_stats *st)
 {
 	*st = tr->st;
 	st->tracked = tr->ss.n;
-	st->sketch_epsilon = tl_cms_epsilon(&tr->fast);
+	st->sketch_epsilon = tl_cms_epsilon(&tr->cms);
 }
 
 /* ---- views ---- */
@@ -977,13 +1018,13 @@ static void save_holt(struct tl_buf *b, const char *name, const struct tl_holt *
 	tl_buf_addf(b, ",\"%s\":[%.17g,%.17g,%ld]", name, h->level, h->trend, h->n);
 }
 
-static void save_sketch(struct tl_buf *b, const char *name, const struct tl_cms *c)
+static void save_sketch(struct tl_buf *b, const char *name, const struct tl_cms *c, int lane)
 {
 	for (size_t r = 0; r < c->depth; r++) {
 		tl_buf_addf(b, "{\"sketch\":\"%s\",\"row\":%zu,\"cells\":[", name, r);
 		bool first = true;
 		for (size_t i = 0; i < c->width; i++) {
-			float v = c->cell[r * c->width + i];
+			float v = c->cell[(r * c->width + i) * TL_CMS_LANES + (size_t)lane];
 			if (v == 0)
 				continue;
 			tl_buf_addf(b, "%s%zu,%.9g", first ? "" : ",", i, (double)v);
@@ -1006,7 +1047,7 @@ int tl_trends_save(const struct tl_trends *tr, struct tl_buf *b)
 	add_i64(b, "kinds", o->kinds);
 	tl_buf_addf(b, ",\"by_lang\":%s", o->by_lang ? "true" : "false");
 	add_i64(b, "capacity", (int64_t)o->capacity);
-	add_i64(b, "sketch_width", (int64_t)tr->fast.width);
+	add_i64(b, "sketch_width", (int64_t)tr->cms.width);
 	tl_buf_addf(b, ",\"started\":%s", tr->started ? "true" : "false");
 	add_i64(b, "max_seen", tr->max_seen);
 	add_i64(b, "first_ms", tr->first_ms);
@@ -1016,8 +1057,8 @@ int tl_trends_save(const struct tl_trends *tr, struct tl_buf *b)
 	add_i64(b, "land_slow", tr->land_slow);
 	add_i64(b, "gwin", (int64_t)tr->gwin);
 	add_dbl(b, "gbase", tr->gbase);
-	add_dbl(b, "fast_total", tr->fast.total);
-	add_dbl(b, "slow_total", tr->slow.total);
+	add_dbl(b, "fast_total", tr->cms.total[0]);
+	add_dbl(b, "slow_total", tr->cms.total[1]);
 	save_holt(b, "gholt", &tr->gholt);
 	tl_buf_adds(b, ",\"gfine\":[");
 	for (int64_t i = 0; i < tr->Rf; i++)
@@ -1043,7 +1084,7 @@ int tl_trends_save(const struct tl_trends *tr, struct tl_buf *b)
 		tl_buf_add_json_str(b, lang, strlen(lang));
 		tl_buf_adds(b, ",\"term\":");
 		tl_buf_add_json_str(b, term, strlen(term));
-		add_dbl(b, "count", sl->count);
+		add_dbl(b, "count", tl_ss_count(&tr->ss, k));
 		add_dbl(b, "err", sl->err);
 		add_i64(b, "heap", sl->heap == UINT32_MAX ? -1 : (int64_t)sl->heap);
 		add_dbl(b, "base", m->base);
@@ -1085,8 +1126,8 @@ int tl_trends_save(const struct tl_trends *tr, struct tl_buf *b)
 		tl_buf_add_json_str(b, term, strlen(term));
 		tl_buf_adds(b, "}\n");
 	}
-	save_sketch(b, "fast", &tr->fast);
-	save_sketch(b, "slow", &tr->slow);
+	save_sketch(b, "fast", &tr->cms, 0);
+	save_sketch(b, "slow", &tr->cms, 1);
 	return tl_buf_adds(b, "{\"end\":true}\n");
 }
 
@@ -1248,7 +1289,7 @@ static int load_header(struct loader *L, const char **note)
 		return -1;
 	L->full = v[0] == o->step_ms && v[1] == o->window_ms && v[2] == o->delay_ms && v[3] == o->history_ms &&
 		  v[4] == o->bucket_ms && v[6] == (int64_t)o->kinds && by_lang == o->by_lang &&
-		  v[8] == (int64_t)tr->fast.width && (size_t)v[7] <= o->capacity;
+		  v[8] == (int64_t)tr->cms.width && (size_t)v[7] <= o->capacity;
 	if (by_lang != o->by_lang || v[6] != (int64_t)o->kinds)
 		return lfail(L, "the state counts other terms (--kinds or --by-lang differ)");
 	if (!L->full)
@@ -1263,8 +1304,8 @@ static int load_header(struct loader *L, const char **note)
 	    get_i64(L, 0, "land_fast", -lim, lim, &tr->land_fast) < 0 ||
 	    get_i64(L, 0, "land_slow", -lim, lim, &tr->land_slow) < 0 || get_i64(L, 0, "gwin", 0, lim, &x) < 0 ||
 	    get_dbl(L, 0, "gbase", 0, 1e300, &tr->gbase) < 0 ||
-	    get_dbl(L, 0, "fast_total", 0, 1e300, &tr->fast.total) < 0 ||
-	    get_dbl(L, 0, "slow_total", 0, 1e300, &tr->slow.total) < 0)
+	    get_dbl(L, 0, "fast_total", 0, 1e300, &tr->cms.total[0]) < 0 ||
+	    get_dbl(L, 0, "slow_total", 0, 1e300, &tr->cms.total[1]) < 0)
 		return -1;
 	uint64_t stv[9];
 	if (get_counts(L, 0, "stats", 9, NULL, 0, stv) < 0)
@@ -1356,20 +1397,20 @@ static int load_heap(struct loader *L, const uint32_t *pos)
 	if (!L->full)
 		return 0; /* kept as the inserts built it */
 	for (size_t i = 0; i < ss->n; i++)
-		ss->heap[i] = UINT32_MAX;
+		ss->heap[i].slot = UINT32_MAX;
 	for (size_t k = 0; k < ss->n; k++) {
 		if (pos[k] == UINT32_MAX) {
 			ss->slot[k].heap = UINT32_MAX;
 			continue;
 		}
-		if (pos[k] >= nh || ss->heap[pos[k]] != UINT32_MAX)
+		if (pos[k] >= nh || ss->heap[pos[k]].slot != UINT32_MAX)
 			return lfail(L, "a bad heap");
-		ss->heap[pos[k]] = (uint32_t)k;
+		ss->heap[pos[k]] = (struct tl_ss_heap){ ss->slot[k].count, (uint32_t)k };
 		ss->slot[k].heap = pos[k];
 	}
 	ss->nheap = nh;
 	for (size_t i = 1; i < nh; i++)
-		if (ss->slot[ss->heap[(i - 1) / 2]].count > ss->slot[ss->heap[i]].count)
+		if (ss->heap[(i - 1) / 2].count > ss->heap[i].count)
 			return lfail(L, "a heap out of order");
 	return 0;
 }
@@ -1383,8 +1424,9 @@ static int load_sketch(struct loader *L)
 		return lfail(L, "a bad sketch line");
 	bool fast = d->t[nm].end - d->t[nm].start == 6 && memcmp(d->s + d->t[nm].start, "\"fast\"", 6) == 0;
 	bool slow = d->t[nm].end - d->t[nm].start == 6 && memcmp(d->s + d->t[nm].start, "\"slow\"", 6) == 0;
-	struct tl_cms *c = fast ? &L->tr->fast : slow ? &L->tr->slow : NULL;
-	if (!c || get_i64(L, 0, "row", 0, (int64_t)c->depth - 1, &row) < 0)
+	struct tl_cms *c = &L->tr->cms;
+	int lane = fast ? 0 : 1;
+	if (!(fast || slow) || get_i64(L, 0, "row", 0, (int64_t)c->depth - 1, &row) < 0)
 		return lfail(L, "a bad sketch line");
 	if (!L->full && fast)
 		return 0;
@@ -1394,7 +1436,7 @@ static int load_sketch(struct loader *L)
 		if (k2 >= d->t[cells].next || !tok_num(d, (long)k, &i) || !tok_num(d, (long)k2, &v) || i < 0 ||
 		    i >= (double)c->width || i != floor(i) || v < 0 || v > 3e38)
 			return lfail(L, "a bad sketch cell");
-		c->cell[(size_t)row * c->width + (size_t)i] = (float)v;
+		c->cell[((size_t)row * c->width + (size_t)i) * TL_CMS_LANES + (size_t)lane] = (float)v;
 		k = d->t[k2].next;
 	}
 	return 0;
