@@ -208,6 +208,8 @@ struct tl_trends *tl_trends_new(const struct tl_trends_opts *o, tl_trends_emit_f
 	tr->slots = xcalloc(TL_TERMS_PER_TWEET, sizeof *tr->slots);
 	tl_holt_init(&tr->gholt, o->holt_alpha, o->holt_beta, o->holt_phi);
 	tl_buf_init(&tr->line, 0);
+	for (int i = 0; i < 2; i++)
+		tl_buf_init(&tr->held[i].text, 0);
 	return tr;
 }
 
@@ -659,7 +661,7 @@ static long admit(struct tl_trends *tr, size_t kl, uint64_t h, double est, doubl
 {
 	struct tl_ss_slot ev;
 	bool evicted;
-	long slot = tl_ss_insert(&tr->ss, h, tr->key, kl, est, est - gf, &ev, &evicted);
+	long slot = tl_ss_insert(&tr->ss, h, tr->key, kl, est, est > gf ? est - gf : 0, &ev, &evicted);
 	if (slot < 0)
 		return -1;
 	struct term *m = &tr->t[slot];
@@ -1071,6 +1073,9 @@ int tl_trends_save(const struct tl_trends *tr, struct tl_buf *b)
 		    (unsigned long long)st->tweets, (unsigned long long)st->late, (unsigned long long)st->too_late,
 		    (unsigned long long)st->future, (unsigned long long)st->no_time, (unsigned long long)st->windows,
 		    (unsigned long long)st->starts, (unsigned long long)st->updates, (unsigned long long)st->ends);
+	tl_buf_addf(b, ",\"since_line\":[%llu,%llu,%llu,%llu,%llu]", (unsigned long long)tr->l_late,
+		    (unsigned long long)tr->l_too_late, (unsigned long long)tr->l_future, (unsigned long long)tr->l_no_time,
+		    (unsigned long long)tr->l_tweets);
 	tl_buf_addf(b, ",\"terms\":%zu}\n", tr->ss.n);
 	for (size_t k = 0; k < tr->ss.n; k++) {
 		const struct tl_ss_slot *sl = &tr->ss.slot[k];
@@ -1314,6 +1319,11 @@ static int load_header(struct loader *L, const char **note)
 	st->tweets = stv[0], st->late = stv[1], st->too_late = stv[2], st->future = stv[3], st->no_time = stv[4];
 	st->windows = stv[5], st->starts = stv[6], st->updates = stv[7], st->ends = stv[8];
 	if (L->full) {
+		uint64_t sl[5];
+		if (get_counts(L, 0, "since_line", 5, NULL, 0, sl) < 0)
+			return -1;
+		tr->l_late = sl[0], tr->l_too_late = sl[1], tr->l_future = sl[2], tr->l_no_time = sl[3];
+		tr->l_tweets = sl[4];
 		tr->gwin = (uint64_t)x;
 		if (get_holt(L, 0, "gholt", &tr->gholt) < 0 ||
 		    get_counts(L, 0, "gfine", (size_t)tr->Rf, NULL, 0, tr->gfine) < 0 ||

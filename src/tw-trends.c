@@ -766,7 +766,9 @@ int main(int argc, char **argv)
 	a.next_state = now + a.state_every_ms;
 	if (status == 0)
 		status = a.ntopics ? run_kafka(&a, &kc) : run_stdin(&a) < 0 ? TL_EXIT_FAIL : 0;
-	if (!a.out_broken && tl_trends_finish(a.tr) < 0)
+	/* end of input closes every step; with --state the open ones wait in the state for the
+	 * stream to go on after a restart */
+	if (!a.out_broken && !a.state_path && tl_trends_finish(a.tr) < 0)
 		a.out_broken = true;
 	if (a.svg_path && a.tr)
 		write_svg(&a);
