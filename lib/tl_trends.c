@@ -979,6 +979,8 @@ void tl_trends_snapshot(struct tl_trends *tr, struct tl_trends_snap *s)
 	/* then the trends that ended lately, newest first, while they are still tracked */
 	for (size_t r = 0; r < tr->nrecent && n < TL_TRENDS_SNAP_TERMS; r++) {
 		const struct ended *e = &tr->recent[(tr->recent_at + RECENT_MAX - 1 - r) % RECENT_MAX];
+		if (s->now_ms - e->ended > tr->o.history_ms / 3)
+			break; /* only those that ended lately */
 		long k = tl_ss_find(&tr->ss, e->hash, e->key, e->keylen);
 		if (k < 0 || tr->t[k].active)
 			continue;

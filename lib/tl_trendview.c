@@ -210,9 +210,15 @@ static void volume_chart(struct scr *S, const struct tl_trends_snap *s, int heig
 	int pad = dcols - nc;
 	for (int i = 0; i < pad; i++)
 		tl_buf_addc(S->b, ' ');
-	fits(S->b, a, nc - 5 > 5 ? nc - 5 : 5, false, S->utf8);
-	fits(S->b, z, 5, false, S->utf8);
-	tl_buf_adds(S->b, S->utf8 ? " forecast\xe2\x86\x92\n" : " forecast>\n");
+	if (nc >= 10) {
+		fits(S->b, a, nc - 5, false, S->utf8);
+		fits(S->b, z, 5, false, S->utf8);
+	} else {
+		fits(S->b, z, nc, true, S->utf8);
+	}
+	tl_buf_addc(S->b, ' ');
+	fits(S->b, S->utf8 ? "next\xe2\x86\x92" : "next>", fcols, false, S->utf8);
+	tl_buf_addc(S->b, '\n');
 }
 
 static void trend_row(struct scr *S, const struct tl_trends_snap *s, const struct tl_trends_snap_term *t, int tw,
@@ -270,7 +276,7 @@ void tl_trendview_text(const struct tl_trends_snap *s, int rows, int cols, unsig
 {
 	struct scr S = { out, cols, (flags & TL_VIEW_UTF8) != 0, (flags & TL_VIEW_COLOR) != 0 };
 	if (rows < 12 || cols < 40) {
-		fits(out, "tw-trends: the terminal is too small (40x12 at least)", cols > 0 ? cols : 1, false, S.utf8);
+		fits(out, "too small: 40x12 at least", cols > 0 ? cols : 1, false, S.utf8);
 		tl_buf_addc(out, '\n');
 		return;
 	}
@@ -282,9 +288,11 @@ void tl_trendview_text(const struct tl_trends_snap *s, int rows, int cols, unsig
 	compact(s->horizon > 0 ? s->vol_forecast[0] : 0, v2, sizeof v2);
 	snprintf(buf, sizeof buf, " tw-trends  %s  %s tweets/min %s %s  %zu trending", s->started ? now : "--",
 		 v1, S.utf8 ? "\xe2\x86\x92" : "->", v2, s->stats.active);
+	const char *right = flags & TL_VIEW_ENDED ? "input ended, q quits " : "q quits ";
+	int rw = (int)strlen(right);
 	sgr(&S, "7;1");
-	fits(out, buf, cols - 9, false, S.utf8);
-	fits(out, "q quits ", 9, true, S.utf8);
+	fits(out, buf, cols - rw, false, S.utf8);
+	fits(out, right, rw, true, S.utf8);
 	sgr(&S, "0");
 	tl_buf_addc(out, '\n');
 	used++;

@@ -19,6 +19,7 @@
 enum {
 	TL_VIEW_UTF8 = 1,  /* block and arrow characters (else ASCII only) */
 	TL_VIEW_COLOR = 2, /* SGR colour sequences (else none: plain text) */
+	TL_VIEW_ENDED = 4, /* the input has ended (said in the header) */
 };
 
 /* Appends a screen of at most rows lines of at most cols columns, lines ending with "\n".

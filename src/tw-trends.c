@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <librdkafka/rdkafka.h>
 #include <math.h>
 #include <poll.h>
@@ -112,7 +113,7 @@ struct app {
 	bool out_broken, discard;
 	bool live;
 	struct tl_tty tty;
-	bool tty_on, quit;
+	bool tty_on, quit, ended;
 	struct tl_trends_snap *snap;
 	struct tl_buf frame;
 	int64_t next_partial, next_view, next_svg, next_state;
@@ -258,12 +259,15 @@ static void draw_view(struct app *a)
 	tl_buf_reset(&a->frame);
 	if (a->tty_on) {
 		tl_tty_size(&a->tty);
-		unsigned fl = (a->tty.utf8 ? TL_VIEW_UTF8 : 0) | (a->tty.color ? TL_VIEW_COLOR : 0);
+		unsigned fl = (a->tty.utf8 ? TL_VIEW_UTF8 : 0) | (a->tty.color ? TL_VIEW_COLOR : 0) |
+			      (a->ended ? TL_VIEW_ENDED : 0);
 		tl_trendview_text(a->snap, a->tty.rows, a->tty.cols, fl, &a->frame);
 		tl_tty_draw(&a->tty, a->frame.data, a->frame.len);
 	} else {
 		/* stdout is not a terminal: plain frames, no escape codes */
-		tl_trendview_text(a->snap, 24, 80, 0, &a->frame);
+		const char *cs = nl_langinfo(CODESET);
+		bool utf8 = cs && strcmp(cs, "UTF-8") == 0;
+		tl_trendview_text(a->snap, 24, 80, utf8 ? TL_VIEW_UTF8 : 0, &a->frame);
 		tl_buf_adds(&a->frame, "\n");
 		if (tl_out_write(&a->out, a->frame.data, a->frame.len) < 0 || tl_out_flush(&a->out) < 0)
 			a->out_broken = true;
@@ -334,6 +338,20 @@ static int64_t tick(struct app *a)
 static bool stopping(struct app *a)
 {
 	return tl_sig_caught() || a->quit || a->out_broken;
+}
+
+/* The input ended: the view stays with its last picture until q or Ctrl-C. */
+static void linger(struct app *a)
+{
+	a->ended = true;
+	draw_view(a);
+	while (!tl_sig_caught() && !a->quit) {
+		struct pollfd p = { .fd = a->tty.in_fd, .events = POLLIN };
+		poll(&p, a->tty.in_fd >= 0 ? 1 : 0, 1000);
+		keys(a);
+		if (tl_tty_resized(&a->tty))
+			draw_view(a);
+	}
 }
 
 /* ---- stdin ---- */
@@ -772,6 +790,8 @@ int main(int argc, char **argv)
 		a.out_broken = true;
 	if (a.svg_path && a.tr)
 		write_svg(&a);
+	if (a.tty_on && !stopping(&a))
+		linger(&a);
 	if (a.state_path && status != TL_EXIT_USAGE && save_state(&a) < 0 && status == 0)
 		status = TL_EXIT_FAIL;
 	if (a.tty_on)
