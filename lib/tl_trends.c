@@ -941,6 +941,8 @@ void tl_trends_snapshot(struct tl_trends *tr, struct tl_trends_snap *s)
 	s->bucket_ms = tr->B;
 	s->window_ms = tr->o.window_ms;
 	s->hist_start_ms = (tr->hb - (int64_t)nh + 1) * tr->B;
+	int64_t fb = floordiv(tr->first_ms, tr->B) - (tr->hb - (int64_t)nh + 1);
+	s->hist_first = !tr->started || fb < 0 ? 0 : fb >= (int64_t)nh ? nh - 1 : (size_t)fb;
 	s->nhist = nh;
 	s->horizon = tr->o.horizon;
 	tl_trends_stats(tr, &s->stats);

@@ -137,6 +137,7 @@ struct tl_trends_snap {
 	int64_t now_ms;               /* end of the last closed step */
 	int64_t bucket_ms, window_ms;
 	int64_t hist_start_ms;        /* start of the first bucket */
+	size_t hist_first;            /* the first bucket the stream reaches (earlier ones are empty) */
 	size_t nhist;                 /* buckets in each hist (the last one is still filling) */
 	double volume[TL_TRENDS_SNAP_HIST]; /* tweets per minute in each bucket */
 	double rate;                  /* tweets per minute in the window */

@@ -486,7 +486,10 @@ void tl_trendview_svg(const struct tl_trends_snap *s, struct tl_buf *b)
 	int64_t t1 = tn + (int64_t)s->horizon * window;
 	if (t1 <= t0)
 		t1 = t0 + 60000;
-	tl_time_format(s->now_ms, 0, now, sizeof now);
+	struct tl_tm tm;
+	tl_time_split(s->now_ms, &tm);
+	snprintf(now, sizeof now, "%04d-%02d-%02d %02d:%02d:%02d", tm.year, tm.month, tm.day, tm.hour, tm.min, tm.sec);
+	size_t f0 = s->hist_first < n ? s->hist_first : 0; /* buckets before the stream began: not drawn */
 	tl_buf_addf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		       "font-family=\"DejaVu Sans, Verdana, sans-serif\">\n",
@@ -516,9 +519,11 @@ void tl_trendview_svg(const struct tl_trends_snap *s, struct tl_buf *b)
 	axes(b, &vp, step, "", s->bucket_ms);
 	tl_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" class=\"tick\" text-anchor=\"end\">tweets/min</text>\n",
 		    vp.x + vp.w, vp.y - 8);
-	series(b, &vp, s->volume, n, t0, s->bucket_ms, "fill=\"#4e79a7\" fill-opacity=\"0.35\" stroke=\"none\"",
-	       true);
-	series(b, &vp, s->volume, n, t0, s->bucket_ms, "fill=\"none\" stroke=\"#4e79a7\" stroke-width=\"2\"", false);
+	int64_t ts = t0 + (int64_t)f0 * s->bucket_ms;
+	series(b, &vp, s->volume + f0, n - f0, ts, s->bucket_ms,
+	       "fill=\"#4e79a7\" fill-opacity=\"0.35\" stroke=\"none\"", true);
+	series(b, &vp, s->volume + f0, n - f0, ts, s->bucket_ms,
+	       "fill=\"none\" stroke=\"#4e79a7\" stroke-width=\"2\"", false);
 	if (n && s->horizon > 0) {
 		tl_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f4f4f4\"/>\n",
 			    px(&vp, tn), vp.y, px(&vp, t1) - px(&vp, tn), vp.h);
@@ -552,7 +557,7 @@ void tl_trendview_svg(const struct tl_trends_snap *s, struct tl_buf *b)
 		char attrs[160];
 		snprintf(attrs, sizeof attrs, "fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s", color,
 			 t->ended ? "1.5" : "2.5", t->ended ? " stroke-opacity=\"0.6\"" : "");
-		series(b, &tp, t->hist, n, t0, s->bucket_ms, attrs, false);
+		series(b, &tp, t->hist + f0, n - f0, ts, s->bucket_ms, attrs, false);
 		if (t->started >= t0 && t->started <= tn) {
 			double x = px(&tp, t->started);
 			tl_buf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -580,8 +585,14 @@ void tl_trendview_svg(const struct tl_trends_snap *s, struct tl_buf *b)
 		tl_buf_addf(b, " %s</text>\n", t->ended ? "" : t->direction > 0 ? "\xe2\x86\x91" : t->direction < 0 ? "\xe2\x86\x93" : "\xe2\x86\x92");
 		char r[32];
 		compact(t->rate, r, sizeof r);
-		tl_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" class=\"lgs\">%s %s/min \xc2\xb7 %.1f\xc3\x97 baseline",
-			    lx + 18, y + 16, t->kind, r, t->ratio);
+		if (t->ended) {
+			compact(t->peak_rate, r, sizeof r);
+			tl_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" class=\"lgs\">%s \xc2\xb7 peak %s/min", lx + 18, y + 16,
+				    t->kind, r);
+		} else {
+			tl_buf_addf(b, "<text x=\"%.0f\" y=\"%.0f\" class=\"lgs\">%s \xc2\xb7 %s/min \xc2\xb7 %.1f\xc3\x97 baseline",
+				    lx + 18, y + 16, t->kind, r, t->ratio);
+		}
 		if (!isnan(t->sentiment))
 			tl_buf_addf(b, " \xc2\xb7 mood %+.2f", t->sentiment);
 		tl_buf_adds(b, "</text>\n");
