@@ -1371,7 +1371,7 @@ static int load_term(struct loader *L, uint32_t *heap_pos)
 	tl_holt_init(&m->holt, tr->o.holt_alpha, tr->o.holt_beta, tr->o.holt_phi);
 	heap_pos[slot] = (uint32_t)heap;
 	if (!L->full) {
-		m->since = INT64_MIN / 4;
+		m->since = -(INT64_C(1) << 50); /* its baseline is whole */
 		heap_pos[slot] = UINT32_MAX - 1; /* rebuilt by insertion order */
 		return 0;
 	}
