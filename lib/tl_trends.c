@@ -138,7 +138,7 @@ void tl_trends_opts_default(struct tl_trends_opts *o)
 		.start_score = 6,
 		.end_score = 2,
 		.holt_alpha = 0.5,
-		.holt_beta = 0.05,
+		.holt_beta = 0.1,
 		.holt_phi = 0.98,
 		.capacity = 20000,
 		.sketch_width = 65536,
@@ -401,10 +401,10 @@ static int emit_window(struct tl_trends *tr, int64_t s, uint64_t nstep)
 	time_field(tr, b, "time", T);
 	time_field(tr, b, "start", T - tr->S);
 	tl_buf_addf(b, ",\"tweets\":%llu,\"late\":%llu,\"too_late\":%llu,\"future\":%llu,\"no_time\":%llu,"
-		       "\"window_tweets\":%llu,\"rate\":",
+		       "\"seen\":%llu,\"window_tweets\":%llu,\"rate\":",
 		    (unsigned long long)nstep, (unsigned long long)tr->l_late, (unsigned long long)tr->l_too_late,
 		    (unsigned long long)tr->l_future, (unsigned long long)tr->l_no_time,
-		    (unsigned long long)tr->gwin);
+		    (unsigned long long)tr->st.tweets, (unsigned long long)tr->gwin);
 	num(b, per_minute(tr, (double)tr->gwin), 2);
 	forecast_field(tr, b, &tr->gholt);
 	tl_buf_addf(b, ",\"trending\":%zu,\"top\":[", tr->st.active);
@@ -858,7 +858,8 @@ int tl_trends_partial(struct tl_trends *tr)
 	tl_buf_adds(b, "{\"event\":\"partial\"");
 	time_field(tr, b, "time", tr->max_seen);
 	time_field(tr, b, "start", tr->closed * tr->S);
-	tl_buf_addf(b, ",\"tweets\":%llu,\"late\":%llu}", (unsigned long long)open, (unsigned long long)tr->l_late);
+	tl_buf_addf(b, ",\"tweets\":%llu,\"late\":%llu,\"seen\":%llu}", (unsigned long long)open,
+		    (unsigned long long)tr->l_late, (unsigned long long)tr->st.tweets);
 	tr->l_tweets = 0;
 	return put(tr);
 }

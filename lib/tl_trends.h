@@ -56,7 +56,7 @@ struct tl_trends_opts {
 	double min_ratio;      /* 3 */
 	double start_score;    /* 6 */
 	double end_score;      /* 2 */
-	double holt_alpha, holt_beta, holt_phi; /* per step: 0.5, 0.05, 0.98 */
+	double holt_alpha, holt_beta, holt_phi; /* per step: 0.5, 0.1, 0.98 */
 	size_t capacity;       /* 20000 tracked terms */
 	size_t sketch_width;   /* 65536 counters a row */
 	size_t top;            /* 10 terms in a window line */

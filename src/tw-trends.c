@@ -76,7 +76,7 @@ static const char USAGE[] =
 	"      --hold DURATION     ... for this long (1m)\n"
 	"      --update-every DURATION  trend-update lines while trending (30s)\n"
 	"      --horizon N         windows to forecast (3)\n"
-	"      --holt A,B,PHI      Holt's smoothing parameters per step (0.5,0.05,0.98)\n"
+	"      --holt A,B,PHI      Holt's smoothing parameters per step (0.5,0.1,0.98)\n"
 	"      --capacity N        terms tracked at most (20000)\n"
 	"      --sketch-width N    counters per row of the count-min sketches (65536)\n"
 	"      --top N             terms in each window line (10)\n"
