@@ -87,11 +87,7 @@ static const char USAGE[] =
 	"      --watch             a live full-screen view on the terminal\n"
 	"      --svg FILE          an SVG picture, rewritten on each refresh\n"
 	"      --refresh DURATION  how often the view and the picture are redrawn (1s)\n"
-	"  -o, --output FILE       write the NDJSON lines to FILE instead of stdout\n"
-	"  -v, --verbose           more messages\n"
-	"  -q, --quiet             errors only\n"
-	"  -h, --help              this help\n"
-	"  -V, --version           version and libraries\n";
+	"  -o, --output FILE       write the NDJSON lines to FILE instead of stdout\n";
 
 #define LINE_MAX_BYTES ((size_t)1 << 20)
 #define WARN_MAX 10
@@ -268,8 +264,8 @@ static void draw_view(struct app *a)
 		const char *cs = nl_langinfo(CODESET);
 		bool utf8 = cs && strcmp(cs, "UTF-8") == 0;
 		tl_trendview_text(a->snap, 24, 80, utf8 ? TL_VIEW_UTF8 : 0, &a->frame);
-		tl_buf_adds(&a->frame, "\n");
-		if (tl_out_write(&a->out, a->frame.data, a->frame.len) < 0 || tl_out_flush(&a->out) < 0)
+		/* a frame is a record of several lines: the blank line after it parts frames */
+		if (tl_out_record(&a->out, a->frame.data, a->frame.len) < 0 || tl_out_flush(&a->out) < 0)
 			a->out_broken = true;
 	}
 }
@@ -521,45 +517,41 @@ static const struct option LONGOPTS[] = {
 	{ "svg", required_argument, NULL, O_SVG },
 	{ "refresh", required_argument, NULL, O_REFRESH },
 	{ "output", required_argument, NULL, 'o' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *opt_name(int c)
-{
-	for (const struct option *o = LONGOPTS; o->name; o++)
-		if (o->val == c)
-			return o->name;
-	return "?";
-}
+static const struct tl_cli_spec cli_spec = {
+	.usage = USAGE,
+	.verbose_help = "more messages",
+	.shortopts = "b:G:t:X:F:o:",
+	.longopts = LONGOPTS,
+	.max_args = 0,
+};
 
-static int duration(int c, const char *s, int64_t *ms)
+static int duration(const struct tl_cli *cli, const char *s, int64_t *ms)
 {
 	if (tl_parse_duration_ms(s, ms) < 0 || *ms < 0)
-		return tl_cli_usage_error("--%s: not a duration: '%s'", opt_name(c), s);
+		return tl_cli_bad_value(cli, "a duration (500ms, 30s, 5m, 2h)");
 	return 0;
 }
 
-static int number(int c, const char *s, double *v)
+static int number(const struct tl_cli *cli, const char *s, double *v)
 {
 	if (tl_parse_double(s, v) < 0 || *v < 0)
-		return tl_cli_usage_error("--%s: not a number: '%s'", opt_name(c), s);
+		return tl_cli_bad_value(cli, "a number, 0 or more");
 	return 0;
 }
 
-static int count(int c, const char *s, uint64_t max, size_t *n)
+static int count(const struct tl_cli *cli, const char *s, uint64_t max, size_t *n)
 {
 	uint64_t v;
 	if (tl_parse_u64(s, max, &v) < 0)
-		return tl_cli_usage_error("--%s: not a count up to %llu: '%s'", opt_name(c), (unsigned long long)max, s);
+		return tl_cli_bad_value(cli, "a whole number in range");
 	*n = (size_t)v;
 	return 0;
 }
 
-static int holt(const char *s, struct tl_trends_opts *o)
+static int holt(const struct tl_cli *cli, const char *s, struct tl_trends_opts *o)
 {
 	char buf[96];
 	double v[3];
@@ -568,11 +560,11 @@ static int holt(const char *s, struct tl_trends_opts *o)
 	for (int i = 0; i < 3; i++) {
 		char *e = strchr(p, ',');
 		if ((e == NULL) != (i == 2))
-			return tl_cli_usage_error("--holt: expected ALPHA,BETA,PHI: '%s'", s);
+			return tl_cli_bad_value(cli, "ALPHA,BETA,PHI");
 		if (e)
 			*e = 0;
 		if (tl_parse_double(p, &v[i]) < 0)
-			return tl_cli_usage_error("--holt: not a number: '%s'", p);
+			return tl_cli_bad_value(cli, "ALPHA,BETA,PHI (three numbers)");
 		p = e ? e + 1 : p;
 	}
 	o->holt_alpha = v[0];
@@ -594,16 +586,17 @@ static void split_topics(struct app *a, const char *list)
 	}
 }
 
-/* Returns 0 to run, -1 to exit 0 (--help, --version), or an exit status. */
+/* Reads the options into a and kc (their defaults already set); returns TL_CLI_RUN or an exit
+ * status. */
 static int parse_args(struct app *a, int argc, char **argv, struct tl_kafka_conf *kc)
 {
 	struct tl_trends_opts *o = &a->o;
-	int c, verbosity = TL_LOG_INFO, rc = 0;
+	struct tl_cli cli = { .spec = &cli_spec };
+	int c, rc = 0;
 	size_t n;
 	const char *bad;
 	long kinds;
-	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, ":b:G:t:X:F:o:vqhV", LONGOPTS, NULL)) != -1) {
+	while (rc == 0 && (c = tl_cli_next(&cli, argc, argv)) > 0) {
 		switch (c) {
 		case 'b': free(a->brokers); a->brokers = xstrdup(optarg); break;
 		case 'G': free(a->group); a->group = xstrdup(optarg); break;
@@ -620,48 +613,37 @@ static int parse_args(struct app *a, int argc, char **argv, struct tl_kafka_conf
 			break;
 		case O_BYLANG: o->by_lang = true; break;
 		case O_TIMEFIELD: a->time_field = optarg; break;
-		case O_STEP: rc = duration(c, optarg, &o->step_ms); break;
-		case O_WINDOW: rc = duration(c, optarg, &o->window_ms); break;
-		case O_DELAY: rc = duration(c, optarg, &o->delay_ms); break;
-		case O_LATENESS: rc = duration(c, optarg, &o->lateness_ms); break;
-		case O_FUTURE: rc = duration(c, optarg, &o->max_future_ms); break;
-		case O_HALFLIFE: rc = duration(c, optarg, &o->half_life_ms); break;
-		case O_WARMUP: rc = duration(c, optarg, &o->warmup_ms); break;
-		case O_HOLD: rc = duration(c, optarg, &o->hold_ms); break;
-		case O_UPDATE: rc = duration(c, optarg, &o->update_ms); break;
-		case O_HISTORY: rc = duration(c, optarg, &o->history_ms); break;
-		case O_EARLY: rc = duration(c, optarg, &a->early_ms); a->early_set = true; break;
-		case O_STATE_EVERY: rc = duration(c, optarg, &a->state_every_ms); break;
-		case O_REFRESH: rc = duration(c, optarg, &a->refresh_ms); break;
-		case O_MINCOUNT: rc = number(c, optarg, &o->min_count); break;
-		case O_MINRATIO: rc = number(c, optarg, &o->min_ratio); break;
-		case O_SCORE: rc = number(c, optarg, &o->start_score); break;
-		case O_ENDSCORE: rc = number(c, optarg, &o->end_score); break;
-		case O_HOLT: rc = holt(optarg, o); break;
-		case O_HORIZON: rc = count(c, optarg, 8, &n); o->horizon = (int)n; break;
-		case O_CAPACITY: rc = count(c, optarg, 10000000, &o->capacity); break;
-		case O_SKETCH: rc = count(c, optarg, (uint64_t)1 << 26, &o->sketch_width); break;
-		case O_TOP: rc = count(c, optarg, 100, &o->top); break;
+		case O_STEP: rc = duration(&cli, optarg, &o->step_ms); break;
+		case O_WINDOW: rc = duration(&cli, optarg, &o->window_ms); break;
+		case O_DELAY: rc = duration(&cli, optarg, &o->delay_ms); break;
+		case O_LATENESS: rc = duration(&cli, optarg, &o->lateness_ms); break;
+		case O_FUTURE: rc = duration(&cli, optarg, &o->max_future_ms); break;
+		case O_HALFLIFE: rc = duration(&cli, optarg, &o->half_life_ms); break;
+		case O_WARMUP: rc = duration(&cli, optarg, &o->warmup_ms); break;
+		case O_HOLD: rc = duration(&cli, optarg, &o->hold_ms); break;
+		case O_UPDATE: rc = duration(&cli, optarg, &o->update_ms); break;
+		case O_HISTORY: rc = duration(&cli, optarg, &o->history_ms); break;
+		case O_EARLY: rc = duration(&cli, optarg, &a->early_ms); a->early_set = true; break;
+		case O_STATE_EVERY: rc = duration(&cli, optarg, &a->state_every_ms); break;
+		case O_REFRESH: rc = duration(&cli, optarg, &a->refresh_ms); break;
+		case O_MINCOUNT: rc = number(&cli, optarg, &o->min_count); break;
+		case O_MINRATIO: rc = number(&cli, optarg, &o->min_ratio); break;
+		case O_SCORE: rc = number(&cli, optarg, &o->start_score); break;
+		case O_ENDSCORE: rc = number(&cli, optarg, &o->end_score); break;
+		case O_HOLT: rc = holt(&cli, optarg, o); break;
+		case O_HORIZON: rc = count(&cli, optarg, 8, &n); o->horizon = (int)n; break;
+		case O_CAPACITY: rc = count(&cli, optarg, 10000000, &o->capacity); break;
+		case O_SKETCH: rc = count(&cli, optarg, (uint64_t)1 << 26, &o->sketch_width); break;
+		case O_TOP: rc = count(&cli, optarg, 100, &o->top); break;
 		case O_STATE: a->state_path = optarg; break;
 		case O_WATCH: a->watch = true; break;
 		case O_SVG: a->svg_path = optarg; break;
-		case 'v': verbosity++; break;
-		case 'q': verbosity = TL_LOG_ERROR; break;
-		case 'h': tl_cli_usage(stdout, USAGE); return -1;
-		case 'V': tl_cli_version(); return -1;
-		case ':': rc = tl_cli_usage_error("option '%s' needs a value", argv[optind - 1]); break;
-		default:
-			if (optopt && optopt < 256)
-				rc = tl_cli_usage_error("unknown option '-%c'", optopt);
-			else
-				rc = tl_cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (rc)
 		return rc;
-	if (optind < argc)
-		return tl_cli_usage_error("unexpected argument '%s'", argv[optind]);
-	tl_log_set_level(verbosity);
+	if (c == TL_CLI_EXIT)
+		return cli.status;
 	const char *why = tl_trends_opts_check(o);
 	if (why)
 		return tl_cli_usage_error("%s", why);
@@ -671,7 +653,7 @@ static int parse_args(struct app *a, int argc, char **argv, struct tl_kafka_conf
 		return tl_cli_usage_error("--refresh: at least 100ms");
 	if (a->state_every_ms < 1000)
 		return tl_cli_usage_error("--state-every: at least 1s");
-	return 0;
+	return TL_CLI_RUN;
 }
 
 /* ---- main ---- */
@@ -752,6 +734,10 @@ int main(int argc, char **argv)
 	tl_kafka_conf_init(&kc, TL_KAFKA_CONSUMER);
 	tl_kafka_conf_set(&kc, "auto.offset.reset", "latest", TL_KAFKA_SRC_DEFAULT);
 	int status = parse_args(&a, argc, argv, &kc);
+	if (status == TL_CLI_RUN)
+		status = 0;
+	else if (status == 0)
+		status = -1; /* --help, --version */
 	if (status == 0 && a.ntopics && tl_kafka_conf_brokers(&kc, a.brokers) != 0)
 		status = TL_EXIT_USAGE;
 	if (status == 0 && !(a.terms = tl_terms_new(a.o.kinds)))

@@ -5,7 +5,7 @@
 
 D=$TOP/tests/data/crawl
 TW=$TWEETS
-DDLCHECK="python3 $D/hive-ddl-check.py"
+DDLCHECK="python3 $TOP/tests/helpers/hive-ddl-check.py"
 # the Table without the times a write sets; sorted keys so a diff names the field
 norm() { jq -S 'del(.Table.CreateTime, .Table.UpdateTime)' "$1"; }
 normp() { jq -S 'del(.Partitions[].CreationTime)' "$1"; }
@@ -219,6 +219,9 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 glue-crawl --bogus x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --ddl --catalog c x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --sample nope x 2>/dev/null &&
+	test_expect_failure_status 2 glue-crawl --full --sample 1M x 2>err &&
+	grep -q -- "--full and --sample do not go together" err &&
+	test_expect_failure_status 2 glue-crawl --sample 1M --full x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --crawler c --create x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --catalog c /nonexistent/lake 2>/dev/null
 '
