@@ -47,7 +47,7 @@ test_expect_success 'every trend ends, with its start, duration and peak; output
 '
 
 test_expect_success 'real captured tweets (v2 stream lines and v1.1 tweets) with planted bursts' '
-	python3 "$TOP/tests/trends-stream.py" --minutes 20 --rate 10 --burst Eclipse@8+5*5% \
+	python3 "$TOP/tests/helpers/trends-stream.py" --minutes 20 --rate 10 --burst Eclipse@8+5*5% \
 		--burst Solstice@13+4*4% >real.jsonl &&
 	tw-trends <real.jsonl >rout.jsonl &&
 	within Eclipse real.jsonl rout.jsonl 120 && within Solstice real.jsonl rout.jsonl 120 &&

@@ -8,7 +8,7 @@ fifth, holding until three fifths, falling to nothing at the end) appends " #TAG
 that share of the tweets (to extended_tweet.full_text too, and to the hashtag entities), so
 everything else in the stream repeats itself: the real tweets' own hashtags are heavy and flat.
 
-  tests/trends-stream.py --minutes 20 --rate 10 --burst Eclipse@8+5*0.05 > stream.jsonl
+  tests/helpers/trends-stream.py --minutes 20 --rate 10 --burst Eclipse@8+5*0.05 > stream.jsonl
 """
 import argparse
 import datetime
