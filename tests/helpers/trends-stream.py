@@ -17,7 +17,7 @@ import os
 import random
 import sys
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FILES = ["v2_stream_twarc-csv_streaming_output.jsonl", "v1.1_stream_original_format_tweet_parser_examples.jsonl"]
 
 
