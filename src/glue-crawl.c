@@ -618,6 +618,35 @@ static void merge_into(struct tl_schema_infer *tot, struct reader *r)
 	tl_schema_merge(&tot->root, r->in.root);
 }
 
+/* Leaves out of the table the keys no catalog can name (tl_schema_drop_unmappable), warning
+ * once for each: *seen holds the messages given so far (a --manifest run drops again at every
+ * flush, as later records bring the key back). */
+static void drop_unmappable(struct tl_schema *root, char ***seen, size_t *nseen)
+{
+	size_t n;
+	char **msg = tl_schema_drop_unmappable(root, &n);
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < *nseen && !dup; k++)
+			dup = !strcmp((*seen)[k], msg[i]);
+		if (dup) {
+			free(msg[i]);
+			continue;
+		}
+		tl_warn("%s: left out of the table (the SerDe skips it)", msg[i]);
+		*seen = xrealloc(*seen, (*nseen + 1) * sizeof(char *));
+		(*seen)[(*nseen)++] = msg[i];
+	}
+	free(msg);
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void report_collisions(const struct tl_schema *root)
 {
 	size_t n;
@@ -1140,6 +1169,10 @@ static int crawl(const struct opts *op)
 		status = tl_sig_exit_status();
 		goto out;
 	}
+	char **dropped = NULL;
+	size_t ndropped = 0;
+	drop_unmappable(tot.root, &dropped, &ndropped);
+	free_strings(dropped, ndropped);
 	report_collisions(tot.root);
 	struct totals t;
 	sum_objects(&lk, &t);
@@ -1267,6 +1300,8 @@ struct manifest {
 	bool pending;
 	bool failed;
 	uint64_t lines_bad;
+	char **dropped;               /* keys left out of the table, warned about */
+	size_t ndropped;
 };
 
 /* Registers what landed since the last flush: the widened table, the new partitions. */
@@ -1275,6 +1310,7 @@ static void manifest_flush(struct manifest *m)
 	if (!m->pending)
 		return;
 	m->pending = false;
+	drop_unmappable(m->r.in.root, &m->dropped, &m->ndropped);
 	if (!count_columns(m->r.in.root))
 		return;
 	cJSON *input = build_input(m->op, &m->lk, &m->r.in, false);
@@ -1485,6 +1521,7 @@ static int manifest(const struct opts *op)
 	if (tl_sig_caught())
 		status = tl_sig_exit_status();
 	tl_catalog_changes_free(&m.res.ch);
+	free_strings(m.dropped, m.ndropped);
 	tl_catalog_free(m.cat);
 	reader_release(&m.r); /* frees aws and s3 too */
 	lake_free(&m.lk);
