@@ -103,8 +103,13 @@ test_expect_success 'a Java client'"'"'s MSK properties file works as it is (-F)
 	: >"$TRASH/auth.log" &&
 	lines 1 5 | AWS_CONFIG_FILE=$TRASH/config kafka-produce -F client.properties -b "$MSK" -t m5 2>err &&
 	test "$(count m5)" -eq 5 &&
-	auths | grep -q "\"access_key\":\"AKIAPROFILE7\""
+	auths | grep -q "\"access_key\":\"AKIAPROFILE7\"" &&
+	lines 6 7 | env $GOOD kafka-produce -F "$TOP/examples/msk-iam.properties" $SASL -b "$MSK" -t m5 &&
+	test "$(count m5)" -eq 7
 '
+# The stand-in ends each session after 3 s, as MSK ends expired ones: a produce request cut off
+# then is retried, and the mock (which checks idempotent sequence numbers only for transactional
+# producers) may store it twice; every line must be there.
 test_expect_success 'refresh: tokens from renewed credentials replace those near their end; nothing lost' '
 	cat >creds.sh <<-EOF &&
 	#!/bin/sh
@@ -129,7 +134,8 @@ test_expect_success 'refresh: tokens from renewed credentials replace those near
 	exec 7>&- &&
 	wait $pid &&
 	cat rot.err >>"$TRASH/all-err" &&
-	test "$(count m6)" -eq $n &&
+	kcat -C -b "$KAFKA_BROKERS" -t m6 -e -q | sort -u >got &&
+	lines 1 $n | sort >want && test_cmp want got &&
 	test "$(grep -c "MSK IAM: new token" rot.err)" -ge 3 &&
 	test "$(auths | jq -r .date | sort -u | wc -l)" -ge 3
 '
