@@ -91,6 +91,15 @@ test_expect_success 'kafka-to-s3 --msk-iam: a consumer group through the stand-i
 	test "$(jq -s "map(.records) | add" manifest)" -eq 20 &&
 	auths | grep -q "\"access_key\":\"AKIAMSKTEST1\""
 '
+test_expect_success 'tw-trends reads through MSK IAM too (-X sasl.mechanism=AWS_MSK_IAM)' '
+	tw-stream --simulate --seed 3 --rate 0 --max-tweets 50 2>/dev/null |
+		kcat -P -b "$KAFKA_BROKERS" -t m7 &&
+	: >"$TRASH/auth.log" &&
+	env $GOOD tw-trends -b "$MSK" -G tg -t m7 -X sasl.mechanism=AWS_MSK_IAM $SASL \
+		-X auto.offset.reset=earliest -X session.timeout.ms=6000 --exit-at-end >trends 2>err &&
+	grep -q "50 tweets" err &&
+	auths | grep -q "\"access_key\":\"AKIAMSKTEST1\""
+'
 test_expect_success 'a Java client'"'"'s MSK properties file works as it is (-F), with its awsProfileName' '
 	cat >client.properties <<-\EOF &&
 	# as the MSK documentation gives it (SASL_SSL there; plain TCP to the stand-in here)
