@@ -50,7 +50,10 @@ cJSON *tl_awscache_load(const char *dir, const char *key, char **err)
 		free(path);
 		return NULL;
 	}
-	cJSON *j = tl_json_parse(text, len, NULL);
+	/* strict JSON in UTF-8, as Python's json.load takes it (cJSON alone is lenient) */
+	const char *why;
+	size_t at;
+	cJSON *j = tl_json_validate(text, len, &why, &at) == 0 ? tl_json_parse(text, len, NULL) : NULL;
 	explicit_bzero(text, len);
 	free(text);
 	if (!j || !cJSON_IsObject(j)) {
@@ -200,9 +203,20 @@ int tl_awscache_pydumps(struct tl_buf *b, const cJSON *v, bool sort_keys, bool c
 		return add_pystr(b, v->valuestring);
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
+		if (isnan(d))
+			return tl_buf_adds(b, "NaN");
+		if (isinf(d))
+			return tl_buf_adds(b, d > 0 ? "Infinity" : "-Infinity");
 		if (d == floor(d) && fabs(d) < 9007199254740992.0)
 			return tl_buf_addf(b, "%lld", (long long)d);
-		return tl_buf_addf(b, "%.17g", d);
+		/* the shortest text that reads back as d, as Python's repr() */
+		char t[40];
+		for (int prec = 1; prec <= 17; prec++) {
+			snprintf(t, sizeof t, "%.*g", prec, d);
+			if (strtod(t, NULL) == d)
+				break;
+		}
+		return tl_buf_adds(b, t);
 	}
 	if (cJSON_IsArray(v)) {
 		int rc = tl_buf_addc(b, '[');

@@ -40,7 +40,7 @@ int tl_awscache_store(const char *dir, const char *key, const char *text, size_t
 
 /* Appends v as Python's json.dumps writes it (ensure_ascii: every byte outside " ".."~" and
  * every non-ASCII character as \uXXXX, surrogate pairs above U+FFFF; integral numbers without a
- * fraction): with sort_keys, object members sorted by name; compact uses "," and ":" as
+ * fraction, others in their shortest form, NaN and Infinity as Python spells them): with sort_keys, object members sorted by name; compact uses "," and ":" as
  * separators instead of ", " and ": ". Cache keys are hashes of such text, so it must be exact.
  * Returns 0, or -1 when the buffer's cap is reached. */
 int tl_awscache_pydumps(struct tl_buf *b, const cJSON *v, bool sort_keys, bool compact);

@@ -167,6 +167,11 @@ char *tl_mskiam_token(const struct tl_creds *c, const char *region, int64_t now_
 	tl_secret_free(query);
 	free(params);
 	free(host);
+	/* the session token is in the query and the canonical request */
+	char *held[] = { r.canonical_request, r.query };
+	for (size_t i = 0; i < 2; i++)
+		if (held[i])
+			explicit_bzero(held[i], strlen(held[i]));
 	tl_sigv4_result_free(&r);
 	return token;
 }
