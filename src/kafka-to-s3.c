@@ -167,7 +167,7 @@ struct cfg {
 	int64_t max_age;
 	size_t max_open;
 	int level;
-	const char *spool_dir;
+	const char *spool_dir, *tmpl;
 	bool exit_at_end, progress, path_style;
 	struct tl_aws_opts aws;
 };
@@ -178,6 +178,7 @@ static struct {
 	struct tl_lake_layout *layout;
 	/* destination */
 	char *local_dir;    /* a local lake, or NULL */
+	size_t prefix_len, name_max, total_max; /* the limits of object names there */
 	struct tl_s3_url s3url;
 	struct tl_aws *aws;
 	struct tl_s3 *s3;
@@ -200,6 +201,7 @@ static struct {
 	struct tl_buf dirbuf, recbuf;
 	/* counters */
 	uint64_t n_records, n_errors, n_badtime, n_skipped, n_objects, n_bytes_in, n_bytes_out;
+	uint64_t n_toolong;
 	int64_t started, first_assign;
 } G;
 
@@ -783,8 +785,9 @@ static void close_aged(void)
 
 /* ---- records ------------------------------------------------------------------------------ */
 
-static void add_error_line(const rd_kafka_message_t *m, const char *why, size_t errpos,
-			   int64_t ts)
+/* The line stored under _errors/ for record m: where it came from, why (the error) and its
+ * bytes. */
+static void add_error_line(const rd_kafka_message_t *m, const char *why, int64_t ts)
 {
 	struct tl_buf *b = &G.recbuf;
 	char tsb[40];
@@ -795,9 +798,7 @@ static void add_error_line(const rd_kafka_message_t *m, const char *why, size_t 
 	tl_buf_add_json_str(b, topic, strlen(topic));
 	tl_buf_addf(b, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 ",\"timestamp\":\"%s\","
 		    "\"error\":", m->partition, m->offset, tsb);
-	char *e = xasprintf("%s at byte %zu", why, errpos);
-	tl_buf_add_json_str(b, e, strlen(e));
-	free(e);
+	tl_buf_add_json_str(b, why, strlen(why));
 	if (m->key) {
 		tl_buf_adds(b, ",\"key\":");
 		if (tl_utf8_valid(m->key, m->key_len, NULL))
@@ -829,6 +830,36 @@ static void add_error_line(const rd_kafka_message_t *m, const char *why, size_t 
 		tl_buf_addc(b, '"');
 	}
 	tl_buf_adds(b, "}\n");
+}
+
+/* The partition path of a record (rec NULL: under _errors/) into d, NUL-terminated. */
+static void render_dir(struct tl_buf *d, int64_t t, const char *rec, size_t n)
+{
+	tl_buf_reset(d);
+	if (!rec)
+		tl_buf_adds(d, "_errors/");
+	tl_lake_layout_render(G.layout, t, rec, n, d);
+	tl_buf_adds(d, "");
+}
+
+static struct obj *find_open(const struct part *p, const char *dir)
+{
+	for (size_t i = 0; i < p->nopen; i++)
+		if (!p->open[i]->closed && strcmp(p->open[i]->dir, dir) == 0)
+			return p->open[i];
+	return NULL;
+}
+
+/* Whether an object of p in dir, from offset, has a name the destination takes (*why, to free,
+ * says what is too long when not). */
+static bool name_fits(const struct part *p, const char *dir, int64_t offset, char **why)
+{
+	bool errors = strncmp(dir, "_errors/", 8) == 0;
+	char *name = tl_lake_object_name(p->topic, p->partition, offset, errors ? dir + 8 : dir,
+					 errors);
+	int rc = tl_lake_name_check(name, G.prefix_len, G.name_max, G.total_max, why);
+	free(name);
+	return rc == 0;
 }
 
 static int handle_message(const rd_kafka_message_t *m)
@@ -864,42 +895,51 @@ static int handle_message(const rd_kafka_message_t *m)
 				G.c.time_field);
 	}
 	struct tl_buf *d = &G.dirbuf;
-	tl_buf_reset(d);
-	if (bad)
-		tl_buf_adds(d, "_errors/");
-	tl_lake_layout_render(G.layout, t, bad ? NULL : v, bad ? 0 : vn, d);
-	tl_buf_adds(d, "");
+	char *toolong = NULL;
+	render_dir(d, t, bad ? NULL : v, bad ? 0 : vn);
+	struct obj *o = find_open(p, d->data);
+	if (!o && !bad && !name_fits(p, d->data, m->offset, &toolong)) {
+		/* one record must not block the pipeline: its path cannot be made */
+		bad = true;
+		render_dir(d, ts, NULL, 0);
+		o = find_open(p, d->data);
+	}
 
 	p->next = m->offset + 1;
 	p->stale = true;
 	for (size_t i = 0; i < p->nst; i++)
 		if (m->offset <= p->st[i].last && strcmp(p->st[i].dir, d->data) == 0) {
 			G.n_skipped++;
+			free(toolong);
 			return 0;
-		}
-
-	struct obj *o = NULL;
-	for (size_t i = 0; i < p->nopen; i++)
-		if (!p->open[i]->closed && strcmp(p->open[i]->dir, d->data) == 0) {
-			o = p->open[i];
-			break;
 		}
 	if (!o) {
 		if (G.c.max_open > 0 && G.nopen >= G.c.max_open)
 			close_oldest();
-		if (G.failed)
+		if (!G.failed)
+			o = obj_open(p, d->data, m->offset);
+		if (!o) {
+			free(toolong);
 			return -1;
-		o = obj_open(p, d->data, m->offset);
-		if (!o)
-			return -1;
+		}
 	}
 	int rc;
-	if (bad) {
+	if (toolong) {
+		G.n_toolong++;
+		if (G.n_toolong <= 10 || tl_log_enabled(TL_LOG_DEBUG))
+			tl_warn("%s [%" PRId32 "] offset %" PRId64 ": %s; stored under _errors/",
+				topic, m->partition, m->offset, toolong);
+		add_error_line(m, toolong, ts);
+		free(toolong);
+		rc = tl_gzip_write(o->gz, G.recbuf.data, G.recbuf.len);
+	} else if (bad) {
 		G.n_errors++;
 		if (G.n_errors <= 10 || tl_log_enabled(TL_LOG_DEBUG))
 			tl_warn("%s [%" PRId32 "] offset %" PRId64 ": not JSON (%s at byte %zu); "
 				"stored under _errors/", topic, m->partition, m->offset, why, errpos);
-		add_error_line(m, why, errpos, ts);
+		char *e = xasprintf("%s at byte %zu", why, errpos);
+		add_error_line(m, e, ts);
+		free(e);
 		rc = tl_gzip_write(o->gz, G.recbuf.data, G.recbuf.len);
 	} else if (memchr(v, '\n', vn) || memchr(v, '\r', vn)) {
 		/* valid JSON with line breaks between tokens: one line per record */
@@ -1058,6 +1098,9 @@ static int setup_dest(void)
 			return TL_EXIT_USAGE;
 		}
 		G.s3 = tl_s3_new(G.aws);
+		G.prefix_len = strlen(G.s3url.prefix);
+		G.name_max = TL_LAKE_NAME_MAX;
+		G.total_max = TL_LAKE_S3_KEY_MAX;
 		if (G.c.path_style)
 			tl_s3_set_path_style(G.s3, true);
 		struct tl_aws_error e;
@@ -1097,6 +1140,10 @@ static int setup_dest(void)
 		tl_err("%s: %s", d, strerror(errno));
 		return TL_EXIT_FAIL;
 	}
+	long nm = pathconf(G.local_dir, _PC_NAME_MAX);
+	G.prefix_len = strlen(G.local_dir);
+	G.name_max = nm > 0 && nm < TL_LAKE_NAME_MAX ? (size_t)nm : TL_LAKE_NAME_MAX;
+	G.total_max = PATH_MAX - 1;
 	char *spool = xasprintf("%s/.spool", G.local_dir);
 	int mk = mkdirs(spool);
 	if (mk != 0)
@@ -1105,6 +1152,26 @@ static int setup_dest(void)
 	if (mk != 0)
 		return TL_EXIT_FAIL;
 	return 0;
+}
+
+/* Records whose partition path is too long go to _errors/, so the names there must fit: the
+ * topics and the template are checked with the longest partition number. */
+static int check_names(void)
+{
+	struct tl_buf d = TL_BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < G.c.ntopics && rc == 0; i++) {
+		struct part p = { .topic = G.c.topics[i], .partition = INT32_MAX };
+		char *why = NULL;
+		render_dir(&d, 0, NULL, 0);
+		if (!name_fits(&p, d.data, 0, &why)) {
+			rc = tl_cli_usage_error("topic %s with --partition %s: %s", G.c.topics[i],
+						G.c.tmpl, why);
+			free(why);
+		}
+	}
+	tl_buf_release(&d);
+	return rc;
 }
 
 static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
@@ -1118,7 +1185,7 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 	c->max_open = 1024;
 	c->level = 6;
 	c->part_size = 8ull << 20;
-	const char *tmpl = TL_LAKE_DEFAULT_TEMPLATE;
+	c->tmpl = TL_LAKE_DEFAULT_TEMPLATE;
 	while ((ch = getopt_long(argc, argv, "b:G:t:d:X:F:vq", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': free(c->brokers); c->brokers = xstrdup(optarg); break;
@@ -1134,7 +1201,7 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 				return TL_EXIT_USAGE;
 			break;
 		case OPT_TIME_FIELD: c->time_field = optarg; break;
-		case OPT_PARTITION: tmpl = optarg; break;
+		case OPT_PARTITION: c->tmpl = optarg; break;
 		case OPT_MAX_RECORDS:
 			if (tl_parse_u64(optarg, UINT64_MAX, &c->max_records) != 0)
 				return tl_cli_usage_error("--max-records %s: not a count", optarg);
@@ -1188,7 +1255,7 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 	if (!c->spool_dir)
 		c->spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char *err = NULL;
-	G.layout = tl_lake_layout_new(tmpl, &err);
+	G.layout = tl_lake_layout_new(c->tmpl, &err);
 	if (!G.layout) {
 		int rc = tl_cli_usage_error("--partition: %s", err);
 		free(err);
@@ -1246,6 +1313,8 @@ int main(int argc, char **argv)
 	rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
 
 	rc = setup_dest();
+	if (rc == 0)
+		rc = check_names();
 	if (rc != 0) {
 		rd_kafka_conf_destroy(conf);
 		goto done;
@@ -1322,9 +1391,10 @@ int main(int argc, char **argv)
 		rc = TL_EXIT_FAIL;
 	double secs = G.assigned_once ? (double)(tl_mono_ms() - G.first_assign) / 1000.0 : 0.0;
 	tl_info("%" PRIu64 " records in %" PRIu64 " objects (%.1f MB gzip), %" PRIu64
-		" not JSON, %" PRIu64 " without a readable time, %" PRIu64 " already stored; "
-		"%.2f s from the first assignment (%.1f MB/s in)", G.n_records, G.n_objects,
-		(double)G.n_bytes_out / 1e6, G.n_errors, G.n_badtime, G.n_skipped, secs,
+		" not JSON, %" PRIu64 " without a readable time, %" PRIu64 " with a partition path "
+		"too long, %" PRIu64 " already stored; %.2f s from the first assignment (%.1f MB/s "
+		"in)", G.n_records, G.n_objects, (double)G.n_bytes_out / 1e6, G.n_errors,
+		G.n_badtime, G.n_toolong, G.n_skipped, secs,
 		secs > 0 ? (double)G.n_bytes_in / 1e6 / secs : 0.0);
 close:
 	/* Leave the group without flushing what is open when failed: nothing more is committed. */
