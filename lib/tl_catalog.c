@@ -66,12 +66,18 @@ static cJSON *new_array(void)
 	return a;
 }
 
-static cJSON *columns_json(const struct tl_schema *root)
+/* The data columns; a field named as a partition key is left out (Athena refuses a table that
+ * has a column twice; the partition's value stands for the field, which a {field} partition
+ * template of kafka-to-s3 took it from). */
+static cJSON *columns_json(const struct tl_schema *root, const char *const *pkeys, size_t npkeys)
 {
 	cJSON *cols = new_array();
 	for (size_t i = 0; root && i < root->nfields; i++) {
 		const struct tl_schema_field *f = &root->fields[i];
-		if (f->alias_of >= 0)
+		bool is_key = false;
+		for (size_t k = 0; k < npkeys && !is_key; k++)
+			is_key = strcmp(pkeys[k], f->col) == 0;
+		if (f->alias_of >= 0 || is_key)
 			continue;
 		cJSON *c = tl_json_obj();
 		char *t = tl_schema_type_text(f->type, 0);
@@ -150,7 +156,7 @@ cJSON *tl_catalog_table_input(const struct tl_catalog_spec *sp)
 			put_str(params, e->string, e->valuestring);
 
 	cJSON *sd = tl_json_obj();
-	tl_json_add(sd, "Columns", columns_json(sp->columns));
+	tl_json_add(sd, "Columns", columns_json(sp->columns, sp->partition_keys, sp->npartition_keys));
 	tl_json_add_str(sd, "Location", sp->location);
 	tl_json_add_str(sd, "InputFormat", TL_TEXT_INPUT);
 	tl_json_add_str(sd, "OutputFormat", TL_TEXT_OUTPUT);

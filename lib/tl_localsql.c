@@ -149,6 +149,25 @@ static void add_columns(struct table *t, const cJSON *arr, bool partition)
 	}
 }
 
+/* A data column named as a partition column (a catalog written by another crawler may have
+ * both): the partition's value stands for it, as the folder was named after the field. */
+static void drop_shadowed(struct table *t)
+{
+	size_t kept = 0, nd = t->ndata;
+	for (size_t i = 0; i < t->ncols; i++) {
+		bool shadowed = false;
+		for (size_t k = nd; k < t->ncols && i < nd && !shadowed; k++)
+			shadowed = strcmp(t->cols[i].name, t->cols[k].name) == 0;
+		if (shadowed) {
+			free(t->cols[i].name);
+			t->ndata--;
+			continue;
+		}
+		t->cols[kept++] = t->cols[i];
+	}
+	t->ncols = kept;
+}
+
 static int load_table(struct tl_localsql *q, const char *path, const char *dbname)
 {
 	size_t len;
@@ -186,6 +205,7 @@ static int load_table(struct tl_localsql *q, const char *path, const char *dbnam
 	add_columns(t, cols, false);
 	t->ndata = t->ncols;
 	add_columns(t, tl_json_get(tj, "PartitionKeys"), true);
+	drop_shadowed(t);
 	cJSON_Delete(j);
 	return 0;
 }
