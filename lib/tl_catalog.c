@@ -6,6 +6,7 @@
 #include "tl_buf.h"
 #include "tl_io.h"
 #include "tl_json.h"
+#include "tl_pages.h"
 #include "tl_log.h"
 #include "tl_time.h"
 
@@ -1021,6 +1022,7 @@ int tl_catalog_get_partitions(struct tl_catalog *c, const char *db, const char *
 	}
 	cJSON *all = new_array();
 	char *token = NULL;
+	struct tl_pages pages = TL_PAGES_INIT;
 	for (;;) {
 		cJSON *body = tl_json_obj(), *resp = NULL;
 		tl_json_add_str(body, "DatabaseName", db);
@@ -1033,18 +1035,28 @@ int tl_catalog_get_partitions(struct tl_catalog *c, const char *db, const char *
 		token = NULL;
 		if (rc < 0) {
 			cJSON_Delete(all);
+			tl_pages_release(&pages);
 			return -1;
 		}
 		cJSON *parts = cJSON_GetObjectItemCaseSensitive(resp, "Partitions");
 		while (parts && parts->child)
 			cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(parts, parts->child));
 		const char *next = tl_json_get_str(resp, "NextToken");
-		if (next && *next)
+		bool again = next && *next && tl_pages_next(&pages, next) < 0;
+		if (next && *next && !again)
 			token = xstrdup(next);
 		cJSON_Delete(resp);
+		if (again) {
+			*err = xasprintf("Glue GetPartitions of %s.%s gave a NextToken it had given "
+					 "before: the listing would never end", db, table);
+			cJSON_Delete(all);
+			tl_pages_release(&pages);
+			return -1;
+		}
 		if (!token)
 			break;
 	}
+	tl_pages_release(&pages);
 	*partitions = all;
 	return 0;
 }
