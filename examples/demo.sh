@@ -34,18 +34,18 @@ run() { printf '$ %s\n' "$*" >&2; "$@"; }
 step "a Kafka cluster: librdkafka's mock cluster, 3 brokers, topic tweets with 8 partitions"
 mock-kafka -b 3 -t tweets:8 </dev/null >"$dir/brokers" 2>"$dir/kafka.log" &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$dir/brokers" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -s "$dir/brokers" ] && break; sleep 0.1; done
 export KAFKA_BROKERS; KAFKA_BROKERS=$(head -n 1 "$dir/brokers")
 echo "KAFKA_BROKERS=$KAFKA_BROKERS" >&2
 
 dest=$lake
 if [ "${AWS:-0}" = 1 ]; then
 	step "AWS on loopback: moto server (S3, Glue)"
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	moto_server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+	python3 "$top/tests/stubs/moto-serve.py" --port-file "$dir/moto.port" >"$dir/moto.log" 2>&1 &
 	pids+=($!)
-	for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-	eval "$(python3 "$top/tests/moto-setup.py" "http://127.0.0.1:$port")"
+	for _ in $(seq 600); do grep -qE '^[0-9]+$' "$dir/moto.port" 2>/dev/null && break; sleep 0.1; done
+	port=$(cat "$dir/moto.port")
+	eval "$(python3 "$top/tests/stubs/moto-setup.py" "http://127.0.0.1:$port")"
 	export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION=us-east-1
 	export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 	aws-call s3 PUT /tweetlake-demo >/dev/null

@@ -4,7 +4,7 @@
 #                             times in several forms over two days, some without a readable time
 #                             (every 97th), some not JSON (every 89th)
 #   tos3_produce TOPIC FILE   produce FILE's lines (keys spread them over the partitions)
-#   tos3_dump TOPIC > FILE    what the topic holds, for tests/tos3-check.py
+#   tos3_dump TOPIC > FILE    what the topic holds, for tests/helpers/tos3-check.py
 #   tos3_check LAKE DUMP [ARGS]  run the checker
 
 tos3_gen() {
@@ -43,7 +43,7 @@ tos3_dump() {
 }
 
 tos3_check() {
-	python3 "$TOP/tests/tos3-check.py" "$@"
+	python3 "$TOP/tests/helpers/tos3-check.py" "$@"
 }
 
 # tos3_gen_straggler N: one record of 2026-01-01T00, then N records two by two in later hours

@@ -5,7 +5,7 @@
 
 D=$TOP/tests/data/crawl
 TW=$TWEETS
-DDLCHECK="python3 $D/hive-ddl-check.py"
+DDLCHECK="python3 $TOP/tests/helpers/hive-ddl-check.py"
 # the Table without the times a write sets; sorted keys so a diff names the field
 norm() { jq -S 'del(.Table.CreateTime, .Table.UpdateTime)' "$1"; }
 normp() { jq -S 'del(.Partitions[].CreationTime)' "$1"; }

@@ -1,15 +1,14 @@
 #!/bin/bash
-# athena-query against tests/athena-stub.py, a stand-in for what moto cannot do: a recorded
+# athena-query against tests/stubs/athena-stub.py, a stand-in for what moto cannot do: a recorded
 # multi-page GetQueryResults conversation, FAILED queries with AthenaError, throttling, queries
 # that run until stopped.
 . "$(dirname "$0")/lib.sh"
 
-PORT=$(free_port)
-python3 "$TOP/tests/athena-stub.py" --port "$PORT" --page-size 3 --log "$TRASH/calls.log" \
+python3 "$TOP/tests/stubs/athena-stub.py" --port-file "$TRASH/stub.port" --page-size 3 --log "$TRASH/calls.log" \
 	--throttle AmazonAthena.StartQueryExecution=1 \
 	--throttle AmazonAthena.GetQueryExecution=4 >"$TRASH/stub.out" 2>&1 &
 test_cleanup "kill $!"
-wait_port "$PORT" 20 || test_skip "athena stand-in did not start"
+PORT=$(standin_port "$TRASH/stub.port") || { cat "$TRASH/stub.out"; exit 1; }
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=AKIDSTUBSTUBSTUB AWS_SECRET_ACCESS_KEY=stubsecretstubsecret
 # Throttling is retried by athena-query's own jittered backoff, not only by tl_aws's.
@@ -177,12 +176,9 @@ run_until_polled() {
 	: >"$TRASH/calls.log"
 	$AQ --progress "SELECT never_ends" >out 2>err &
 	pid=$!
-	( sleep 30; kill -KILL $pid ) >/dev/null 2>&1 &
+	( sleep 120; kill -KILL $pid ) >/dev/null 2>&1 &
 	wd=$!
-	for _ in $(seq 200); do
-		[ "$(calls GetQueryExecution)" -ge 2 ] && break
-		sleep 0.05
-	done
+	wait_for 60 "[ \$(calls GetQueryExecution) -ge 2 ]"
 	kill -"$1" "$pid"
 	wait "$pid"
 	local rc=$?
@@ -205,9 +201,9 @@ test_expect_success 'SIGINT with --parallel stops every query not seen finished'
 	: >"$TRASH/calls.log"
 	$AQ --parallel "SELECT never_ends; SELECT 1; SELECT never_ends AS b" >out 2>err &
 	pid=$!
-	( sleep 30; kill -KILL $pid ) >/dev/null 2>&1 &
+	( sleep 120; kill -KILL $pid ) >/dev/null 2>&1 &
 	wd=$!
-	for _ in $(seq 200); do [ "$(calls GetQueryExecution)" -ge 2 ] && break; sleep 0.05; done
+	wait_for 60 "[ \$(calls GetQueryExecution) -ge 2 ]"
 	kill -INT $pid; wait $pid; rc=$?
 	kill $wd
 	test $rc -eq 130 &&

@@ -178,9 +178,9 @@ test_expect_success 'Ctrl-C: StopQueryExecution reaches moto (the query is CANCE
 	rm -f err
 	$AQ --progress "SELECT 1" >out 2>err &
 	pid=$!
-	( sleep 30; kill -KILL $pid ) >/dev/null 2>&1 &
+	( sleep 120; kill -KILL $pid ) >/dev/null 2>&1 &
 	wd=$!
-	for _ in $(seq 200); do grep -q QUEUED err 2>/dev/null && break; sleep 0.05; done
+	wait_for 60 "grep -q QUEUED err 2>/dev/null"
 	kill -INT $pid; wait $pid; rc=$?
 	kill $wd
 	transition reset

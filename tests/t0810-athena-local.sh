@@ -84,9 +84,14 @@ test_expect_success 'a cut gzip object: its records before the cut count, a warn
 	test "$(cat got)" -gt 0 && test "$(cat got)" -lt 3000
 '
 
+# cpu_ticks PID: the user CPU time the process has had, in clock ticks.
+cpu_ticks() { awk '{ print $14 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 test_expect_success 'Ctrl-C stops a long local statement with exit 130' '
 	athena-query --local "$lake" -F csv "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c" >out 2>err &
-	pid=$! && sleep 1 && kill -INT $pid && wait $pid; test $? -eq 130
+	pid=$! &&
+	# once it is well into the statement (0.3 s of CPU), not merely started
+	wait_for 60 "[ \$(cpu_ticks $pid) -ge 30 ]" &&
+	kill -INT $pid && wait $pid; test $? -eq 130
 '
 
 test_expect_success 'output closed early: exit 141, no error message' '

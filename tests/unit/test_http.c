@@ -1,4 +1,4 @@
-/* Unit tests for tl_http against a loopback stub server (tests/http-stub.py). */
+/* Unit tests for tl_http against a loopback stub server (tests/stubs/http-stub.py). */
 #include "http_stub.h"
 #include "t.h"
 #include "tl_log.h"

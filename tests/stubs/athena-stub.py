@@ -33,6 +33,8 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from standin import announce
+
 COLS_PAGES = [("id", "bigint"), ("lang", "varchar"), ("text", "varchar"), ("ok", "boolean"),
               ("score", "double")]
 # The recorded result: None is NULL (no VarCharValue), "" the empty string.
@@ -315,13 +317,15 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file", help="write the port here once listening")
     ap.add_argument("--log")
     ap.add_argument("--page-size", type=int, default=1000)
     ap.add_argument("--throttle", action="append", default=[])
     args = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     srv.st = State(args)
+    announce(srv, args.port_file)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

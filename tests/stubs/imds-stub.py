@@ -29,6 +29,8 @@ import secrets
 import socketserver
 import threading
 
+from standin import announce
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--port-file", required=True)
 ap.add_argument("--log")
@@ -119,8 +121,5 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 srv = Server(("127.0.0.1", 0), Handler)
-with open(args.port_file + ".tmp", "w") as f:
-    f.write("%d\n" % srv.server_address[1])
-import os  # noqa: E402
-os.rename(args.port_file + ".tmp", args.port_file)
+announce(srv, args.port_file)
 srv.serve_forever()

@@ -37,6 +37,8 @@ import sys
 import threading
 import time
 
+from standin import announce
+
 lock = threading.Lock()
 state = {"actions": [], "default": {"echo": True}, "log": []}
 conn_ids = [0]
@@ -242,8 +244,7 @@ def main():
         ctx.load_cert_chain(d + "/cert.pem", d + "/key.pem")
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if "--port-file" in sys.argv:
-        with open(sys.argv[sys.argv.index("--port-file") + 1], "w") as f:
-            f.write("%d\n" % port)
+        announce(srv, sys.argv[sys.argv.index("--port-file") + 1])
     print(port, flush=True)
     srv.serve_forever()
 

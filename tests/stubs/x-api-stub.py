@@ -36,6 +36,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from standin import announce
+
 A = None
 LOCK = threading.Lock()
 STATE = {"conn": 0, "open": 0, "rules": [], "next_id": 1377649934414049282}
@@ -351,7 +353,8 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global A, LOGF
     p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port-file", help="write the port here once listening")
     p.add_argument("--data", help="lines to stream (a capture)")
     p.add_argument("--conn", action="append", default=[])
     p.add_argument("--then", default="hold")
@@ -382,6 +385,7 @@ def main():
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.allow_reuse_address = True
     srv = ThreadingHTTPServer(("127.0.0.1", A.port), Handler)
+    announce(srv, A.port_file)
     srv.serve_forever()
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A proxy in front of moto that makes chosen Glue calls fail, for glue-crawl's tests.
 
-   glue-fault-proxy.py PORT UPSTREAM_URL TARGET=CODE[xN] ...
+   glue-fault-proxy.py PORT UPSTREAM_URL [--port-file FILE] TARGET=CODE[xN] ...
 
 e.g. AWSGlue.UpdateTable=ConcurrentModificationException AWSGlue.BatchCreatePartition=ThrottlingExceptionx2
 Requests whose X-Amz-Target is TARGET get a JSON 1.1 error answer with __type CODE (HTTP 400) the
@@ -15,9 +15,14 @@ import sys
 import threading
 import urllib.parse
 
+from standin import announce
+
 port, upstream = int(sys.argv[1]), urllib.parse.urlsplit(sys.argv[2])
 faults, served, lock = {}, {}, threading.Lock()
-for spec in sys.argv[3:]:
+specs, port_file = sys.argv[3:], None
+if specs[:1] == ["--port-file"]:
+    port_file, specs = specs[1], specs[2:]
+for spec in specs:
     target, code = spec.split("=", 1)
     n = 1
     if "x" in code and code.rsplit("x", 1)[1].isdigit():
@@ -67,4 +72,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = forward
 
 
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+announce(srv, port_file)
+srv.serve_forever()

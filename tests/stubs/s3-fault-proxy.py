@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy between a tool and moto (or any S3 endpoint), for tests.
 
-   s3-fault-proxy.py LISTEN_PORT UPSTREAM_URL
+   s3-fault-proxy.py LISTEN_PORT UPSTREAM_URL [PORT_FILE]
+
+LISTEN_PORT 0 takes a free port; PORT_FILE receives it once the proxy listens.
 
 Forwards every request as it came (Host header included, so SigV4 signatures stay valid) to
 UPSTREAM_URL and relays the answer, except when a queued fault matches. Faults are queued with
@@ -30,6 +32,8 @@ import sys
 import threading
 import time
 import urllib.parse
+
+from standin import announce
 
 LOCK = threading.Lock()
 QUEUE = []
@@ -164,5 +168,6 @@ if __name__ == "__main__":
     port = int(sys.argv[1])
     UPSTREAM = sys.argv[2]
     srv = Server(("127.0.0.1", port), Handler)
+    announce(srv, sys.argv[3] if len(sys.argv) > 3 else None)
     signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=srv.shutdown).start())
     srv.serve_forever()
