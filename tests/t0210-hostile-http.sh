@@ -1,14 +1,12 @@
 #!/bin/bash
-# The tools against a hostile HTTP server on loopback (tests/http-stub.py): one that trickles a
+# The tools against a hostile HTTP server on loopback (tests/stubs/http-stub.py): one that trickles a
 # few bytes a second is cut after the read timeout and retried as usual, while a long healthy
 # download is never cut; a listing whose continuation token comes back ends with an error.
 . "$(dirname "$0")/lib.sh"
 
-python3 "$TOP/tests/http-stub.py" --port-file "$TRASH/port" >/dev/null 2>"$TRASH/stub.err" &
+python3 "$TOP/tests/stubs/http-stub.py" --port-file "$TRASH/port" >/dev/null 2>"$TRASH/stub.err" &
 test_cleanup "kill $!"
-for i in $(seq 1 200); do [ -s "$TRASH/port" ] && break; sleep 0.1; done
-PORT=$(cat "$TRASH/port" 2>/dev/null)
-[ -n "$PORT" ] || test_skip "http-stub.py did not start"
+PORT=$(standin_port "$TRASH/port") || { cat "$TRASH/stub.err"; exit 1; }
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=AKIDSTUBSTUBSTUB AWS_SECRET_ACCESS_KEY=stubsecretstubsecret
 # The AWS CLI's read timeout, from the profile: 2 s instead of 60 to keep the test short.
