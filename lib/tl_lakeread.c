@@ -211,10 +211,11 @@ static bool follow_link(struct walker *k, const char *path, struct stat *st)
 static struct dent *read_dir(struct walker *k, size_t *n)
 {
 	struct tl_lake_walk *w = k->w;
-	DIR *d = opendir(k->path.data);
+	const char *dir = k->path.len ? k->path.data : "/";
+	DIR *d = opendir(dir);
 	*n = 0;
 	if (!d) {
-		tl_warn("%s: %s", k->path.data, strerror(errno));
+		tl_warn("%s: %s", dir, strerror(errno));
 		w->errors++;
 		return NULL;
 	}
@@ -237,7 +238,7 @@ static struct dent *read_dir(struct walker *k, size_t *n)
 		}
 		struct dent *de = &v[*n];
 		if (fstatat(fd, nm, &de->st, AT_SYMLINK_NOFOLLOW) < 0) {
-			tl_warn("%s/%s: %s", k->path.data, nm, strerror(errno));
+			tl_warn("%s/%s: %s", tl_buf_str(&k->path), nm, strerror(errno));
 			w->errors++;
 			continue;
 		}
