@@ -21,6 +21,13 @@ void tl_buf_release(struct tl_buf *b)
 	b->len = b->cap = 0;
 }
 
+void tl_buf_release_secret(struct tl_buf *b)
+{
+	if (b->data)
+		explicit_bzero(b->data, b->cap);
+	tl_buf_release(b);
+}
+
 void tl_buf_reset(struct tl_buf *b)
 {
 	b->len = 0;

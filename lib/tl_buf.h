@@ -24,6 +24,10 @@ struct tl_buf {
 void tl_buf_init(struct tl_buf *b, size_t max);
 /* Frees data and returns the buffer to its initial (empty) state; the cap stays. */
 void tl_buf_release(struct tl_buf *b);
+/* tl_buf_release() that first zeroes all the memory the buffer holds (its capacity): for a buffer
+ * that held a key, a token or a password. Copies left behind by an earlier growth are not
+ * reached; size such a buffer up front when that matters. */
+void tl_buf_release_secret(struct tl_buf *b);
 /* Empties the buffer, keeping its memory. */
 void tl_buf_reset(struct tl_buf *b);
 /* Hands data to the caller (who frees it) and empties the buffer; never NULL. */

@@ -635,11 +635,6 @@ void tl_catalog_free(struct tl_catalog *c)
 	free(c);
 }
 
-bool tl_catalog_is_local(const struct tl_catalog *c)
-{
-	return c->dir != NULL;
-}
-
 /* -- local files -- */
 
 /* Glue names never hold '/', but a name from a command line might. */

@@ -62,7 +62,7 @@ void tl_http_headers_set(struct tl_http_headers *h, const char *name, const char
 	for (size_t i = 0; i < h->n; i++) {
 		if (strcasecmp(h->v[i].name, name) == 0) {
 			free(h->v[i].name);
-			free(h->v[i].value);
+			tl_secret_free(h->v[i].value);
 			continue;
 		}
 		h->v[j++] = h->v[i];
@@ -83,7 +83,7 @@ void tl_http_headers_free(struct tl_http_headers *h)
 {
 	for (size_t i = 0; i < h->n; i++) {
 		free(h->v[i].name);
-		free(h->v[i].value);
+		tl_secret_free(h->v[i].value); /* Authorization, X-Amz-Security-Token... */
 	}
 	free(h->v);
 	h->v = NULL;
@@ -297,6 +297,14 @@ static int progress_cb(void *ctx, curl_off_t dlt, curl_off_t dln, curl_off_t ult
 
 /* ---- one request ---- */
 
+/* Frees a header list, zeroing its lines first (they carry tokens and signatures). */
+static void slist_free(struct curl_slist *l)
+{
+	for (struct curl_slist *i = l; i; i = i->next)
+		explicit_bzero(i->data, strlen(i->data));
+	curl_slist_free_all(l);
+}
+
 static struct curl_slist *slist_add(struct curl_slist *l, const char *line)
 {
 	struct curl_slist *n = curl_slist_append(l, line);
@@ -407,7 +415,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 			if (!valid_header(hd->name) || !valid_header(hd->value) || !*hd->name ||
 			    strchr(hd->name, ':')) {
 				snprintf(resp->error, sizeof resp->error, "invalid header name or value");
-				curl_slist_free_all(hl);
+				slist_free(hl);
 				return -1;
 			}
 			if (strcasecmp(hd->name, "Content-Type") == 0)
@@ -418,7 +426,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 			line = *hd->value ? xasprintf("%s: %s", hd->name, hd->value)
 					  : xasprintf("%s;", hd->name);
 			hl = slist_add(hl, line);
-			free(line);
+			tl_secret_free(line);
 		}
 	}
 	if (want_ct_removed && !have_ct)
@@ -429,7 +437,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	curl_slist_free_all(hl);
+	slist_free(hl);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	resp->curl_code = (int)rc;

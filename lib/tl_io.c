@@ -188,7 +188,7 @@ int tl_out_flush(struct tl_out *o)
 	return 0;
 }
 
-int tl_out_write(struct tl_out *o, const char *p, size_t n)
+static int out_write(struct tl_out *o, const char *p, size_t n)
 {
 	if (o->broken)
 		return -1;
@@ -215,7 +215,7 @@ int tl_out_write(struct tl_out *o, const char *p, size_t n)
 
 int tl_out_record(struct tl_out *o, const char *p, size_t n)
 {
-	if (tl_out_write(o, p, n) < 0 || tl_out_write(o, "\n", 1) < 0)
+	if (out_write(o, p, n) < 0 || out_write(o, "\n", 1) < 0)
 		return -1;
 	if (o->line_flush)
 		return tl_out_flush(o);

@@ -80,7 +80,6 @@ struct tl_out {
 void tl_out_init(struct tl_out *o, int fd);
 /* Writes one record and a "\n". -1 once the output is broken (EPIPE etc.); errors stick. */
 int tl_out_record(struct tl_out *o, const char *p, size_t n);
-int tl_out_write(struct tl_out *o, const char *p, size_t n);
 int tl_out_flush(struct tl_out *o);
 /* Flushes and frees; returns -1 if anything written was lost. Does not close the fd. */
 int tl_out_close(struct tl_out *o);

@@ -265,7 +265,7 @@ static int set_jaas(struct tl_kafka_conf *kc, const char *value, const char *whe
 		 tl_kafka_conf_set(kc, "sasl.username", user, TL_KAFKA_SRC_FILE) == 0)
 		r = 0;
 	free(user);
-	free(pass);
+	tl_secret_free(pass);
 	return r;
 }
 
@@ -279,6 +279,7 @@ int tl_kafka_conf_file(struct tl_kafka_conf *kc, const char *path)
 		return -1;
 	}
 	int r = tl_kafka_conf_text(kc, text, len, path);
+	explicit_bzero(text, len); /* passwords */
 	free(text);
 	return r;
 }
@@ -340,9 +341,9 @@ int tl_kafka_conf_text(struct tl_kafka_conf *kc, const char *text, size_t len, c
 		}
 		free(where);
 	}
-	tl_buf_release(&logical);
+	tl_buf_release_secret(&logical);
 	tl_buf_release(&name);
-	tl_buf_release(&value);
+	tl_buf_release_secret(&value);
 	return status;
 }
 

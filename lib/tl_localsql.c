@@ -1578,11 +1578,6 @@ void tl_localsql_close(struct tl_localsql *q)
 	free(q);
 }
 
-void tl_localsql_interrupt(struct tl_localsql *q)
-{
-	sqlite3_interrupt(q->db);
-}
-
 const struct tl_localsql_stats *tl_localsql_stats(const struct tl_localsql *q)
 {
 	return &q->stats;

@@ -54,8 +54,6 @@ void tl_localsql_close(struct tl_localsql *q);
  * it, or -1 with *err (caller frees). Blocks. */
 int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
 		     size_t nparams, const struct tl_sql_sink *sink, char **err);
-/* Makes a running statement stop soon (from a signal-watching thread or a progress check). */
-void tl_localsql_interrupt(struct tl_localsql *q);
 const struct tl_localsql_stats *tl_localsql_stats(const struct tl_localsql *q);
 /* Names of the tables found ("db.table"), for --help-like listings; NULL-terminated, owned by q. */
 const char *const *tl_localsql_tables(const struct tl_localsql *q);

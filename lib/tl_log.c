@@ -65,7 +65,7 @@ void tl_log_cleanup(void)
 {
 	pthread_mutex_lock(&log_lock);
 	for (size_t i = 0; i < nsecrets; i++)
-		free(secrets[i]);
+		tl_secret_free(secrets[i]);
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;

@@ -68,17 +68,12 @@ static const char usage[] =
 	"  --create           with --crawler: create it if missing (needs --role, --database)\n"
 	"  --role ROLE        IAM role of a crawler created with --create\n"
 	"  --table-prefix P   table prefix of a crawler created with --create\n"
-	"  --timeout DURATION how long to wait for the crawler (default 30m)\n"
-	"  --profile, --region, --endpoint-url, --no-verify-ssl: AWS settings as the AWS CLI's\n"
-	"  -v, --verbose      more messages (twice: HTTP traces)\n"
-	"  -q, --quiet        errors only\n"
-	"  --help, --version\n";
+	"  --timeout DURATION how long to wait for the crawler (default 30m)\n";
 
 enum {
 	OPT_DATABASE = 256, OPT_TABLE, OPT_FULL, OPT_SAMPLE, OPT_TIMESTAMPS, OPT_JOBS,
 	OPT_CATALOG, OPT_DDL, OPT_DRY_RUN, OPT_REPLACE, OPT_PROJECTION, OPT_MANIFEST,
 	OPT_LOCATION, OPT_CRAWLER, OPT_CREATE, OPT_ROLE, OPT_TABLE_PREFIX, OPT_TIMEOUT,
-	OPT_PROFILE, OPT_REGION, OPT_ENDPOINT, OPT_NO_VERIFY, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -100,15 +95,14 @@ static const struct option longopts[] = {
 	{ "role", required_argument, NULL, OPT_ROLE },
 	{ "table-prefix", required_argument, NULL, OPT_TABLE_PREFIX },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "profile", required_argument, NULL, OPT_PROFILE },
-	{ "region", required_argument, NULL, OPT_REGION },
-	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT },
-	{ "no-verify-ssl", no_argument, NULL, OPT_NO_VERIFY },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct tl_cli_spec cli_spec = {
+	.usage = usage,
+	.verbose_help = "more messages (twice: HTTP traces)",
+	.longopts = longopts,
+	.max_args = 1,
 };
 
 struct opts {
@@ -1688,107 +1682,100 @@ out:
 
 /* ---- main ---- */
 
-int main(int argc, char **argv)
+/* Glue and Athena names are lower case (Glue lowers them itself). */
+static char *lower_dup(const char *s)
 {
-	struct opts op;
-	memset(&op, 0, sizeof(op));
-	op.database = "default";
-	op.sample = 1 << 20;
-	op.jobs = 4;
-	op.timeout_ms = 30 * 60 * 1000;
-	tl_cli_init(argv[0]);
-	int level = TL_LOG_INFO, c;
-	char *table = NULL, *database = NULL;
-	while ((c = getopt_long(argc, argv, "vq", longopts, NULL)) != -1) {
+	char *d = xstrdup(s);
+	for (char *p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}
+
+/* Reads the options into op (its defaults already set); returns TL_CLI_RUN or an exit status.
+ * op->table and op->database end up lower case, owned by *table and *database. */
+static int parse_opts(int argc, char **argv, struct opts *op, char **table, char **database)
+{
+	struct tl_cli cli = { .spec = &cli_spec, .aws = &op->aws };
+	bool sample_set = false;
+	int c;
+	while ((c = tl_cli_next(&cli, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_DATABASE: op.database = optarg; break;
-		case OPT_TABLE: op.table = optarg; break;
-		case OPT_FULL: op.full = true; break;
+		case OPT_DATABASE: op->database = optarg; break;
+		case OPT_TABLE: op->table = optarg; break;
+		case OPT_FULL: op->full = true; break;
 		case OPT_SAMPLE:
-			if (tl_parse_size(optarg, &op.sample) < 0 || op.sample == 0)
-				return tl_cli_usage_error("--sample: bad size '%s'", optarg);
+			if (tl_parse_size(optarg, &op->sample) < 0 || op->sample == 0)
+				return tl_cli_bad_value(&cli, "a size (64k, 4M)");
+			sample_set = true;
 			break;
-		case OPT_TIMESTAMPS: op.timestamps = true; break;
+		case OPT_TIMESTAMPS: op->timestamps = true; break;
 		case OPT_JOBS:
-			if (tl_parse_int(optarg, 1, 64, &op.jobs) < 0)
-				return tl_cli_usage_error("--jobs: expected 1 to 64, not '%s'", optarg);
+			if (tl_parse_int(optarg, 1, 64, &op->jobs) < 0)
+				return tl_cli_bad_value(&cli, "1 to 64");
 			break;
-		case OPT_CATALOG: op.catalog_dir = optarg; break;
-		case OPT_DDL: op.ddl = true; break;
-		case OPT_DRY_RUN: op.dry_run = true; break;
-		case OPT_REPLACE: op.replace = true; break;
-		case OPT_PROJECTION: op.projection = true; break;
-		case OPT_MANIFEST: op.manifest = true; break;
-		case OPT_LOCATION: op.location = optarg; break;
-		case OPT_CRAWLER: op.crawler = optarg; break;
-		case OPT_CREATE: op.create = true; break;
-		case OPT_ROLE: op.role = optarg; break;
-		case OPT_TABLE_PREFIX: op.table_prefix = optarg; break;
+		case OPT_CATALOG: op->catalog_dir = optarg; break;
+		case OPT_DDL: op->ddl = true; break;
+		case OPT_DRY_RUN: op->dry_run = true; break;
+		case OPT_REPLACE: op->replace = true; break;
+		case OPT_PROJECTION: op->projection = true; break;
+		case OPT_MANIFEST: op->manifest = true; break;
+		case OPT_LOCATION: op->location = optarg; break;
+		case OPT_CRAWLER: op->crawler = optarg; break;
+		case OPT_CREATE: op->create = true; break;
+		case OPT_ROLE: op->role = optarg; break;
+		case OPT_TABLE_PREFIX: op->table_prefix = optarg; break;
 		case OPT_TIMEOUT:
-			if (tl_parse_duration_ms(optarg, &op.timeout_ms) < 0 || op.timeout_ms <= 0)
-				return tl_cli_usage_error("--timeout: bad duration '%s'", optarg);
+			if (tl_parse_duration_ms(optarg, &op->timeout_ms) < 0 || op->timeout_ms <= 0)
+				return tl_cli_bad_value(&cli, "a duration (90s, 30m)");
 			break;
-		case OPT_PROFILE: op.aws.profile = optarg; break;
-		case OPT_REGION: op.aws.region = optarg; break;
-		case OPT_ENDPOINT: op.aws.endpoint_url = optarg; break;
-		case OPT_NO_VERIFY: op.aws.no_verify_ssl = true; break;
-		case 'v': level = level < TL_LOG_DEBUG ? TL_LOG_DEBUG : TL_LOG_TRACE; break;
-		case 'q': level = TL_LOG_ERROR; break;
-		case OPT_HELP: tl_cli_usage(stdout, usage); return tl_cli_close_stdout() ? 1 : 0;
-		case OPT_VERSION: tl_cli_version(); return tl_cli_close_stdout() ? 1 : 0;
-		default: return tl_cli_usage_error("unknown option");
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	tl_log_set_level(level);
-	if (argc > 1)
-		return tl_cli_usage_error("one SOURCE only");
-	op.source = argc ? argv[0] : NULL;
-
-	int rc;
-	if (op.crawler) {
-		if (op.create && (!op.role || !op.source))
+	if (c == TL_CLI_EXIT)
+		return cli.status;
+	op->source = optind < argc ? argv[optind] : NULL;
+	if (op->crawler) {
+		if (op->create && (!op->role || !op->source))
 			return tl_cli_usage_error("--create needs --role and a SOURCE to crawl");
-		if (op.ddl || op.catalog_dir || op.manifest || op.projection)
+		if (op->ddl || op->catalog_dir || op->manifest || op->projection)
 			return tl_cli_usage_error("--crawler runs an AWS crawler: no --ddl, --catalog, "
 						  "--manifest or --projection");
-		rc = crawler(&op);
-	} else {
-		if (!op.source)
-			return tl_cli_usage_error("a SOURCE (s3://BUCKET/PREFIX or a folder) is needed");
-		if (op.ddl && (op.catalog_dir || op.manifest || op.dry_run))
-			return tl_cli_usage_error("--ddl prints DDL: no --catalog, --manifest or --dry-run");
-		if (op.full && op.sample != (1 << 20))
-			return tl_cli_usage_error("--full and --sample do not go together");
-		op.table_given = op.table != NULL;
-		if (!op.table) {
-			table = default_table(op.source);
-			if (!table)
-				return tl_cli_usage_error("--table is needed for %s", op.source);
-			op.table = table;
-		}
-		if (!*op.table || !*op.database)
-			return tl_cli_usage_error("empty --table or --database");
-		/* Glue and Athena names are lower case (Glue lowers them itself) */
-		if (op.table != table) {
-			table = xstrdup(op.table);
-			op.table = table;
-		}
-		for (char *p = table; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-		database = xstrdup(op.database);
-		for (char *p = database; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-		op.database = database;
-		rc = op.manifest ? manifest(&op) : crawl(&op);
+		return TL_CLI_RUN;
+	}
+	if (!op->source)
+		return tl_cli_usage_error("a SOURCE (s3://BUCKET/PREFIX or a folder) is needed");
+	if (op->ddl && (op->catalog_dir || op->manifest || op->dry_run))
+		return tl_cli_usage_error("--ddl prints DDL: no --catalog, --manifest or --dry-run");
+	if (op->full && sample_set)
+		return tl_cli_usage_error("--full and --sample do not go together");
+	op->table_given = op->table != NULL;
+	char *t = op->table ? xstrdup(op->table) : default_table(op->source);
+	if (!t)
+		return tl_cli_usage_error("--table is needed for %s", op->source);
+	*table = lower_dup(t);
+	free(t);
+	if (!**table || !*op->database)
+		return tl_cli_usage_error("empty --table or --database");
+	op->table = *table;
+	op->database = *database = lower_dup(op->database);
+	return TL_CLI_RUN;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts op = { .database = "default", .sample = 1 << 20, .jobs = 4,
+			   .timeout_ms = 30 * 60 * 1000 };
+	char *table = NULL, *database = NULL;
+
+	tl_cli_init(argv[0]);
+	int rc = parse_opts(argc, argv, &op, &table, &database);
+	if (rc == TL_CLI_RUN) {
+		rc = op.crawler ? crawler(&op) : op.manifest ? manifest(&op) : crawl(&op);
+		if (tl_cli_close_stdout() < 0 && rc == 0)
+			rc = TL_EXIT_FAIL;
 	}
 	free(table);
 	free(database);
-	if (tl_cli_close_stdout() < 0 && rc == 0)
-		rc = TL_EXIT_FAIL;
 	tl_log_cleanup();
 	return rc;
 }

@@ -46,14 +46,7 @@ static const char USAGE[] =
 	"                         vader_lexicon.txt) instead of the built-in English one\n"
 	"  --emoji-lexicon FILE   emoji descriptions (EMOJI<TAB>DESCRIPTION lines) instead of the\n"
 	"                         built-in ones\n"
-	"  --strict               stop at the first line that is not JSON\n"
-	"  -q, --quiet            errors only\n"
-	"  -v, --verbose          more messages\n"
-	"  -h, --help             this help\n"
-	"  -V, --version          version and libraries\n"
-	"\n"
-	"Exit status: 0 every line handled; 1 some line was not JSON, too long or unreadable\n"
-	"(passed through or dropped, each reported); 2 usage; 128+N stopped by signal N.\n";
+	"  --strict               stop at the first line that is not JSON\n";
 
 /* Lines not reported one by one past this many (they are still counted). */
 #define REPORT_MAX 100
@@ -62,7 +55,7 @@ struct app {
 	/* options */
 	const char *lang_list;
 	bool all_langs, strict;
-	char **inputs;
+	char *const *inputs;
 	size_t ninputs;
 
 	/* state */
@@ -370,11 +363,16 @@ static const struct option LONGOPTS[] = {
 	{ "lexicon", required_argument, NULL, OPT_LEXICON },
 	{ "emoji-lexicon", required_argument, NULL, OPT_EMOJI },
 	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct tl_cli_spec cli_spec = {
+	.usage = USAGE,
+	.verbose_help = "more messages",
+	.epilog = "Exit status: 0 every line handled; 1 some line was not JSON, too long or unreadable\n"
+		  "(passed through or dropped, each reported); 2 usage; 128+N stopped by signal N.\n",
+	.longopts = LONGOPTS,
+	.max_args = -1,
 };
 
 static int load_lexicon(struct app *a, const char *path, int emoji)
@@ -433,58 +431,50 @@ static int run(struct app *a)
 	return status;
 }
 
+/* Reads the options into a (its defaults already set) and loads the lexicons; returns TL_CLI_RUN
+ * or an exit status. */
+static int parse_args(int argc, char **argv, struct app *a)
+{
+	static char *const std_in[] = { (char *)"-" };
+	struct tl_cli cli = { .spec = &cli_spec };
+	const char *lexicon = NULL, *emoji = NULL;
+	int c;
+	while ((c = tl_cli_next(&cli, argc, argv)) > 0) {
+		switch (c) {
+		case OPT_LANG: a->lang_list = optarg; break;
+		case OPT_LEXICON: lexicon = optarg; break;
+		case OPT_EMOJI: emoji = optarg; break;
+		case OPT_STRICT: a->strict = true; break;
+		}
+	}
+	if (c == TL_CLI_EXIT)
+		return cli.status;
+	a->all_langs = strcmp(a->lang_list, "*") == 0;
+	if (!*a->lang_list || strstr(a->lang_list, ",,") || a->lang_list[0] == ',' ||
+	    a->lang_list[strlen(a->lang_list) - 1] == ',')
+		return tl_cli_usage_error("--lang: a comma-separated list of language codes, not '%s'",
+					  a->lang_list);
+	a->inputs = argc > optind ? argv + optind : std_in;
+	a->ninputs = argc > optind ? (size_t)(argc - optind) : 1;
+	if ((lexicon && load_lexicon(a, lexicon, 0) < 0) || (emoji && load_lexicon(a, emoji, 1) < 0))
+		return TL_EXIT_USAGE;
+	return TL_CLI_RUN;
+}
+
 int main(int argc, char **argv)
 {
-	struct app a = { .lang_list = "en" };
-	const char *lexicon = NULL, *emoji = NULL;
-	int verbosity = TL_LOG_INFO, c;
+	struct app a = { .lang_list = "en", .text = TL_BUF_INIT, .line = TL_BUF_INIT,
+			 .value = TL_BUF_INIT };
 	tl_cli_init(argv[0]);
 	for (size_t i = 0; i < F_N; i++)
 		FIELD_LENS[i] = strlen(FIELDS[i]);
-
-	opterr = 0; /* our own messages, prefixed by the tool's name */
-	while ((c = getopt_long(argc, argv, ":vqhV", LONGOPTS, NULL)) != -1) {
-		switch (c) {
-		case OPT_LANG: a.lang_list = optarg; break;
-		case OPT_LEXICON: lexicon = optarg; break;
-		case OPT_EMOJI: emoji = optarg; break;
-		case OPT_STRICT: a.strict = true; break;
-		case 'v': verbosity++; break;
-		case 'q': verbosity = TL_LOG_ERROR; break;
-		case 'h':
-			tl_cli_usage(stdout, USAGE);
-			return tl_cli_close_stdout() < 0 ? TL_EXIT_FAIL : TL_EXIT_OK;
-		case 'V':
-			tl_cli_version();
-			return tl_cli_close_stdout() < 0 ? TL_EXIT_FAIL : TL_EXIT_OK;
-		case ':':
-			return tl_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt && optopt < 256)
-				return tl_cli_usage_error("unknown option '-%c'", optopt);
-			return tl_cli_usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	tl_log_set_level(verbosity);
-	a.all_langs = strcmp(a.lang_list, "*") == 0;
-	if (!*a.lang_list || strstr(a.lang_list, ",,") || a.lang_list[0] == ',' ||
-	    a.lang_list[strlen(a.lang_list) - 1] == ',')
-		return tl_cli_usage_error("--lang: a comma-separated list of language codes, not '%s'",
-					  a.lang_list);
-	a.inputs = argc > optind ? argv + optind : (char *[]){ (char *)"-" };
-	a.ninputs = argc > optind ? (size_t)(argc - optind) : 1;
-
 	a.vader = tl_vader_new();
-	if ((lexicon && load_lexicon(&a, lexicon, 0) < 0) || (emoji && load_lexicon(&a, emoji, 1) < 0)) {
-		tl_vader_free(a.vader);
-		return TL_EXIT_USAGE;
+	int status = parse_args(argc, argv, &a);
+	if (status == TL_CLI_RUN) {
+		tl_out_init(&a.out, STDOUT_FILENO);
+		a.out.line_flush = false; /* flushed before each wait for input instead (wait_input) */
+		status = run(&a);
 	}
-	tl_out_init(&a.out, STDOUT_FILENO);
-	a.out.line_flush = false; /* flushed before each wait for input instead (wait_input) */
-	tl_buf_init(&a.text, 0);
-	tl_buf_init(&a.line, 0);
-	tl_buf_init(&a.value, 0);
-	int status = run(&a);
 	tl_vader_free(a.vader);
 	tl_buf_release(&a.text);
 	tl_buf_release(&a.line);

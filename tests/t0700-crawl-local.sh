@@ -219,6 +219,9 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 glue-crawl --bogus x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --ddl --catalog c x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --sample nope x 2>/dev/null &&
+	test_expect_failure_status 2 glue-crawl --full --sample 1M x 2>err &&
+	grep -q -- "--full and --sample do not go together" err &&
+	test_expect_failure_status 2 glue-crawl --sample 1M --full x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --crawler c --create x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --catalog c /nonexistent/lake 2>/dev/null
 '
