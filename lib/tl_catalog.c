@@ -480,8 +480,16 @@ cJSON *tl_catalog_merge(const cJSON *existing, const cJSON *input, int flags,
 
 /* ---- DDL ---- */
 
-static void add_ident(struct tl_buf *b, const char *s)
+/* A `name`, a backquote inside doubled (as Hive and Trino read one). A name holding a control
+ * character is refused: Glue allows none but tab, and no escape exists inside backquotes. */
+static int add_ident(struct tl_buf *b, const char *s, char **err)
 {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*err = xasprintf("name \"%s\" holds a control character", s);
+			return -1;
+		}
+	}
 	tl_buf_addc(b, '`');
 	for (; *s; s++) {
 		if (*s == '`')
@@ -489,18 +497,34 @@ static void add_ident(struct tl_buf *b, const char *s)
 		tl_buf_addc(b, *s);
 	}
 	tl_buf_addc(b, '`');
+	return 0;
 }
 
+/* A Hive string literal whose end every SQL lexer finds at the same place: its body holds no
+ * quote (a quote is \047, which Hive's unescapeSQLString reads in every version) and each
+ * backslash starts an escape, so Hive's lexer, Trino's (no backslash escapes) and a plain
+ * splitter agree. Control characters are escaped too (\n \t \r, octal for the other C0 ones and
+ * DEL, \u00XX for C1), so the DDL on a terminal moves no cursor. Keys are data: a hostile one
+ * stays inside its literal. */
 static void add_literal(struct tl_buf *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	tl_buf_addc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'' || *s == '\\')
-			tl_buf_addc(b, '\\');
-		if (*s == '\n')
+	for (; *p; p++) {
+		if (*p == '\\')
+			tl_buf_adds(b, "\\\\");
+		else if (*p == '\n')
 			tl_buf_adds(b, "\\n");
+		else if (*p == '\t')
+			tl_buf_adds(b, "\\t");
+		else if (*p == '\r')
+			tl_buf_adds(b, "\\r");
+		else if (*p == '\'' || *p < 0x20 || *p == 0x7f)
+			tl_buf_addf(b, "\\%03o", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
+			tl_buf_addf(b, "\\u%04x", *++p);
 		else
-			tl_buf_addc(b, *s);
+			tl_buf_addc(b, (char)*p);
 	}
 	tl_buf_addc(b, '\'');
 }
@@ -520,7 +544,11 @@ static int add_columns(struct tl_buf *b, const cJSON *cols, char **err)
 		}
 		char *tt = tl_schema_type_text(t, TL_SCHEMA_DDL);
 		tl_buf_adds(b, i++ ? ",\n  " : "  ");
-		add_ident(b, name);
+		if (add_ident(b, name, err) < 0) {
+			free(tt);
+			tl_schema_free(t);
+			return -1;
+		}
 		tl_buf_addc(b, ' ');
 		tl_buf_adds(b, tt);
 		const char *comment = tl_json_get_str(c, "Comment");
@@ -557,9 +585,11 @@ char *tl_catalog_ddl(const char *db, const cJSON *ti, char **err)
 		return NULL;
 	}
 	tl_buf_adds(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS ");
-	add_ident(&b, db);
+	if (add_ident(&b, db, err) < 0)
+		goto fail;
 	tl_buf_addc(&b, '.');
-	add_ident(&b, name);
+	if (add_ident(&b, name, err) < 0)
+		goto fail;
 	tl_buf_adds(&b, " (\n");
 	if (add_columns(&b, cJSON_GetObjectItemCaseSensitive(sd, "Columns"), err) < 0)
 		goto fail;

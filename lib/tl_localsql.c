@@ -9,6 +9,7 @@
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_sig.h"
+#include "tl_sql.h"
 #include "tl_time.h"
 
 #include <ctype.h>
@@ -50,6 +51,7 @@ struct tl_localsql {
 	size_t ntables;
 	char **names;   /* "db.table", NULL-terminated */
 	struct tl_localsql_stats stats;
+	char denied[96]; /* what the authorizer refused last, for the message */
 };
 
 /* ---- catalog ---- */
@@ -475,6 +477,20 @@ struct lake_cursor {
 	struct tl_buf tmp;
 };
 
+/* "name", a quote inside doubled. Caller frees. */
+static char *quote_ident(const char *s)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	tl_buf_addc(&b, '"');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			tl_buf_addc(&b, '"');
+		tl_buf_addc(&b, *p);
+	}
+	tl_buf_addc(&b, '"');
+	return tl_buf_detach(&b, NULL);
+}
+
 static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 		      sqlite3_vtab **out, char **err)
 {
@@ -491,9 +507,11 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	struct table *t = &q->tables[idx];
 	struct tl_buf ddl = TL_BUF_INIT;
 	tl_buf_adds(&ddl, "CREATE TABLE x(");
-	for (size_t i = 0; i < t->ncols; i++)
-		tl_buf_addf(&ddl, "%s\"%s\" %s", i ? ", " : "", t->cols[i].name,
-			    decl_type(t->cols[i].type));
+	for (size_t i = 0; i < t->ncols; i++) {
+		char *qn = quote_ident(t->cols[i].name); /* a name from the catalog file is data */
+		tl_buf_addf(&ddl, "%s%s %s", i ? ", " : "", qn, decl_type(t->cols[i].type));
+		free(qn);
+	}
 	tl_buf_adds(&ddl, ")");
 	int rc = sqlite3_declare_vtab(db, ddl.data);
 	tl_buf_release(&ddl);
@@ -1450,19 +1468,6 @@ static void register_functions(sqlite3 *db)
 
 /* ---- the engine ---- */
 
-static char *quote_ident(const char *s)
-{
-	struct tl_buf b = TL_BUF_INIT;
-	tl_buf_addc(&b, '"');
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			tl_buf_addc(&b, '"');
-		tl_buf_addc(&b, *p);
-	}
-	tl_buf_addc(&b, '"');
-	return tl_buf_detach(&b, NULL);
-}
-
 static int run_sql(sqlite3 *db, const char *sql, char **err)
 {
 	char *msg = NULL;
@@ -1479,6 +1484,74 @@ static int on_progress(void *ctx)
 {
 	(void)ctx;
 	return tl_sig_caught() != 0;
+}
+
+/* Read-only introspection PRAGMAs (also as pragma_*() table functions). */
+static const char *const safe_pragmas[] = {
+	"table_info", "table_xinfo", "table_list", "function_list", "module_list", "pragma_list",
+	"collation_list",
+};
+
+/* Functions that reach outside the engine (loading code, files), were any registered. */
+static const char *const unsafe_functions[] = {
+	"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "fts5",
+};
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcasecmp(s, list[i]))
+			return true;
+	return false;
+}
+
+/* SQLite's authorizer over every statement people give: what a query needs (SELECT, reading
+ * tables, functions, recursive WITH, introspection) and nothing else. No ATTACH (a file
+ * opened or created), no VACUUM INTO, no writes, no schema changes, no transactions, no PRAGMA
+ * that sets anything or touches a file. */
+static int authorize(void *ctx, int action, const char *a1, const char *a2, const char *db,
+		     const char *trigger)
+{
+	struct tl_localsql *q = ctx;
+	(void)a2;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_UPDATE:
+		/* SQLite asks this while it connects an eponymous virtual table (json_each,
+		 * pragma_table_info) on first use; a statement that writes the schema is refused
+		 * anyway, as not read-only (tl_localsql_exec). */
+		if (a1 && (!strcmp(a1, "sqlite_master") || !strcmp(a1, "sqlite_temp_master")))
+			return SQLITE_OK;
+		snprintf(q->denied, sizeof q->denied, "writing to %s", a1 ? a1 : "a table");
+		return SQLITE_DENY;
+	case SQLITE_FUNCTION:
+		if (!in_list(a2, unsafe_functions, sizeof unsafe_functions / sizeof *unsafe_functions))
+			return SQLITE_OK;
+		snprintf(q->denied, sizeof q->denied, "the function %s()", a2);
+		return SQLITE_DENY;
+	case SQLITE_PRAGMA:
+		if (in_list(a1, safe_pragmas, sizeof safe_pragmas / sizeof *safe_pragmas))
+			return SQLITE_OK;
+		snprintf(q->denied, sizeof q->denied, "PRAGMA %s", a1 ? a1 : "");
+		return SQLITE_DENY;
+	case SQLITE_ATTACH: snprintf(q->denied, sizeof q->denied, "ATTACH"); break;
+	case SQLITE_DETACH: snprintf(q->denied, sizeof q->denied, "DETACH"); break;
+	case SQLITE_INSERT: case SQLITE_DELETE:
+		snprintf(q->denied, sizeof q->denied, "writing to %s", a1 ? a1 : "a table");
+		break;
+	case SQLITE_TRANSACTION: case SQLITE_SAVEPOINT:
+		snprintf(q->denied, sizeof q->denied, "a transaction");
+		break;
+	default:
+		snprintf(q->denied, sizeof q->denied, "changing the schema (CREATE, DROP, ALTER...)");
+		break;
+	}
+	return SQLITE_DENY;
 }
 
 struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, const char *database,
@@ -1501,6 +1574,10 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, cons
 		*err = xasprintf("sqlite: %s", q->db ? sqlite3_errmsg(q->db) : "out of memory");
 		goto fail;
 	}
+	/* no extension may be loaded, by the C API or by SQL */
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_create_module(q->db, "tl_lake", &lake_module, q);
 	register_functions(q->db);
 	sqlite3_progress_handler(q->db, 10000, on_progress, NULL);
@@ -1545,6 +1622,8 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, cons
 		if (rc < 0)
 			goto fail;
 	}
+	/* from here on, the statements people give: they read the lake and nothing else */
+	sqlite3_set_authorizer(q->db, authorize, q);
 	free(cat);
 	return q;
 fail:
@@ -1614,32 +1693,48 @@ static const char *result_type(sqlite3_stmt *st, int i, bool have_row)
 	}
 }
 
-/* Binds one ExecutionParameters-style literal. */
-static int bind_param(sqlite3_stmt *st, int i, const char *p)
+/* Binds one parameter value: a SQL literal (tl_sql_literal_parse), by its type. Dates and
+ * strings bind as text, timestamps as the engine's timestamp text. SQLITE_OK, or
+ * SQLITE_MISMATCH with *err when the value is not one literal. */
+static int bind_param(sqlite3_stmt *st, int i, const char *p, char **err)
 {
-	size_t n = strlen(p);
-	double d;
-	int64_t v;
-	if (n >= 2 && p[0] == '\'' && p[n - 1] == '\'') {
-		struct tl_buf b = TL_BUF_INIT;
-		for (size_t k = 1; k + 1 < n; k++) {
-			tl_buf_addc(&b, p[k]);
-			if (p[k] == '\'' && p[k + 1] == '\'')
-				k++;
+	struct tl_sql_literal lit;
+	char ts[32];
+	int64_t ms;
+	int rc;
+	if (tl_sql_literal_parse(p, &lit, err) < 0)
+		return SQLITE_MISMATCH;
+	switch (lit.kind) {
+	case TL_SQL_LIT_INTEGER:
+	case TL_SQL_LIT_BOOLEAN:
+		rc = sqlite3_bind_int64(st, i, lit.i);
+		break;
+	case TL_SQL_LIT_NUMBER:
+		rc = sqlite3_bind_double(st, i, lit.d);
+		break;
+	case TL_SQL_LIT_NULL:
+		rc = sqlite3_bind_null(st, i);
+		break;
+	case TL_SQL_LIT_TIMESTAMP:
+		if (tl_time_parse(lit.text, strlen(lit.text), &ms) == 0) {
+			ts_text(ms, ts);
+			rc = sqlite3_bind_text(st, i, ts, -1, SQLITE_TRANSIENT);
+			break;
 		}
-		int rc = sqlite3_bind_text(st, i, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
-		tl_buf_release(&b);
-		return rc;
+		/* fall through */
+	default:
+		rc = sqlite3_bind_text(st, i, lit.text, -1, SQLITE_TRANSIENT);
+		break;
 	}
-	if (!strcasecmp(p, "null"))
-		return sqlite3_bind_null(st, i);
-	if (!strcasecmp(p, "true") || !strcasecmp(p, "false"))
-		return sqlite3_bind_int(st, i, !strcasecmp(p, "true"));
-	if (tl_parse_i64(p, INT64_MIN, INT64_MAX, &v) == 0)
-		return sqlite3_bind_int64(st, i, v);
-	if (tl_parse_double(p, &d) == 0)
-		return sqlite3_bind_double(st, i, d);
-	return sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT);
+	tl_sql_literal_free(&lit);
+	return rc;
+}
+
+static char *denied_error(const struct tl_localsql *q)
+{
+	return xasprintf("%s is not allowed: the local engine reads the lake and nothing else "
+			 "(SELECT, WITH, VALUES, EXPLAIN)",
+			 q->denied[0] ? q->denied : "a statement that writes");
 }
 
 int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
@@ -1648,7 +1743,14 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *
 	*err = NULL;
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
-	if (sqlite3_prepare_v2(q->db, sql, -1, &st, &tail) != SQLITE_OK) {
+	q->denied[0] = '\0';
+	int prc = sqlite3_prepare_v2(q->db, sql, -1, &st, &tail);
+	if (q->denied[0] || (prc == SQLITE_OK && st && !sqlite3_stmt_readonly(st))) {
+		*err = denied_error(q);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (prc != SQLITE_OK) {
 		*err = xasprintf("%s", sqlite3_errmsg(q->db));
 		return -1;
 	}
@@ -1661,8 +1763,10 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *
 		return -1;
 	}
 	for (size_t i = 0; i < nparams; i++) {
-		if (bind_param(st, (int)i + 1, params[i]) != SQLITE_OK) {
-			*err = xasprintf("parameter %zu: %s", i + 1, sqlite3_errmsg(q->db));
+		char *why = NULL;
+		if (bind_param(st, (int)i + 1, params[i], &why) != SQLITE_OK) {
+			*err = xasprintf("parameter %zu: %s", i + 1, why ? why : sqlite3_errmsg(q->db));
+			free(why);
 			sqlite3_finalize(st);
 			return -1;
 		}
@@ -1708,7 +1812,7 @@ sqlerr:
 		ret = 2;
 		goto done;
 	}
-	*err = xasprintf("%s", sqlite3_errmsg(q->db));
+	*err = q->denied[0] ? denied_error(q) : xasprintf("%s", sqlite3_errmsg(q->db));
 	ret = -1;
 done:
 	sqlite3_finalize(st);

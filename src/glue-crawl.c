@@ -441,6 +441,35 @@ static void merge_into(struct tl_schema_infer *tot, struct reader *r)
 	tl_schema_merge(&tot->root, r->in.root);
 }
 
+/* Leaves out of the table the keys no catalog can name (tl_schema_drop_unmappable), warning
+ * once for each: *seen holds the messages given so far (a --manifest run drops again at every
+ * flush, as later records bring the key back). */
+static void drop_unmappable(struct tl_schema *root, char ***seen, size_t *nseen)
+{
+	size_t n;
+	char **msg = tl_schema_drop_unmappable(root, &n);
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < *nseen && !dup; k++)
+			dup = !strcmp((*seen)[k], msg[i]);
+		if (dup) {
+			free(msg[i]);
+			continue;
+		}
+		tl_warn("%s: left out of the table (the SerDe skips it)", msg[i]);
+		*seen = xrealloc(*seen, (*nseen + 1) * sizeof(char *));
+		(*seen)[(*nseen)++] = msg[i];
+	}
+	free(msg);
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void report_collisions(const struct tl_schema *root)
 {
 	size_t n;
@@ -988,6 +1017,10 @@ static int crawl_table(const struct opts *op, struct lake *lk, struct tl_aws **a
 		status = tl_sig_exit_status();
 		goto out;
 	}
+	char **dropped = NULL;
+	size_t ndropped = 0;
+	drop_unmappable(tot.root, &dropped, &ndropped);
+	free_strings(dropped, ndropped);
 	report_collisions(tot.root);
 	struct totals t;
 	sum_objects(lk, &t);
@@ -1194,6 +1227,8 @@ struct manifest {
 	struct mtable **tabs;
 	size_t ntabs;
 	uint64_t lines_bad;
+	char **dropped;               /* keys left out of the table, warned about */
+	size_t ndropped;
 };
 
 /* Registers what landed in table mt since the last flush: the widened table, new partitions. */
@@ -1202,6 +1237,7 @@ static void manifest_flush(struct manifest *m, struct mtable *mt)
 	if (!mt->pending)
 		return;
 	mt->pending = false;
+	drop_unmappable(mt->r.in.root, &m->dropped, &m->ndropped);
 	if (!count_columns(mt->r.in.root))
 		return;
 	cJSON *input = build_input(m->op, &mt->lk, &mt->r.in, false);
@@ -1476,6 +1512,7 @@ static int manifest(const struct opts *op)
 	free(m.tabs);
 	if (tl_sig_caught())
 		status = tl_sig_exit_status();
+	free_strings(m.dropped, m.ndropped);
 	tl_catalog_free(m.cat);
 	tl_s3_free(m.s3);
 	tl_aws_free(m.aws);
