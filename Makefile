@@ -17,7 +17,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := rdkafka libcurl libcjson libcrypto zlib expat sqlite3
+PKGS      := rdkafka libcurl libcjson libcrypto zlib expat sqlite3 icu-uc
 
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g
@@ -40,7 +40,10 @@ LIBS        = $(PKG_LIBS) -lpthread -lm
 B := build
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))
-LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+# Data compiled into the library: the VADER lexicon and emoji descriptions (lib/vader/).
+GEN_SRC   := $(B)/gen/tl_vader_data.c
+VADER_DATA := lib/vader/vader_lexicon.txt lib/vader/emoji_utf8_lexicon.txt
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/tl_vader_data.o
 LIBTL     := lib/libtl.a
 
 TOOL_SRC  := $(sort $(wildcard src/*.c))
@@ -69,6 +72,14 @@ all: $(TOOLS)
 
 $(B)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/tl_vader_data.c: lib/vader/embed.sh $(VADER_DATA)
+	@mkdir -p $(@D)
+	sh lib/vader/embed.sh tl_vader_lexicon_txt=lib/vader/vader_lexicon.txt \
+	  tl_vader_emoji_txt=lib/vader/emoji_utf8_lexicon.txt >$@.tmp && mv $@.tmp $@
+
+$(B)/gen/%.o: $(B)/gen/%.c $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBTL): $(LIB_OBJ)
@@ -112,12 +123,16 @@ demo:
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
               -fsanitize=fuzzer-no-link,address,undefined
-FUZZ_OBJ   := $(LIB_SRC:lib/%.c=$(B)/fuzz/lib/%.o)
+FUZZ_OBJ   := $(LIB_SRC:lib/%.c=$(B)/fuzz/lib/%.o) $(B)/fuzz/gen/tl_vader_data.o
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
 fuzz: $(FUZZ_BIN)
 
 $(B)/fuzz/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
+$(B)/fuzz/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 

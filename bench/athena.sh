@@ -7,7 +7,7 @@
 #
 # Two servers on 127.0.0.1: moto (the result queued through /moto-api/static/athena/query-results;
 # moto answers GetQueryResults with every row in one page and writes the result CSV to S3), and
-# tests/athena-stub.py, which pages like Athena (1,000 rows a page, NextToken), so the paging
+# tests/stubs/athena-stub.py, which pages like Athena (1,000 rows a page, NextToken), so the paging
 # costs of both clients show. Each figure is the best of 3 runs. The outputs are compared: all
 # three CSVs must be identical. Memory flatness: the same fetches at ROWS/10 rows.
 set -eu
@@ -19,21 +19,19 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/tl-bench-athena.XXXXXX")
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$W"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+# standin_port FILE: the port a stand-in writes into FILE once it listens (up to 60 s).
+standin_port() { for _ in $(seq 600); do grep -qE '^[0-9]+$' "$1" 2>/dev/null && { cat "$1"; return 0; }; sleep 0.1; done; return 1; }
 
 export AWS_ACCESS_KEY_ID=AKIDBENCHBENCH AWS_SECRET_ACCESS_KEY=benchsecretbenchsecret
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_ENDPOINT_URL
 
-MOTO_PORT=$(free_port)
-moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$W/moto.log" 2>&1 &
+python3 tests/stubs/moto-serve.py --port-file "$W/moto.port" >"$W/moto.log" 2>&1 &
 pids+=($!)
-STUB_PORT=$(free_port)
-python3 tests/athena-stub.py --port "$STUB_PORT" >"$W/stub.log" 2>&1 &
+python3 tests/stubs/athena-stub.py --port-file "$W/stub.port" >"$W/stub.log" 2>&1 &
 pids+=($!)
-wait_port "$MOTO_PORT" && wait_port "$STUB_PORT"
+MOTO_PORT=$(standin_port "$W/moto.port") && STUB_PORT=$(standin_port "$W/stub.port")
 MOTO=http://127.0.0.1:$MOTO_PORT
 STUB=http://127.0.0.1:$STUB_PORT
 
@@ -53,7 +51,7 @@ prepare() {
 	import json, sys, urllib.request
 	sys.path.insert(0, "tests")
 	import importlib.util
-	spec = importlib.util.spec_from_file_location("stub", "tests/athena-stub.py")
+	spec = importlib.util.spec_from_file_location("stub", "tests/stubs/athena-stub.py")
 	stub = importlib.util.module_from_spec(spec); spec.loader.exec_module(stub)
 	n = int(sys.argv[2])
 	cols = stub.COLS_GEN

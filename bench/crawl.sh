@@ -100,11 +100,11 @@ printf '%-22s %6.2f s wall %7.1f MB/s (over %d objects, %.0f MB) | %6.2f s cpu\n
 	"$(echo "$sbytes / 1000000" | bc -l)" "$(echo "$user + $sys" | bc -l)"
 
 # moto: many small objects, a sample crawl writing Glue
-command -v moto_server >/dev/null || { echo "# moto_server not installed: skipping the moto run"; exit 0; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-moto_server -H 127.0.0.1 -p "$port" >"$tmp/moto.log" 2>&1 &
+python3 -c 'import moto.server' 2>/dev/null || { echo "# moto not installed: skipping the moto run"; exit 0; }
+python3 "$TOP/tests/stubs/moto-serve.py" --port-file "$tmp/moto.port" >"$tmp/moto.log" 2>&1 &
 moto=$!
-for i in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 600); do grep -qE '^[0-9]+$' "$tmp/moto.port" 2>/dev/null && break; sleep 0.1; done
+port=$(cat "$tmp/moto.port")
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIDBENCHBENCH \
 	AWS_SECRET_ACCESS_KEY=benchsecretbenchsecret AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 python3 - "$NOBJ" "$lake" <<-'EOF'

@@ -3,7 +3,7 @@
 #
 #   make build/tests/sigv4-sign && bench/sigv4.sh [REQUESTS] [ROUNDS]
 #
-# Generates REQUESTS (default 20000) mixed requests with tests/sigv4-crosscheck.py (S3 objects with
+# Generates REQUESTS (default 20000) mixed requests with tests/helpers/sigv4-crosscheck.py (S3 objects with
 # odd keys, query strings and bodies up to 1 KiB; Glue/Athena JSON calls; generic paths), signed
 # as a running tool signs them: one credential, one region, one day. botocore's add_auth
 # (SigV4Auth / S3SigV4Auth) signs each once, in one Python process; then build/tests/sigv4-sign
@@ -21,4 +21,4 @@ if [ ! -x "$HELPER" ]; then
 	echo "bench/sigv4.sh: $HELPER missing: run 'make $HELPER' first" >&2
 	exit 1
 fi
-exec python3 tests/sigv4-crosscheck.py --helper "$HELPER" --bench "$N" --rounds "$ROUNDS"
+exec python3 tests/helpers/sigv4-crosscheck.py --helper "$HELPER" --bench "$N" --rounds "$ROUNDS"

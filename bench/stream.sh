@@ -19,14 +19,14 @@ CAPTURE=$TOP/tests/data/tweets/v2_stream_twarc-csv_streaming_output.jsonl
 BIN=$TOP/bin/tw-stream
 [ -x "$BIN" ] || make -s bin/tw-stream
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tw-bench.XXXXXX")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 # X sends compact JSON; the capture was re-serialized with spaces by twarc (BENCH_SPACED=1 keeps them)
 compact=--compact
 [ -n "${BENCH_SPACED:-}" ] && compact=
-python3 "$TOP/tests/x-api-stub.py" --port "$port" --data "$CAPTURE" $compact --then "bench:$N" >/dev/null 2>&1 &
+python3 "$TOP/tests/stubs/x-api-stub.py" --port-file "$tmp/port" --data "$CAPTURE" $compact --then "bench:$N" >/dev/null 2>&1 &
 stub=$!
 trap 'kill $stub 2>/dev/null; rm -rf "$tmp"' EXIT
-for i in $(seq 600); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 600); do grep -qE '^[0-9]+$' "$tmp/port" 2>/dev/null && break; sleep 0.1; done
+port=$(cat "$tmp/port")
 url=http://127.0.0.1:$port
 export X_BEARER_TOKEN=bench-token-not-secret
 

@@ -170,10 +170,10 @@ static void section_free(struct section *s)
 {
 	for (size_t i = 0; i < s->nkv; i++) {
 		free(s->kv[i].key);
-		free(s->kv[i].value);
+		tl_secret_free(s->kv[i].value); /* aws_secret_access_key, aws_session_token */
 		for (size_t j = 0; j < s->kv[i].nsub; j++) {
 			free(s->kv[i].sub[j].key);
-			free(s->kv[i].sub[j].value);
+			tl_secret_free(s->kv[i].sub[j].value);
 		}
 		free(s->kv[i].sub);
 	}
@@ -396,7 +396,7 @@ out:
 			if (!sec->kv[j].value)
 				sec->kv[j].value = xstrdup("");
 	}
-	tl_buf_release(&vbuf);
+	tl_buf_release_secret(&vbuf);
 	return rc;
 }
 
@@ -518,6 +518,7 @@ static int ini_load(struct ini *f, const char *env, const char *dflt, bool confi
 	close(fd);
 	f->present = true;
 	int rc = ini_parse(f, text, len, err);
+	explicit_bzero(text, len); /* a credentials file */
 	free(text);
 	if (rc == 0)
 		ini_classify(f, config);

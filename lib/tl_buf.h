@@ -24,6 +24,10 @@ struct tl_buf {
 void tl_buf_init(struct tl_buf *b, size_t max);
 /* Frees data and returns the buffer to its initial (empty) state; the cap stays. */
 void tl_buf_release(struct tl_buf *b);
+/* tl_buf_release() that first zeroes all the memory the buffer holds (its capacity): for a buffer
+ * that held a key, a token or a password. Copies left behind by an earlier growth are not
+ * reached; size such a buffer up front when that matters. */
+void tl_buf_release_secret(struct tl_buf *b);
 /* Empties the buffer, keeping its memory. */
 void tl_buf_reset(struct tl_buf *b);
 /* Hands data to the caller (who frees it) and empties the buffer; never NULL. */
@@ -37,6 +41,11 @@ int tl_buf_addf(struct tl_buf *b, const char *fmt, ...) __attribute__((format(pr
 int tl_buf_vaddf(struct tl_buf *b, const char *fmt, va_list ap);
 /* Appends s as a JSON string literal, quotes included (escapes control chars, " and \). */
 int tl_buf_add_json_str(struct tl_buf *b, const char *s, size_t n);
+/* Appends s[0..n) for a person to read on a terminal: control characters escaped (\n, \t,
+ * \r, and \xNN for the other C0 ones, DEL and each byte of a C1 one, U+0080..U+009F), and
+ * every byte that is not part of valid UTF-8 as \xNN; all else as it is. Text from a server or
+ * from data then cannot move the cursor, retitle the window or forge a line. */
+int tl_buf_add_printable(struct tl_buf *b, const char *s, size_t n);
 /* The content as a C string ("" when empty). */
 const char *tl_buf_str(const struct tl_buf *b);
 /* Drops the first n bytes. */

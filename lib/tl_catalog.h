@@ -114,8 +114,6 @@ struct tl_catalog *tl_catalog_local(const char *dir);
 struct tl_catalog *tl_catalog_glue(struct tl_aws *aws, const char *catalog_id);
 /* Frees the handle (not the tl_aws it uses). NULL is fine. */
 void tl_catalog_free(struct tl_catalog *c);
-/* True for a catalog made by tl_catalog_local. */
-bool tl_catalog_is_local(const struct tl_catalog *c);
 
 /* Each call returns 0 on success or -1 with *err (a message for people; caller frees). Glue
  * calls block on the network and retry throttling as tl_aws does. Local calls fail on I/O

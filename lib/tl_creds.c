@@ -79,8 +79,8 @@ void tl_creds_free(struct tl_creds *c)
 	if (!c)
 		return;
 	free(c->access_key);
-	free(c->secret_key);
-	free(c->session_token);
+	tl_secret_free(c->secret_key);
+	tl_secret_free(c->session_token);
 	memset(c, 0, sizeof *c);
 }
 
@@ -333,9 +333,9 @@ static int from_process(struct ctx *x, const char *profile, struct tl_creds *out
 	creds_set(out, ak, sk, tok, exp, "process");
 	r = FOUND;
 out:
-	cJSON_Delete(j);
+	tl_json_delete_secret(j);
 	free(errtext);
-	tl_buf_release(&ob);
+	tl_buf_release_secret(&ob);
 	tl_buf_release(&eb);
 	tl_shlex_free(argv);
 	return r;
@@ -476,7 +476,7 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 		}
 		char *xerr = NULL;
 		struct tl_xml_node *root =
-			tl_xml_parse(resp.body.data ? resp.body.data : "", resp.body.len, &xerr);
+			tl_xml_parse_secret(resp.body.data ? resp.body.data : "", resp.body.len, &xerr);
 		struct sts_answer s = { 0 };
 		if (root)
 			sts_read(root, what, &s);
@@ -492,7 +492,7 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 				creds_set(out, s.ak, s.sk, s.tok, exp, source);
 				r = FOUND;
 			}
-			tl_xml_free(root);
+			tl_xml_free_secret(root);
 			free(xerr);
 			goto out;
 		}
@@ -502,7 +502,7 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 		fail(x, "%s: %s: HTTP %ld%s%s%s%s%s%s", what, ep, resp.status, s.code ? ": " : "",
 		     s.code ? s.code : "", s.message ? ": " : "", s.message ? s.message : "",
 		     s.request_id ? ", request id " : "", s.request_id ? s.request_id : "");
-		tl_xml_free(root);
+		tl_xml_free_secret(root);
 		free(xerr);
 		if (!retry)
 			goto out;
@@ -510,6 +510,7 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 			tl_sleep_ms(200 * attempt);
 	}
 out:
+	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
 	tl_http_free(h);
 	tl_url_free(&u);
@@ -558,9 +559,9 @@ static int from_web_identity(struct ctx *x, const char *profile, bool env, struc
 	form_add(&f, "RoleSessionName", name && *name ? name : dflt);
 	form_add(&f, "WebIdentityToken", token);
 	int r = sts_call(x, "AssumeRoleWithWebIdentity", &f, NULL, out, "web-identity");
-	tl_buf_release(&f.b);
+	tl_buf_release_secret(&f.b);
 	free(dflt);
-	free(token);
+	tl_secret_free(token);
 	return r;
 }
 
@@ -589,7 +590,7 @@ static int creds_from_json(struct ctx *x, const char *what, const struct tl_buf 
 {
 	cJSON *j = tl_json_parse(body->data ? body->data : "", body->len, NULL);
 	if (!j || !cJSON_IsObject(j)) {
-		cJSON_Delete(j);
+		tl_json_delete_secret(j);
 		return fail(x, "%s: the answer is not a JSON object", what);
 	}
 	const char *ak = tl_json_get_str(j, "AccessKeyId");
@@ -606,7 +607,7 @@ static int creds_from_json(struct ctx *x, const char *what, const struct tl_buf 
 		creds_set(out, ak, sk, tok, exp, source);
 		r = FOUND;
 	}
-	cJSON_Delete(j);
+	tl_json_delete_secret(j);
 	return r;
 }
 
@@ -647,7 +648,7 @@ static int from_container(struct ctx *x, struct tl_creds *out)
 		token = xstrdup(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
 	}
 	if (token && strpbrk(token, "\r\n")) {
-		free(token);
+		tl_secret_free(token);
 		free(url);
 		return fail(x, "container credentials: the authorization token is not a legal "
 			       "header value");
@@ -685,9 +686,10 @@ static int from_container(struct ctx *x, struct tl_creds *out)
 		if (attempt < 3)
 			tl_sleep_ms(1000);
 	}
+	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
 	tl_http_free(h);
-	free(token);
+	tl_secret_free(token);
 	free(url);
 	return r;
 }
@@ -834,10 +836,10 @@ static int from_imds(struct ctx *x, struct tl_creds *out, bool required)
 	const char *code = j ? tl_json_get_str(j, "Code") : NULL;
 	if (code && strcmp(code, "Success") != 0) {
 		tl_buf_addf(&m.why, "role %s: Code %s", role, code);
-		cJSON_Delete(j);
+		tl_json_delete_secret(j);
 		goto out;
 	}
-	cJSON_Delete(j);
+	tl_json_delete_secret(j);
 	r = creds_from_json(x, "instance metadata", &resp.body, out, "imds");
 	if (r == FAIL && !required) {
 		tl_buf_reset(&m.why);
@@ -853,10 +855,11 @@ out:
 		if (required)
 			r = fail(x, "instance metadata at %s: %s", m.base, tl_buf_str(&m.why));
 	}
+	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
 	tl_http_free(m.h);
 	tl_buf_release(&m.why);
-	free(m.token);
+	tl_secret_free(m.token);
 	free(m.base);
 	free(role);
 	free(path);

@@ -22,6 +22,7 @@ struct tl_http {
 	long connect_timeout_ms;
 	long timeout_ms;
 	long low_speed_secs;
+	long low_speed_bytes;
 	char *ca_bundle;
 	bool insecure;
 	char *user_agent;
@@ -61,7 +62,7 @@ void tl_http_headers_set(struct tl_http_headers *h, const char *name, const char
 	for (size_t i = 0; i < h->n; i++) {
 		if (strcasecmp(h->v[i].name, name) == 0) {
 			free(h->v[i].name);
-			free(h->v[i].value);
+			tl_secret_free(h->v[i].value);
 			continue;
 		}
 		h->v[j++] = h->v[i];
@@ -82,7 +83,7 @@ void tl_http_headers_free(struct tl_http_headers *h)
 {
 	for (size_t i = 0; i < h->n; i++) {
 		free(h->v[i].name);
-		free(h->v[i].value);
+		tl_secret_free(h->v[i].value); /* Authorization, X-Amz-Security-Token... */
 	}
 	free(h->v);
 	h->v = NULL;
@@ -140,6 +141,7 @@ struct tl_http *tl_http_new(const struct tl_http_opts *opts)
 	h->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
 	h->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 0;
 	h->low_speed_secs = opts->low_speed_secs > 0 ? opts->low_speed_secs : 0;
+	h->low_speed_bytes = opts->low_speed_bytes > 0 ? opts->low_speed_bytes : 1;
 	h->ca_bundle = opts->ca_bundle && *opts->ca_bundle ? xstrdup(opts->ca_bundle) : NULL;
 	h->insecure = opts->insecure;
 	h->user_agent = xstrdup(opts->user_agent && *opts->user_agent ? opts->user_agent
@@ -295,6 +297,14 @@ static int progress_cb(void *ctx, curl_off_t dlt, curl_off_t dln, curl_off_t ult
 
 /* ---- one request ---- */
 
+/* Frees a header list, zeroing its lines first (they carry tokens and signatures). */
+static void slist_free(struct curl_slist *l)
+{
+	for (struct curl_slist *i = l; i; i = i->next)
+		explicit_bzero(i->data, strlen(i->data));
+	curl_slist_free_all(l);
+}
+
 static struct curl_slist *slist_add(struct curl_slist *l, const char *line)
 {
 	struct curl_slist *n = curl_slist_append(l, line);
@@ -323,6 +333,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 	CURLcode rc;
 	long timeout = req->timeout_ms > 0 ? req->timeout_ms : h->timeout_ms;
 	long lowspeed = req->low_speed_secs > 0 ? req->low_speed_secs : h->low_speed_secs;
+	long lowbytes = req->low_speed_bytes > 0 ? req->low_speed_bytes : h->low_speed_bytes;
 
 	resp_reset(resp);
 	memset(&x, 0, sizeof x);
@@ -353,7 +364,8 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	if (lowspeed > 0) {
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		/* libcurl averages the speed over the last few seconds, both ways */
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, lowbytes);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, lowspeed);
 	}
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -406,7 +418,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 			if (!valid_header(hd->name) || !valid_header(hd->value) || !*hd->name ||
 			    strchr(hd->name, ':')) {
 				snprintf(resp->error, sizeof resp->error, "invalid header name or value");
-				curl_slist_free_all(hl);
+				slist_free(hl);
 				return -1;
 			}
 			if (strcasecmp(hd->name, "Content-Type") == 0)
@@ -417,7 +429,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 			line = *hd->value ? xasprintf("%s: %s", hd->name, hd->value)
 					  : xasprintf("%s;", hd->name);
 			hl = slist_add(hl, line);
-			free(line);
+			tl_secret_free(line);
 		}
 	}
 	if (want_ct_removed && !have_ct)
@@ -428,7 +440,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	curl_slist_free_all(hl);
+	slist_free(hl);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	resp->curl_code = (int)rc;

@@ -116,6 +116,23 @@ cJSON *tl_json_parse(const char *s, size_t n, size_t *errpos)
 	return v;
 }
 
+static void wipe_tree(cJSON *v)
+{
+	for (; v; v = v->next) {
+		if (v->valuestring)
+			explicit_bzero(v->valuestring, strlen(v->valuestring));
+		if (v->string)
+			explicit_bzero(v->string, strlen(v->string));
+		wipe_tree(v->child);
+	}
+}
+
+void tl_json_delete_secret(cJSON *v)
+{
+	wipe_tree(v);
+	cJSON_Delete(v);
+}
+
 char *tl_json_print(const cJSON *v)
 {
 	char *s = cJSON_PrintUnformatted(v);

@@ -24,6 +24,9 @@ bool tl_json_get_bool(const cJSON *root, const char *path);
 /* Parses exactly n bytes (no NUL needed). NULL on a syntax error, with *errpos (if given) set to
  * the byte offset where parsing failed. The caller frees with cJSON_Delete. */
 cJSON *tl_json_parse(const char *s, size_t n, size_t *errpos);
+/* cJSON_Delete() that first zeroes every string of the tree (keys and values): for a document
+ * that carried credentials. NULL is fine. */
+void tl_json_delete_secret(cJSON *v);
 /* Compact text (caller frees with free()); exits on allocation failure. */
 char *tl_json_print(const cJSON *v);
 

@@ -26,8 +26,19 @@ static const char *const producer_defaults[][2] = {
 
 bool tl_kafka_prop_secret(const char *name)
 {
-	return strstr(name, "password") || strstr(name, "secret") || strstr(name, "jaas") ||
-	       strcmp(name, "ssl.key.pem") == 0 || strcmp(name, "ssl_key") == 0;
+	/* sasl.oauthbearer.config carries the unsecured JWT's principal and extensions; a
+	 * private key's PEM or passphrase signs JWT assertions or TLS */
+	static const char *const exact[] = {
+		"ssl.key.pem", "ssl_key", "sasl.oauthbearer.config",
+		"sasl.oauthbearer.assertion.private.key.pem",
+	};
+	if (strstr(name, "password") || strstr(name, "secret") || strstr(name, "jaas") ||
+	    strstr(name, "passphrase"))
+		return true;
+	for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+		if (strcmp(name, exact[i]) == 0)
+			return true;
+	return false;
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -254,7 +265,7 @@ static int set_jaas(struct tl_kafka_conf *kc, const char *value, const char *whe
 		 tl_kafka_conf_set(kc, "sasl.username", user, TL_KAFKA_SRC_FILE) == 0)
 		r = 0;
 	free(user);
-	free(pass);
+	tl_secret_free(pass);
 	return r;
 }
 
@@ -268,6 +279,7 @@ int tl_kafka_conf_file(struct tl_kafka_conf *kc, const char *path)
 		return -1;
 	}
 	int r = tl_kafka_conf_text(kc, text, len, path);
+	explicit_bzero(text, len); /* passwords */
 	free(text);
 	return r;
 }
@@ -329,9 +341,9 @@ int tl_kafka_conf_text(struct tl_kafka_conf *kc, const char *text, size_t len, c
 		}
 		free(where);
 	}
-	tl_buf_release(&logical);
+	tl_buf_release_secret(&logical);
 	tl_buf_release(&name);
-	tl_buf_release(&value);
+	tl_buf_release_secret(&value);
 	return status;
 }
 

@@ -25,7 +25,6 @@ struct seg {
 struct tl_lake_layout {
 	struct seg *v;
 	size_t n;
-	bool has_fields;
 };
 
 static void add_seg(struct tl_lake_layout *l, enum seg_kind k, const char *t, size_t tn, char c)
@@ -78,7 +77,6 @@ struct tl_lake_layout *tl_lake_layout_new(const char *tmpl, char **err)
 			if (p > lit)
 				add_seg(l, SEG_TEXT, lit, (size_t)(p - lit), 0);
 			add_seg(l, SEG_FIELD, p + 1, (size_t)(e - p - 1), 0);
-			l->has_fields = true;
 			p = e + 1;
 			lit = p;
 		} else {
@@ -98,11 +96,6 @@ void tl_lake_layout_free(struct tl_lake_layout *l)
 		free(l->v[i].text);
 	free(l->v);
 	free(l);
-}
-
-bool tl_lake_layout_has_fields(const struct tl_lake_layout *l)
-{
-	return l->has_fields;
 }
 
 static const char hexd[] = "0123456789ABCDEF";

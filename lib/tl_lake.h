@@ -33,8 +33,6 @@ struct tl_lake_layout;
  * "{", an empty template, a leading or trailing "/" or an empty segment. */
 struct tl_lake_layout *tl_lake_layout_new(const char *tmpl, char **err);
 void tl_lake_layout_free(struct tl_lake_layout *l);
-/* True when the template uses {field} values (so records must be looked into). */
-bool tl_lake_layout_has_fields(const struct tl_lake_layout *l);
 
 /* Appends the partition path of a record with time ms (epoch milliseconds) and JSON text
  * rec[0..n) (used only for {field}s; may be NULL when there are none) to out. Never fails except

@@ -6,6 +6,7 @@
 #include "tl_http.h"
 #include "tl_log.h"
 #include "tl_num.h"
+#include "tl_pages.h"
 #include "tl_time.h"
 #include "tl_xml.h"
 
@@ -282,22 +283,24 @@ int tl_s3_put_object(struct tl_s3 *s, const char *bucket, const char *key, const
 
 /* ---- multipart ---------------------------------------------------------------------------- */
 
-struct tl_s3_mpu {
+/* A multipart upload, step by step: parts are numbered 1, 2, ... in the order of mpu_part()
+ * calls; every part but the last must be >= 5 MiB (S3 refuses the completion otherwise). */
+struct mpu {
 	struct tl_s3 *s;
 	char *bucket, *key, *id;
 	char **etags;
 	size_t n;
 };
 
-struct tl_s3_mpu *tl_s3_mpu_create(struct tl_s3 *s, const char *bucket, const char *key,
-				   const struct tl_s3_put_opts *opts, struct tl_aws_error *err)
+static struct mpu *mpu_create(struct tl_s3 *s, const char *bucket, const char *key,
+			       const struct tl_s3_put_opts *opts, struct tl_aws_error *err)
 {
 	struct tl_http_headers h = { 0 };
 	put_headers(&h, opts);
 	char *url = tl_s3_request_url(s, bucket, key, "uploads=");
 	struct tl_http_resp resp;
 	tl_http_resp_init(&resp);
-	struct tl_s3_mpu *u = NULL;
+	struct mpu *u = NULL;
 	if (send(s, "POST", url, &h, "", 0, NULL, NULL, &resp, "NoSuchBucket", err) == 0) {
 		char *xerr = NULL;
 		struct tl_xml_node *x = tl_xml_parse(resp.body.data ? resp.body.data : "",
@@ -322,12 +325,12 @@ struct tl_s3_mpu *tl_s3_mpu_create(struct tl_s3 *s, const char *bucket, const ch
 	return u;
 }
 
-const char *tl_s3_mpu_id(const struct tl_s3_mpu *u)
+static const char *mpu_id(const struct mpu *u)
 {
 	return u->id;
 }
 
-static char *mpu_query(const struct tl_s3_mpu *u, size_t part)
+static char *mpu_query(const struct mpu *u, size_t part)
 {
 	char *id = tl_url_encode(u->id, strlen(u->id));
 	char *q = part ? xasprintf("partNumber=%zu&uploadId=%s", part, id)
@@ -336,7 +339,7 @@ static char *mpu_query(const struct tl_s3_mpu *u, size_t part)
 	return q;
 }
 
-int tl_s3_mpu_part(struct tl_s3_mpu *u, const void *p, size_t n, struct tl_aws_error *err)
+static int mpu_part(struct mpu *u, const void *p, size_t n, struct tl_aws_error *err)
 {
 	if (u->n >= 10000) {
 		err_set(err, 0, "TooManyParts", "a multipart upload has at most 10000 parts");
@@ -369,7 +372,7 @@ int tl_s3_mpu_part(struct tl_s3_mpu *u, const void *p, size_t n, struct tl_aws_e
 	return rc;
 }
 
-int tl_s3_mpu_complete(struct tl_s3_mpu *u, struct tl_aws_error *err)
+static int mpu_complete(struct mpu *u, struct tl_aws_error *err)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	tl_buf_adds(&b, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
@@ -417,7 +420,7 @@ int tl_s3_mpu_complete(struct tl_s3_mpu *u, struct tl_aws_error *err)
 	return rc;
 }
 
-int tl_s3_mpu_abort(struct tl_s3_mpu *u, struct tl_aws_error *err)
+static int mpu_abort(struct mpu *u, struct tl_aws_error *err)
 {
 	char *q = mpu_query(u, 0);
 	char *url = tl_s3_request_url(u->s, u->bucket, u->key, q);
@@ -430,7 +433,7 @@ int tl_s3_mpu_abort(struct tl_s3_mpu *u, struct tl_aws_error *err)
 	return rc;
 }
 
-void tl_s3_mpu_free(struct tl_s3_mpu *u)
+static void mpu_free(struct mpu *u)
 {
 	if (!u)
 		return;
@@ -485,7 +488,7 @@ int tl_s3_upload_fd(struct tl_s3 *s, const char *bucket, const char *key, int fd
 		rc = tl_s3_put_object(s, bucket, key, buf, first, opts, NULL, err);
 		goto out;
 	}
-	struct tl_s3_mpu *u = tl_s3_mpu_create(s, bucket, key, opts, err);
+	struct mpu *u = mpu_create(s, bucket, key, opts, err);
 	if (!u)
 		goto out;
 	off_t off = 0;
@@ -500,21 +503,21 @@ int tl_s3_upload_fd(struct tl_s3 *s, const char *bucket, const char *key, int fd
 				break;
 			}
 		}
-		if (tl_s3_mpu_part(u, buf, n, err) != 0) {
+		if (mpu_part(u, buf, n, err) != 0) {
 			rc = -1;
 			break;
 		}
 		off += (off_t)n;
 	}
 	if (rc == 0)
-		rc = tl_s3_mpu_complete(u, err);
+		rc = mpu_complete(u, err);
 	if (rc != 0) {
-		if (tl_s3_mpu_abort(u, NULL) != 0)
+		if (mpu_abort(u, NULL) != 0)
 			tl_warn("could not abort the multipart upload of s3://%s/%s (upload id %s): "
 				"a lifecycle rule for incomplete uploads will clean it", bucket, key,
-				tl_s3_mpu_id(u));
+				mpu_id(u));
 	}
-	tl_s3_mpu_free(u);
+	mpu_free(u);
 out:
 	free(buf);
 	return rc;
@@ -591,38 +594,6 @@ int tl_s3_get_object(struct tl_s3 *s, const char *bucket, const char *key, int64
 	return rc;
 }
 
-struct mem_ctx {
-	struct tl_buf b;
-};
-
-static int mem_write(const char *p, size_t n, void *ctx)
-{
-	struct mem_ctx *m = ctx;
-	return tl_buf_add(&m->b, p, n);
-}
-
-int tl_s3_get_object_mem(struct tl_s3 *s, const char *bucket, const char *key, size_t max,
-			 char **out, size_t *len, struct tl_aws_error *err)
-{
-	struct mem_ctx m;
-	tl_buf_init(&m.b, max ? max : 1);
-	int rc = tl_s3_get_object(s, bucket, key, -1, -1, mem_write, &m, err);
-	if (rc != 0) {
-		if (err && err->code && strcmp(err->code, "Aborted") == 0)
-			err_set(err, 0, "TooLarge", "the object is larger than allowed");
-		tl_buf_release(&m.b);
-		return -1;
-	}
-	tl_buf_adds(&m.b, "");
-	if (!m.b.data) {
-		*out = xstrdup("");
-		*len = 0;
-		return 0;
-	}
-	*out = tl_buf_detach(&m.b, len);
-	return 0;
-}
-
 /* "Wed, 25 Nov 2026 03:04:05 GMT" */
 static int64_t http_date(const char *s)
 {
@@ -685,6 +656,7 @@ int tl_s3_list(struct tl_s3 *s, const char *bucket, const char *prefix, const ch
 	char *token = NULL;
 	int rc = 0;
 	bool stop = false;
+	struct tl_pages pages = TL_PAGES_INIT;
 	while (!stop) {
 		/* parameters in the order SigV4's canonical query wants them */
 		struct tl_buf q = TL_BUF_INIT;
@@ -759,13 +731,26 @@ int tl_s3_list(struct tl_s3 *s, const char *bucket, const char *prefix, const ch
 		const char *next = tl_xml_child_text(x, "NextContinuationToken");
 		free(token);
 		token = NULL;
-		if (trunc && strcmp(trunc, "true") == 0 && next && *next)
-			token = xstrdup(next);
-		else
+		if (stop || !trunc || strcmp(trunc, "true") != 0) {
 			stop = true;
+		} else if (!next || !*next) {
+			err_set(err, 200, "InvalidResponse",
+				"ListObjectsV2: a truncated page without NextContinuationToken");
+			rc = -1;
+			stop = true;
+		} else if (tl_pages_next(&pages, next) < 0) {
+			err_set(err, 200, "RepeatedToken",
+				"ListObjectsV2 gave a continuation token it had given before: the "
+				"listing would never end");
+			rc = -1;
+			stop = true;
+		} else {
+			token = xstrdup(next);
+		}
 		tl_xml_free(x);
 	}
 	free(token);
+	tl_pages_release(&pages);
 	return rc;
 }
 

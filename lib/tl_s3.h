@@ -98,34 +98,12 @@ int tl_s3_put_object(struct tl_s3 *s, const char *bucket, const char *key, const
 int tl_s3_upload_fd(struct tl_s3 *s, const char *bucket, const char *key, int fd,
 		    size_t part_size, const struct tl_s3_put_opts *opts, struct tl_aws_error *err);
 
-/* Multipart upload, step by step. Parts are numbered 1, 2, ... in the order of tl_s3_mpu_part
- * calls; every part but the last must be >= 5 MiB (S3 refuses the completion otherwise). */
-struct tl_s3_mpu;
-/* CreateMultipartUpload. NULL with *err on failure. */
-struct tl_s3_mpu *tl_s3_mpu_create(struct tl_s3 *s, const char *bucket, const char *key,
-				   const struct tl_s3_put_opts *opts, struct tl_aws_error *err);
-const char *tl_s3_mpu_id(const struct tl_s3_mpu *u);
-/* UploadPart of p[0..n) (Content-MD5 sent); the ETag is kept for the completion. */
-int tl_s3_mpu_part(struct tl_s3_mpu *u, const void *p, size_t n, struct tl_aws_error *err);
-/* CompleteMultipartUpload with the ETag list. S3 may answer 200 with an <Error> body: that is
- * a failure here. */
-int tl_s3_mpu_complete(struct tl_s3_mpu *u, struct tl_aws_error *err);
-/* AbortMultipartUpload (so no parts are left billed). */
-int tl_s3_mpu_abort(struct tl_s3_mpu *u, struct tl_aws_error *err);
-/* Frees the handle (does not abort: call tl_s3_mpu_abort first if it was not completed). */
-void tl_s3_mpu_free(struct tl_s3_mpu *u);
-
 /* GetObject streamed to fn (which returns 0 to go on, -1 to stop: then -1 is returned with
  * err->code "Aborted"). range_first >= 0 asks for bytes range_first..range_last (range_last < 0:
  * to the end). A retry after some bytes were delivered resumes with a Range from where it
  * stopped, so fn never sees a byte twice. */
 int tl_s3_get_object(struct tl_s3 *s, const char *bucket, const char *key, int64_t range_first,
 		     int64_t range_last, tl_http_write_fn fn, void *ctx, struct tl_aws_error *err);
-
-/* GetObject of a small object into memory (at most max bytes, else -1 with code "TooLarge").
- * *out (caller frees, NUL-terminated) and *len. */
-int tl_s3_get_object_mem(struct tl_s3 *s, const char *bucket, const char *key, size_t max,
-			 char **out, size_t *len, struct tl_aws_error *err);
 
 /* HeadObject: fills *out (caller frees with tl_s3_object_free). 404 -> code "NotFound". */
 int tl_s3_head_object(struct tl_s3 *s, const char *bucket, const char *key,

@@ -108,17 +108,25 @@ static void XMLCALL on_doctype(void *ctx, const XML_Char *name, const XML_Char *
 	stop(ctx, "DOCTYPE not allowed");
 }
 
-static void node_free(struct tl_xml_node *n)
+static void str_free(char *s, bool wipe)
+{
+	if (wipe)
+		tl_secret_free(s);
+	else
+		free(s);
+}
+
+static void node_free(struct tl_xml_node *n, bool wipe)
 {
 	/* Iterative over siblings, recursive only in depth (bounded by MAX_DEPTH). */
 	while (n) {
 		struct tl_xml_node *next = n->next;
-		node_free(n->child);
+		node_free(n->child, wipe);
 		for (size_t i = 0; n->attrs && n->attrs[i]; i++)
-			free(n->attrs[i]);
+			str_free(n->attrs[i], wipe);
 		free(n->attrs);
-		free(n->name);
-		free(n->text);
+		str_free(n->name, wipe);
+		str_free(n->text, wipe);
 		free(n);
 		n = next;
 	}
@@ -126,10 +134,53 @@ static void node_free(struct tl_xml_node *n)
 
 void tl_xml_free(struct tl_xml_node *root)
 {
-	node_free(root);
+	node_free(root, false);
 }
 
-struct tl_xml_node *tl_xml_parse(const char *s, size_t n, char **err)
+void tl_xml_free_secret(struct tl_xml_node *root)
+{
+	node_free(root, true);
+}
+
+/* expat's memory for a secret document: each block carries its size, zeroed when freed. */
+#define MM_HEAD 16 /* keeps malloc's alignment */
+static void *mm_malloc(size_t n)
+{
+	char *p = malloc(n + MM_HEAD);
+	if (!p)
+		return NULL;
+	memcpy(p, &n, sizeof n);
+	return p + MM_HEAD;
+}
+
+static void mm_free(void *q)
+{
+	if (!q)
+		return;
+	char *p = (char *)q - MM_HEAD;
+	size_t n;
+	memcpy(&n, p, sizeof n);
+	explicit_bzero(q, n);
+	free(p);
+}
+
+static void *mm_realloc(void *q, size_t n)
+{
+	if (!q)
+		return mm_malloc(n);
+	size_t old;
+	memcpy(&old, (char *)q - MM_HEAD, sizeof old);
+	void *r = mm_malloc(n);
+	if (!r)
+		return NULL;
+	memcpy(r, q, old < n ? old : n);
+	mm_free(q);
+	return r;
+}
+
+static const XML_Memory_Handling_Suite wiping_mm = { mm_malloc, mm_realloc, mm_free };
+
+static struct tl_xml_node *parse(const char *s, size_t n, char **err, bool secret)
 {
 	struct builder b;
 	enum XML_Status st = XML_STATUS_OK;
@@ -137,7 +188,8 @@ struct tl_xml_node *tl_xml_parse(const char *s, size_t n, char **err)
 
 	memset(&b, 0, sizeof b);
 	tl_buf_init(&b.text, (size_t)64 << 20);
-	b.p = XML_ParserCreateNS(NULL, NS_SEP);
+	static const XML_Char ns_sep[] = { NS_SEP, 0 };
+	b.p = XML_ParserCreate_MM(NULL, secret ? &wiping_mm : NULL, ns_sep);
 	if (!b.p)
 		tl_die(1, "out of memory (XML_ParserCreateNS)");
 	XML_SetUserData(b.p, &b);
@@ -159,12 +211,25 @@ struct tl_xml_node *tl_xml_parse(const char *s, size_t n, char **err)
 				: "no element";
 			*err = xasprintf("line %lu: %s", line, why);
 		}
-		node_free(b.root);
+		node_free(b.root, secret);
 		b.root = NULL;
 	}
 	XML_ParserFree(b.p);
-	tl_buf_release(&b.text);
+	if (secret)
+		tl_buf_release_secret(&b.text);
+	else
+		tl_buf_release(&b.text);
 	return b.root;
+}
+
+struct tl_xml_node *tl_xml_parse(const char *s, size_t n, char **err)
+{
+	return parse(s, n, err, false);
+}
+
+struct tl_xml_node *tl_xml_parse_secret(const char *s, size_t n, char **err)
+{
+	return parse(s, n, err, true);
 }
 
 const struct tl_xml_node *tl_xml_child(const struct tl_xml_node *node, const char *name)

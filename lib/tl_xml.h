@@ -28,6 +28,11 @@ struct tl_xml_node {
  * deeper than 256 is refused. Never exits except on allocation failure. */
 struct tl_xml_node *tl_xml_parse(const char *s, size_t n, char **err);
 void tl_xml_free(struct tl_xml_node *root);
+/* The same for an answer that carries credentials (STS): every copy the parser makes, expat's
+ * own buffers included, is zeroed before it is freed; free the tree with tl_xml_free_secret(),
+ * which zeroes every name, text and attribute. */
+struct tl_xml_node *tl_xml_parse_secret(const char *s, size_t n, char **err);
+void tl_xml_free_secret(struct tl_xml_node *root);
 
 /* The element at a "/"-separated path of local names whose first step names root itself
  * ("Error/Code", "ListBucketResult/NextContinuationToken"); each step takes the first child of

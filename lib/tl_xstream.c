@@ -185,10 +185,10 @@ int tl_xstream_run(const struct tl_xstream_opts *o, struct tl_xstream_result *r)
 	CURLcode cc = curl_easy_perform(h);
 	const char *cerr = curl_easy_strerror(cc);
 	curl_easy_cleanup(h);
+	for (struct curl_slist *l = hdrs; l; l = l->next) /* libcurl's copy of the token too */
+		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(hdrs);
-	/* the token was in auth: wipe it before freeing */
-	memset(auth, 0, strlen(auth));
-	free(auth);
+	tl_secret_free(auth);
 	free(ua);
 	r->cut_bytes = c.pending.len;
 	tl_buf_release(&c.pending);

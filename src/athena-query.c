@@ -7,6 +7,7 @@
 #include "tl_io.h"
 #include "tl_json.h"
 #include "tl_localsql.h"
+#include "tl_pages.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_s3.h"
@@ -46,7 +47,8 @@ static const char usage[] =
 	"      --catalog NAME         data catalog (Athena's default: AwsDataCatalog)\n"
 	"  -w, --workgroup NAME       workgroup (Athena's default: primary)\n"
 	"  -o, --output-location URL  where Athena writes results (s3://bucket/prefix/)\n"
-	"  -p, --param VALUE          a value for the next '?' of the statement (repeatable)\n"
+	"  -p, --param VALUE          one SQL literal for the next '?' of each statement:\n"
+	"                             'text', 42, 1.5, TRUE, NULL, DATE '2026-11-25' (repeatable)\n"
 	"      --result-reuse MINUTES reuse the result of an identical query up to MINUTES old\n"
 	"      --explain              run EXPLAIN of each statement instead\n"
 	"      --parallel             start every statement at once; results print in order\n"
@@ -64,18 +66,13 @@ static const char usage[] =
 	"      --price USD            price per TB scanned for the cost estimate (default: 5)\n"
 	"      --poll-max MS          longest wait between status polls (default: 2000)\n"
 	"      --local LAKE           query the local lake LAKE instead of Athena\n"
-	"      --local-catalog DIR    the local catalog (default: LAKE/_catalog)\n"
-	"      --profile NAME, --region NAME, --endpoint-url URL, --no-verify-ssl\n"
-	"                             AWS settings (else the AWS CLI's environment and files)\n"
-	"  -v, --verbose              more detail on stderr (twice: HTTP traces)\n"
-	"  -q, --quiet                errors only\n"
-	"  -h, --help                 this help\n"
-	"      --version              version of the tool and its libraries\n"
-	"\n"
-	"Ctrl-C or SIGTERM stops the running query in Athena (exit 130 or 143). A failed query\n"
-	"exits 1; a usage error 2.\n";
+	"      --local-catalog DIR    the local catalog (default: LAKE/_catalog)\n";
 
 enum fetch_how { FETCH_AUTO, FETCH_API, FETCH_S3 };
+
+#define SQL_MAX ((size_t)64 << 20)     /* the most SQL read from a file or stdin */
+#define QUERY_MAX 262144               /* Athena's QueryString: at most this many characters */
+#define PARAM_MAX 1024                 /* and each of its ExecutionParameters */
 
 #define S3_AUTO_MIN ((int64_t)1 << 20) /* --fetch auto: result files this large come from S3 */
 #define PAGE_ROWS 1000                 /* GetQueryResults' largest page */
@@ -83,6 +80,7 @@ enum fetch_how { FETCH_AUTO, FETCH_API, FETCH_S3 };
 
 struct opts {
 	const char *database, *catalog, *workgroup, *output, *file, *query_id, *null_text;
+	const char *sql;    /* the SQL operand, or NULL */
 	const char *local, *local_catalog; /* --local: the lake folder and its catalog */
 	const char **params;
 	size_t nparams;
@@ -547,6 +545,7 @@ static int out_ok(struct app *a)
 static int fetch_api(struct app *a, struct query *q)
 {
 	char *token = NULL;
+	struct tl_pages pages = TL_PAGES_INIT;
 	bool first = true, header = has_header(q);
 	struct columns cols = { 0 };
 	struct rowbuf rb = { 0 };
@@ -606,6 +605,14 @@ static int fetch_api(struct app *a, struct query *q)
 		next = tl_json_get_str(resp, "NextToken");
 		free(token);
 		token = next ? xstrdup(next) : NULL;
+		if (token && tl_pages_next(&pages, token) < 0) {
+			tl_err("Athena GetQueryResults of %s gave a NextToken it had given before: the "
+			       "results would never end", q->id);
+			free(token);
+			token = NULL;
+			if (r == 0)
+				r = -1;
+		}
 		if (!cols.n) {
 			double uc = 0;
 			if (tl_json_get_num(resp, "UpdateCount", &uc) == 0 && uc > 0)
@@ -626,6 +633,7 @@ static int fetch_api(struct app *a, struct query *q)
 	if (out_ok(a) < 0)
 		r = 1;
 	free(token);
+	tl_pages_release(&pages);
 	columns_free(&cols);
 	rowbuf_free(&rb);
 	return r;
@@ -820,8 +828,7 @@ static int print_results(struct app *a, struct query *q)
 
 enum {
 	O_CATALOG = 256, O_RESULT_REUSE, O_EXPLAIN, O_PARALLEL, O_QUERY_ID, O_FETCH, O_NO_HEADER,
-	O_NULL, O_PROGRESS, O_NO_STATS, O_PRICE, O_POLL_MAX, O_PROFILE, O_REGION, O_ENDPOINT,
-	O_NO_VERIFY, O_VERSION, O_LOCAL, O_LOCAL_CATALOG,
+	O_NULL, O_PROGRESS, O_NO_STATS, O_PRICE, O_POLL_MAX, O_LOCAL, O_LOCAL_CATALOG,
 };
 
 static const struct option longopts[] = {
@@ -844,47 +851,57 @@ static const struct option longopts[] = {
 	{ "no-stats", no_argument, NULL, O_NO_STATS },
 	{ "price", required_argument, NULL, O_PRICE },
 	{ "poll-max", required_argument, NULL, O_POLL_MAX },
-	{ "profile", required_argument, NULL, O_PROFILE },
-	{ "region", required_argument, NULL, O_REGION },
-	{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
-	{ "no-verify-ssl", no_argument, NULL, O_NO_VERIFY },
 	{ "local", required_argument, NULL, O_LOCAL },
 	{ "local-catalog", required_argument, NULL, O_LOCAL_CATALOG },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_opts(int argc, char **argv, struct opts *o, int *verbosity)
+static const struct tl_cli_spec cli_spec = {
+	.usage = usage,
+	.verbose_help = "more detail on stderr (twice: HTTP traces)",
+	.epilog = "Ctrl-C or SIGTERM stops the running query in Athena (exit 130 or 143). A failed query\n"
+		  "exits 1; a usage error 2.\n",
+	.shortopts = "d:w:o:p:f:F:n:",
+	.longopts = longopts,
+	.max_args = 1,
+};
+
+/* Reads the options into o (its defaults already set); returns TL_CLI_RUN or an exit status. */
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	struct tl_cli cli = { .spec = &cli_spec, .aws = &o->aws };
 	int c;
 	int64_t v;
-	memset(o, 0, sizeof *o);
-	o->result_reuse = -1;
-	o->price = 5.0;
-	o->poll_max = 2000;
-	o->fetch = FETCH_AUTO;
-	opterr = 0; /* messages of our own, prefixed with the tool's name */
-	while ((c = getopt_long(argc, argv, ":d:w:o:p:f:F:n:vqh", longopts, NULL)) != -1) {
+	while ((c = tl_cli_next(&cli, argc, argv)) > 0) {
 		switch (c) {
 		case 'd': o->database = optarg; break;
 		case O_CATALOG: o->catalog = optarg; break;
 		case 'w': o->workgroup = optarg; break;
 		case 'o':
 			if (strncmp(optarg, "s3://", 5) != 0)
-				return tl_cli_usage_error("--output-location must be an s3:// URL");
+				return tl_cli_bad_value(&cli, "an s3:// URL");
 			o->output = optarg;
 			break;
-		case 'p':
+		case 'p': {
+			struct tl_sql_literal lit;
+			char *why = NULL;
+			if (tl_sql_literal_parse(optarg, &lit, &why) < 0) {
+				/* a value is one literal on both engines: never SQL text */
+				int r = strchr(optarg, '\'')
+						? tl_cli_usage_error("--param %s: %s", optarg, why)
+						: tl_cli_usage_error("--param %s: %s; for the text, "
+								     "-p \"'%s'\"", optarg, why, optarg);
+				free(why);
+				return r;
+			}
+			tl_sql_literal_free(&lit);
 			o->params = xrealloc(o->params, (o->nparams + 1) * sizeof *o->params);
 			o->params[o->nparams++] = optarg;
 			break;
+		}
 		case O_RESULT_REUSE:
 			if (tl_parse_i64(optarg, 1, 10080, &v) < 0)
-				return tl_cli_usage_error("--result-reuse: minutes from 1 to 10080, not '%s'",
-							  optarg);
+				return tl_cli_bad_value(&cli, "minutes from 1 to 10080");
 			o->result_reuse = (long)v;
 			break;
 		case O_EXPLAIN: o->explain = true; break;
@@ -893,8 +910,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *verbosity)
 		case 'f': o->file = optarg; break;
 		case 'F':
 			if (tl_table_format_parse(optarg, &o->format) < 0)
-				return tl_cli_usage_error("unknown format '%s' (table, csv, tsv, ndjson)",
-							  optarg);
+				return tl_cli_bad_value(&cli, "table, csv, tsv or ndjson");
 			o->format_set = true;
 			break;
 		case O_FETCH:
@@ -905,11 +921,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *verbosity)
 			else if (!strcmp(optarg, "auto"))
 				o->fetch = FETCH_AUTO;
 			else
-				return tl_cli_usage_error("--fetch: api, s3 or auto, not '%s'", optarg);
+				return tl_cli_bad_value(&cli, "api, s3 or auto");
 			break;
 		case 'n':
 			if (tl_parse_i64(optarg, 1, INT64_MAX, &v) < 0)
-				return tl_cli_usage_error("--max-rows: a positive number, not '%s'", optarg);
+				return tl_cli_bad_value(&cli, "a positive number");
 			o->max_rows = (uint64_t)v;
 			break;
 		case O_NO_HEADER: o->no_header = true; break;
@@ -918,32 +934,59 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *verbosity)
 		case O_NO_STATS: o->no_stats = true; break;
 		case O_PRICE:
 			if (tl_parse_double(optarg, &o->price) < 0 || o->price < 0)
-				return tl_cli_usage_error("--price: USD per TB, not '%s'", optarg);
+				return tl_cli_bad_value(&cli, "USD per TB");
 			break;
 		case O_POLL_MAX:
 			if (tl_parse_i64(optarg, 1, 600000, &o->poll_max) < 0)
-				return tl_cli_usage_error("--poll-max: milliseconds, not '%s'", optarg);
+				return tl_cli_bad_value(&cli, "milliseconds from 1 to 600000");
 			break;
-		case O_PROFILE: o->aws.profile = optarg; break;
-		case O_REGION: o->aws.region = optarg; break;
-		case O_ENDPOINT: o->aws.endpoint_url = optarg; break;
-		case O_NO_VERIFY: o->aws.no_verify_ssl = true; break;
 		case O_LOCAL: o->local = optarg; break;
 		case O_LOCAL_CATALOG: o->local_catalog = optarg; break;
-		case 'v': (*verbosity)++; break;
-		case 'q': *verbosity = -1; break;
-		case 'h':
-			tl_cli_usage(stdout, usage);
+		}
+	}
+	if (c == TL_CLI_EXIT)
+		return cli.status;
+	o->sql = optind < argc ? argv[optind] : NULL;
+	if ((o->sql && (o->file || o->query_id)) || (o->file && o->query_id))
+		return tl_cli_usage_error("give the SQL once: as an argument, -f FILE, or --query-id");
+	if (o->local && (o->query_id || o->parallel || o->workgroup || o->output || o->catalog ||
+			 o->result_reuse >= 0 || o->fetch != FETCH_AUTO))
+		return tl_cli_usage_error("--local runs offline: --query-id, --parallel, --workgroup, "
+					  "--output-location, --catalog, --result-reuse and --fetch are "
+					  "for Athena");
+	if (o->local_catalog && !o->local)
+		return tl_cli_usage_error("--local-catalog goes with --local");
+	if (o->query_id && (o->parallel || o->explain))
+		return tl_cli_usage_error("--query-id does not go with --parallel or --explain");
+	return TL_CLI_RUN;
+}
+
+/* Characters as Athena counts a string's length (UTF-16 units) in UTF-8 text. */
+static size_t athena_length(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xC0) != 0x80 ? 1 + (*p >= 0xF0) : 0;
+	return n;
+}
+
+/* Athena's limits on what StartQueryExecution takes, checked before anything starts so a
+ * script runs whole or not at all. 0, or -1 (reported). */
+static int check_athena_limits(const struct opts *o, char *const *stmts, size_t n)
+{
+	for (size_t i = 0; stmts && i < n; i++) {
+		size_t len = athena_length(stmts[i]) + (o->explain ? strlen("EXPLAIN ") : 0);
+		if (len > QUERY_MAX) {
+			tl_err("statement %zu has %zu characters; Athena takes at most %d in one query "
+			       "(QueryString): split it", i + 1, len, QUERY_MAX);
 			return -1;
-		case O_VERSION:
-			tl_cli_version();
+		}
+	}
+	for (size_t i = 0; i < o->nparams; i++) {
+		if (athena_length(o->params[i]) > PARAM_MAX) {
+			tl_err("--param %zu is longer than the %d characters Athena takes", i + 1,
+			       PARAM_MAX);
 			return -1;
-		case ':':
-			return tl_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return tl_cli_usage_error("unknown option '-%c'", optopt);
-			return tl_cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	return 0;
@@ -1122,111 +1165,99 @@ static int run_local(struct app *a, struct query *qs, size_t n)
 	return status;
 }
 
-int main(int argc, char **argv)
+/* The statements to run, from the operand, -f FILE or stdin (one empty slot for --query-id);
+ * returns TL_CLI_RUN or an exit status. */
+static int load_queries(const struct opts *o, struct query **qs, size_t *n)
 {
-	struct app a;
-	struct query *qs = NULL;
-	char **stmts = NULL, *sql = NULL, *err = NULL;
-	size_t n = 0, i, len = 0;
-	int verbosity = 0, status;
-
-	tl_cli_init(argv[0]);
-	memset(&a, 0, sizeof a);
-	status = parse_opts(argc, argv, &a.o, &verbosity);
-	if (status != 0) {
-		free(a.o.params);
-		return status < 0 ? (tl_cli_close_stdout() ? TL_EXIT_FAIL : TL_EXIT_OK) : status;
+	char **stmts = NULL, *sql;
+	size_t len = 0;
+	if (o->query_id) {
+		*qs = xcalloc(1, sizeof **qs);
+		*n = 1;
+		return TL_CLI_RUN;
 	}
-	argc -= optind;
-	argv += optind;
-	tl_log_set_level(verbosity < 0 ? TL_LOG_ERROR : TL_LOG_INFO + verbosity);
-
-	if (argc > 1 || (argc == 1 && (a.o.file || a.o.query_id)) || (a.o.file && a.o.query_id)) {
-		free(a.o.params);
-		return tl_cli_usage_error("give the SQL once: as an argument, -f FILE, or --query-id");
-	}
-	if (a.o.local && (a.o.query_id || a.o.parallel || a.o.workgroup || a.o.output ||
-			  a.o.catalog || a.o.result_reuse >= 0 || a.o.fetch != FETCH_AUTO)) {
-		free(a.o.params);
-		return tl_cli_usage_error("--local runs offline: --query-id, --parallel, --workgroup, "
-					  "--output-location, --catalog, --result-reuse and --fetch are "
-					  "for Athena");
-	}
-	if (a.o.local_catalog && !a.o.local) {
-		free(a.o.params);
-		return tl_cli_usage_error("--local-catalog goes with --local");
-	}
-	if (a.o.query_id && (a.o.parallel || a.o.explain)) {
-		free(a.o.params);
-		return tl_cli_usage_error("--query-id does not go with --parallel or --explain");
-	}
-	if (!a.o.query_id) {
-		if (argc == 1) {
-			sql = xstrdup(argv[0]);
-			len = strlen(sql);
-		} else {
-			const char *path = a.o.file ? a.o.file : "-";
-			if (!a.o.file && isatty(STDIN_FILENO))
-				tl_info("reading SQL from the terminal; end it with Ctrl-D");
-			sql = tl_read_file(path, (size_t)256 << 10, &len);
-			if (!sql) {
-				tl_err("%s: %s", a.o.file ? a.o.file : "stdin", strerror(errno));
-				free(a.o.params);
-				return TL_EXIT_USAGE;
-			}
-		}
-		n = tl_sql_split(sql, len, &stmts);
-		free(sql);
-		if (n == 0) {
-			free(a.o.params);
-			return tl_cli_usage_error("no SQL statement given");
-		}
+	if (o->sql) {
+		sql = xstrdup(o->sql);
+		len = strlen(sql);
 	} else {
-		n = 1;
+		const char *name = o->file ? o->file : "stdin";
+		if (!o->file && isatty(STDIN_FILENO))
+			tl_info("reading SQL from the terminal; end it with Ctrl-D");
+		sql = tl_read_file(o->file ? o->file : "-", SQL_MAX, &len);
+		if (!sql) {
+			tl_err("%s: %s", name, errno == E2BIG ? "more than 64 MiB of SQL" : strerror(errno));
+			return TL_EXIT_USAGE;
+		}
+		const char *nul = memchr(sql, '\0', len);
+		if (nul) {
+			tl_err("%s: a NUL byte at offset %zu: SQL is text", name, (size_t)(nul - sql));
+			free(sql);
+			return TL_EXIT_USAGE;
+		}
 	}
-
-	if (!a.o.local)
-		a.aws = tl_aws_new(&a.o.aws, &err);
-	if (!a.o.local && !a.aws) {
-		tl_err("%s", err ? err : "AWS configuration error");
-		free(err);
-		tl_sql_free(stmts, n);
-		free(a.o.params);
+	*n = tl_sql_split(sql, len, &stmts);
+	free(sql);
+	if (*n == 0)
+		return tl_cli_usage_error("no SQL statement given");
+	if (!o->local && check_athena_limits(o, stmts, *n) < 0) {
+		tl_sql_free(stmts, *n);
 		return TL_EXIT_USAGE;
 	}
-	tl_out_init(&a.out, STDOUT_FILENO);
-	a.out.line_flush = false; /* flushed once per page instead */
-	{
-		struct tl_table_opts to = { 0 };
-		to.format = a.o.format_set ? a.o.format
-					   : isatty(STDOUT_FILENO) ? TL_TABLE_TABLE : TL_TABLE_CSV;
-		a.format = to.format;
-		to.no_header = a.o.no_header;
-		to.null_text = a.o.null_text;
-		a.tab = tl_table_new(&a.out, &to);
-	}
+	*qs = xcalloc(*n, sizeof **qs);
+	for (size_t i = 0; i < *n; i++)
+		(*qs)[i].sql = stmts[i];
+	free(stmts);
+	return TL_CLI_RUN;
+}
 
-	qs = xcalloc(n, sizeof *qs);
-	for (i = 0; stmts && i < n; i++) {
-		qs[i].sql = stmts[i];
-		stmts[i] = NULL;
+/* Connects the output (and AWS unless --local), runs the statements, closes the output. */
+static int athena_query(struct app *a, struct query *qs, size_t n)
+{
+	char *err = NULL;
+	int status;
+	if (!a->o.local && !(a->aws = tl_aws_new(&a->o.aws, &err))) {
+		tl_err("%s", err ? err : "AWS configuration error");
+		free(err);
+		return TL_EXIT_USAGE;
 	}
-	status = a.o.local ? run_local(&a, qs, n) : run(&a, qs, n);
+	tl_out_init(&a->out, STDOUT_FILENO);
+	a->out.line_flush = false; /* flushed once per page instead */
+	a->format = a->o.format_set ? a->o.format
+				    : isatty(STDOUT_FILENO) ? TL_TABLE_TABLE : TL_TABLE_CSV;
+	struct tl_table_opts to = { .format = a->format, .no_header = a->o.no_header,
+				    .null_text = a->o.null_text };
+	a->tab = tl_table_new(&a->out, &to);
 
-	tl_table_free(a.tab);
-	if (tl_out_close(&a.out) < 0 && status == TL_EXIT_OK) {
-		if (a.out.err != EPIPE) {
-			tl_err("error writing output: %s", strerror(a.out.err));
-			status = TL_EXIT_FAIL;
-		}
+	status = a->o.local ? run_local(a, qs, n) : run(a, qs, n);
+
+	tl_table_free(a->tab);
+	if (tl_out_close(&a->out) < 0 && status == TL_EXIT_OK && a->out.err != EPIPE) {
+		tl_err("error writing output: %s", strerror(a->out.err));
+		status = TL_EXIT_FAIL;
 	}
-	for (i = 0; i < n; i++) {
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct app a = { .o = { .result_reuse = -1, .price = 5.0, .poll_max = 2000,
+				.fetch = FETCH_AUTO } };
+	struct query *qs = NULL;
+	size_t n = 0;
+
+	tl_cli_init(argv[0]);
+	int status = parse_opts(argc, argv, &a.o);
+	if (status == TL_CLI_RUN)
+		status = load_queries(&a.o, &qs, &n);
+	if (status == TL_CLI_RUN)
+		status = athena_query(&a, qs, n);
+
+	for (size_t i = 0; qs && i < n; i++) {
 		free(qs[i].sql);
 		free(qs[i].id);
 		cJSON_Delete(qs[i].exec);
 	}
 	free(qs);
-	free(stmts);
 	if (a.s3)
 		tl_s3_free(a.s3);
 	tl_aws_free(a.aws);

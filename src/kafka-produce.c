@@ -57,14 +57,7 @@ static const char usage[] =
 	"      --flush-timeout DUR   time allowed to deliver what is queued at the end (30s)\n"
 	"      --progress            live status on stderr (default when stderr is a terminal)\n"
 	"      --no-progress         no live status\n"
-	"      --report              one JSON line per delivered message on stdout\n"
-	"  -q, --quiet               errors only\n"
-	"  -v, --verbose             more detail (twice: librdkafka debug logs too)\n"
-	"  -h, --help                this help\n"
-	"  -V, --version             version\n"
-	"\n"
-	"Exit status: 0 every line delivered; 1 some line not delivered (invalid, failed or\n"
-	"interrupted); 2 usage or configuration error; 128+N stopped by signal N, nothing lost.\n";
+	"      --report              one JSON line per delivered message on stdout\n";
 
 enum {
 	OPT_KEY = 256,
@@ -96,11 +89,17 @@ static const struct option longopts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 	{ "report", no_argument, NULL, OPT_REPORT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct tl_cli_spec cli_spec = {
+	.usage = usage,
+	.verbose_help = "more detail (twice: librdkafka debug logs too)",
+	.epilog = "Exit status: 0 every line delivered; 1 some line not delivered (invalid, failed or\n"
+		  "interrupted); 2 usage or configuration error; 128+N stopped by signal N, nothing lost.\n",
+	.shortopts = "b:t:F:X:k:K:p:H:",
+	.longopts = longopts,
+	.max_args = -1,
 };
 
 /* A message's opaque packs where its line came from, so a failed delivery can be reported and
@@ -116,6 +115,8 @@ static const struct option longopts[] = {
 
 struct producer {
 	/* options */
+	const char *brokers;      /* -b, else KAFKA_BROKERS */
+	const char *dl_path;      /* --dead-letter */
 	const char *topic;
 	const char *key_path;
 	const char *key_fixed;
@@ -128,7 +129,7 @@ struct producer {
 	int64_t flush_timeout_ms;
 	size_t max_line;
 	rd_kafka_headers_t *headers;
-	char **inputs;            /* names as given ("-" = stdin) */
+	char *const *inputs;      /* names as given ("-" = stdin) */
 	size_t ninputs;
 
 	/* state */
@@ -138,6 +139,7 @@ struct producer {
 	struct tl_out out;        /* --report */
 	struct tl_out dl;         /* --dead-letter */
 	bool dl_open, dl_broken, out_broken;
+	bool stopped_early;       /* by a signal or a reader of --report that left */
 	size_t cur_input;
 	struct tl_buf scratch, scratch2; /* decoded key and time strings, reused */
 
@@ -679,284 +681,217 @@ static void cleanup(struct producer *P, struct tl_kafka_conf *kc)
 	if (P->headers)
 		rd_kafka_headers_destroy(P->headers);
 	free(P->delim);
-	free(P->inputs);
 	tl_log_cleanup();
 }
 
-int main(int argc, char **argv)
+/* Reads the options into P and kc (their defaults already set); returns TL_CLI_RUN or an exit
+ * status. */
+static int parse_args(int argc, char **argv, struct producer *P, struct tl_kafka_conf *kc)
 {
-	struct producer P;
-	struct tl_kafka_conf kc;
-	const char *brokers = NULL, *dl_path = NULL;
-	int opt, verbose = 0, quiet = 0, keymodes = 0;
-	char errstr[512];
+	static char *const std_in[] = { (char *)"-" };
+	struct tl_cli cli = { .spec = &cli_spec };
+	int c, v, keymodes = 0;
 
-	memset(&P, 0, sizeof P);
-	tl_buf_init(&P.scratch, 0);
-	tl_buf_init(&P.scratch2, 0);
-	P.partition = RD_KAFKA_PARTITION_UA;
-	P.validate = true;
-	P.progress = -1;
-	P.flush_timeout_ms = 30000;
-	P.wake[0] = P.wake[1] = -1;
-	tl_cli_init(argv[0]);
-	tl_kafka_conf_init(&kc, TL_KAFKA_PRODUCER);
-
-	opterr = 0; /* our own messages, prefixed with the tool's name */
-	while ((opt = getopt_long(argc, argv, ":b:t:F:X:k:K:p:H:qvhV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			brokers = optarg;
-			break;
-		case 't':
-			P.topic = optarg;
-			break;
+	while ((c = tl_cli_next(&cli, argc, argv)) > 0) {
+		switch (c) {
+		case 'b': P->brokers = optarg; break;
+		case 't': P->topic = optarg; break;
 		case 'F':
-			if (tl_kafka_conf_file(&kc, optarg) < 0)
-				goto usage_fail;
+			if (tl_kafka_conf_file(kc, optarg) < 0)
+				return TL_EXIT_USAGE;
 			break;
 		case 'X':
-			if (tl_kafka_conf_arg(&kc, optarg) < 0)
-				goto usage_fail;
+			if (tl_kafka_conf_arg(kc, optarg) < 0)
+				return TL_EXIT_USAGE;
 			break;
-		case 'k':
-			P.key_path = optarg;
-			keymodes++;
-			break;
+		case 'k': P->key_path = optarg; keymodes++; break;
 		case 'K':
-			free(P.delim);
-			P.delim = parse_delim(optarg, &P.delim_len);
+			free(P->delim);
+			P->delim = parse_delim(optarg, &P->delim_len);
 			keymodes++;
-			if (P.delim_len == 0) {
-				tl_cli_usage_error("-K: empty delimiter");
-				goto usage_fail;
-			}
+			if (P->delim_len == 0)
+				return tl_cli_bad_value(&cli, "a delimiter");
 			break;
-		case OPT_KEY:
-			P.key_fixed = optarg;
-			keymodes++;
+		case OPT_KEY: P->key_fixed = optarg; keymodes++; break;
+		case 'p':
+			if (tl_parse_int(optarg, 0, INT32_MAX, &v) < 0)
+				return tl_cli_bad_value(&cli, "a partition number");
+			P->partition = v;
 			break;
-		case 'p': {
-			int v;
-			if (tl_parse_int(optarg, 0, INT32_MAX, &v) < 0) {
-				tl_cli_usage_error("-p: not a partition number: %s", optarg);
-				goto usage_fail;
-			}
-			P.partition = v;
-			break;
-		}
 		case 'H':
-			if (add_header(&P, optarg) < 0) {
-				tl_cli_usage_error("-H: expected name=value: %s", optarg);
-				goto usage_fail;
-			}
+			if (add_header(P, optarg) < 0)
+				return tl_cli_bad_value(&cli, "NAME=VALUE");
 			break;
-		case OPT_TSFIELD:
-			P.ts_field = optarg;
-			break;
-		case OPT_NOVALIDATE:
-			P.validate = false;
-			break;
-		case OPT_STRICT:
-			P.strict = true;
-			break;
-		case OPT_DEADLETTER:
-			dl_path = optarg;
-			break;
+		case OPT_TSFIELD: P->ts_field = optarg; break;
+		case OPT_NOVALIDATE: P->validate = false; break;
+		case OPT_STRICT: P->strict = true; break;
+		case OPT_DEADLETTER: P->dl_path = optarg; break;
 		case OPT_FLUSHTIMEOUT:
-			if (tl_parse_duration_ms(optarg, &P.flush_timeout_ms) < 0) {
-				tl_cli_usage_error("--flush-timeout: not a duration: %s", optarg);
-				goto usage_fail;
-			}
+			if (tl_parse_duration_ms(optarg, &P->flush_timeout_ms) < 0)
+				return tl_cli_bad_value(&cli, "a duration (30s, 2m)");
 			break;
-		case OPT_PROGRESS:
-			P.progress = 1;
-			break;
-		case OPT_NOPROGRESS:
-			P.progress = 0;
-			break;
-		case OPT_REPORT:
-			P.report = true;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			tl_cli_usage(stdout, usage);
-			cleanup(&P, &kc);
-			return tl_cli_close_stdout() < 0 ? TL_EXIT_FAIL : TL_EXIT_OK;
-		case 'V':
-			tl_cli_version();
-			cleanup(&P, &kc);
-			return tl_cli_close_stdout() < 0 ? TL_EXIT_FAIL : TL_EXIT_OK;
-		case ':':
-			tl_cli_usage_error("option requires an argument: %s", argv[optind - 1]);
-			goto usage_fail;
-		default: {
-			/* optopt is 0 for an unknown long option, which argv then shows whole. */
-			char shortopt[3] = { '-', (char)optopt, '\0' };
-			tl_cli_usage_error("unknown option: %s", optopt ? shortopt : argv[optind - 1]);
-			goto usage_fail;
-		}
+		case OPT_PROGRESS: P->progress = 1; break;
+		case OPT_NOPROGRESS: P->progress = 0; break;
+		case OPT_REPORT: P->report = true; break;
 		}
 	}
-	if (quiet)
-		tl_log_set_level(TL_LOG_ERROR);
-	else
-		tl_log_set_level(TL_LOG_INFO + verbose);
-	if (!P.topic) {
-		tl_cli_usage_error("a topic is required (-t TOPIC)");
-		goto usage_fail;
-	}
-	if (keymodes > 1) {
-		tl_cli_usage_error("-k, -K and --key exclude each other");
-		goto usage_fail;
-	}
-	if (tl_kafka_conf_brokers(&kc, brokers) < 0)
-		goto usage_fail;
-	if (verbose >= 2) {
-		char *dbg = tl_kafka_conf_get(&kc, "debug");
+	if (c == TL_CLI_EXIT)
+		return cli.status;
+	if (!P->topic)
+		return tl_cli_usage_error("a topic is required (-t TOPIC)");
+	if (keymodes > 1)
+		return tl_cli_usage_error("-k, -K and --key exclude each other");
+	if (tl_kafka_conf_brokers(kc, P->brokers) < 0)
+		return TL_EXIT_USAGE;
+	if (cli.verbose >= 2) {
+		char *dbg = tl_kafka_conf_get(kc, "debug");
 		if (!dbg || !*dbg)
-			tl_kafka_conf_set(&kc, "debug", "broker,topic,msg", TL_KAFKA_SRC_DEFAULT);
+			tl_kafka_conf_set(kc, "debug", "broker,topic,msg", TL_KAFKA_SRC_DEFAULT);
 		free(dbg);
 	}
-	{
-		char *mmb = tl_kafka_conf_get(&kc, "message.max.bytes");
-		uint64_t v = 0;
-		if (!mmb || tl_parse_u64(mmb, SIZE_MAX / 2, &v) < 0 || v == 0)
-			v = 1000000;
-		P.max_line = (size_t)v;
-		free(mmb);
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0) {
-		P.inputs = xmalloc((size_t)argc * sizeof *P.inputs);
-		for (int i = 0; i < argc; i++)
-			P.inputs[i] = argv[i];
-		P.ninputs = (size_t)argc;
-	} else {
-		P.inputs = xmalloc(sizeof *P.inputs);
-		P.inputs[0] = (char *)"-";
-		P.ninputs = 1;
-	}
-	if (P.progress < 0)
-		P.progress = isatty(STDERR_FILENO) && !quiet ? 1 : 0;
-	else if (P.progress > 0 && quiet)
-		P.progress = 0;
+	char *mmb = tl_kafka_conf_get(kc, "message.max.bytes");
+	uint64_t max = 0;
+	if (!mmb || tl_parse_u64(mmb, SIZE_MAX / 2, &max) < 0 || max == 0)
+		max = 1000000;
+	P->max_line = (size_t)max;
+	free(mmb);
+	P->inputs = optind < argc ? argv + optind : std_in;
+	P->ninputs = optind < argc ? (size_t)(argc - optind) : 1;
+	if (cli.quiet || P->progress < 0)
+		P->progress = !cli.quiet && isatty(STDERR_FILENO);
+	return TL_CLI_RUN;
+}
 
-	if (dl_path) {
-		int fd = open(dl_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+/* Opens the dead-letter file, the producer and its wake-up pipe; returns TL_CLI_RUN or an exit
+ * status. */
+static int producer_open(struct producer *P, struct tl_kafka_conf *kc)
+{
+	char errstr[512];
+	if (P->dl_path) {
+		int fd = open(P->dl_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 		if (fd < 0) {
-			tl_err("--dead-letter %s: %s", dl_path, strerror(errno));
-			cleanup(&P, &kc);
+			tl_err("--dead-letter %s: %s", P->dl_path, strerror(errno));
 			return TL_EXIT_USAGE;
 		}
-		tl_out_init(&P.dl, fd);
-		P.dl_open = true;
+		tl_out_init(&P->dl, fd);
+		P->dl_open = true;
 	}
-	tl_out_init(&P.out, STDOUT_FILENO);
+	tl_out_init(&P->out, STDOUT_FILENO);
 
-	rd_kafka_conf_t *conf = tl_kafka_conf_take(&kc);
+	rd_kafka_conf_t *conf = tl_kafka_conf_take(kc);
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-	rd_kafka_conf_set_opaque(conf, &P);
-	P.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-	if (!P.rk) {
+	rd_kafka_conf_set_opaque(conf, P);
+	P->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+	if (!P->rk) {
 		tl_err("%s", errstr);
 		rd_kafka_conf_destroy(conf);
-		if (P.dl_open)
-			close(P.dl.fd);
-		tl_out_close(&P.dl);
-		cleanup(&P, &kc);
+		if (P->dl_open) {
+			tl_out_close(&P->dl);
+			close(P->dl.fd);
+		}
+		tl_out_close(&P->out);
 		return TL_EXIT_USAGE;
 	}
-	P.rkt = rd_kafka_topic_new(P.rk, P.topic, NULL);
-	if (!P.rkt)
-		tl_die(TL_EXIT_USAGE, "topic %s: %s", P.topic, rd_kafka_err2str(rd_kafka_last_error()));
-	if (pipe2(P.wake, O_NONBLOCK | O_CLOEXEC) < 0)
+	P->rkt = rd_kafka_topic_new(P->rk, P->topic, NULL);
+	if (!P->rkt)
+		tl_die(TL_EXIT_USAGE, "topic %s: %s", P->topic, rd_kafka_err2str(rd_kafka_last_error()));
+	if (pipe2(P->wake, O_NONBLOCK | O_CLOEXEC) < 0)
 		tl_die(TL_EXIT_FAIL, "pipe: %s", strerror(errno));
-	{
-		rd_kafka_queue_t *mq = rd_kafka_queue_get_main(P.rk);
-		rd_kafka_queue_io_event_enable(mq, P.wake[1], "1", 1);
-		rd_kafka_queue_destroy(mq);
-	}
+	rd_kafka_queue_t *mq = rd_kafka_queue_get_main(P->rk);
+	rd_kafka_queue_io_event_enable(mq, P->wake[1], "1", 1);
+	rd_kafka_queue_destroy(mq);
+	return TL_CLI_RUN;
+}
 
-	P.t0 = P.last_tick = tl_mono_ms();
-	P.next_tick = P.t0 + 1000;
+/* Produces every input in turn, then flushes what is queued and closes the producer. Returns how
+ * many inputs could not be opened. */
+static uint64_t produce_all(struct producer *P)
+{
 	uint64_t open_failures = 0;
-	for (size_t i = 0; i < P.ninputs; i++) {
+	P->t0 = P->last_tick = tl_mono_ms();
+	P->next_tick = P->t0 + 1000;
+	for (size_t i = 0; i < P->ninputs; i++) {
 		int fd = STDIN_FILENO;
-		P.cur_input = i;
-		if (strcmp(P.inputs[i], "-") != 0) {
-			fd = open(P.inputs[i], O_RDONLY | O_CLOEXEC);
+		P->cur_input = i;
+		if (strcmp(P->inputs[i], "-") != 0) {
+			fd = open(P->inputs[i], O_RDONLY | O_CLOEXEC);
 			if (fd < 0) {
-				tl_err("%s: %s", P.inputs[i], strerror(errno));
+				tl_err("%s: %s", P->inputs[i], strerror(errno));
 				open_failures++;
 				continue;
 			}
 		}
-		int r = produce_input(&P, fd);
+		int r = produce_input(P, fd);
 		if (fd != STDIN_FILENO)
 			close(fd);
 		if (r < 0)
 			break;
 	}
-	bool stopped_early = tl_sig_caught() || P.out_broken;
-	flush_all(&P);
-	progress(&P, true);
+	P->stopped_early = tl_sig_caught() || P->out_broken;
+	flush_all(P);
+	progress(P, true);
 	tl_log_status_end();
 
-	{
-		rd_kafka_queue_t *mq = rd_kafka_queue_get_main(P.rk);
-		rd_kafka_queue_io_event_enable(mq, -1, NULL, 0);
-		rd_kafka_queue_destroy(mq);
-	}
-	rd_kafka_topic_destroy(P.rkt);
-	rd_kafka_destroy(P.rk);
-	close(P.wake[0]);
-	close(P.wake[1]);
+	rd_kafka_queue_t *mq = rd_kafka_queue_get_main(P->rk);
+	rd_kafka_queue_io_event_enable(mq, -1, NULL, 0);
+	rd_kafka_queue_destroy(mq);
+	rd_kafka_topic_destroy(P->rkt);
+	rd_kafka_destroy(P->rk);
+	close(P->wake[0]);
+	close(P->wake[1]);
+	return open_failures;
+}
 
-	int64_t ms = tl_mono_ms() - P.t0;
+/* The summary on stderr; closes the outputs; returns the exit status. */
+static int report(struct producer *P, uint64_t open_failures)
+{
+	int64_t ms = tl_mono_ms() - P->t0;
 	double secs = (double)(ms > 0 ? ms : 1) / 1000.0;
-	uint64_t unreported = P.queued - P.delivered - P.dr_failed;
+	uint64_t unreported = P->queued - P->delivered - P->dr_failed;
 	tl_info("%" PRIu64 " lines read, %" PRIu64 " delivered, %" PRIu64 " invalid, %" PRIu64
-		" failed, %" PRIu64 " blank, in %.1f s (%.0f msg/s, %.1f MB/s)%s", P.lines,
-		P.delivered, P.invalid, P.failed, P.blank, secs, (double)P.delivered / secs,
-		(double)P.bytes_delivered / secs / 1e6,
-		stopped_early ? ": stopped before the end of input" : "");
-	if (P.nokey)
-		tl_warn("%" PRIu64 " messages without a key (%s missing)", P.nokey, P.key_path);
-	if (P.nots)
-		tl_warn("%" PRIu64 " messages timestamped now (%s missing or not a time)", P.nots,
-			P.ts_field);
+		" failed, %" PRIu64 " blank, in %.1f s (%.0f msg/s, %.1f MB/s)%s", P->lines,
+		P->delivered, P->invalid, P->failed, P->blank, secs, (double)P->delivered / secs,
+		(double)P->bytes_delivered / secs / 1e6,
+		P->stopped_early ? ": stopped before the end of input" : "");
+	if (P->nokey)
+		tl_warn("%" PRIu64 " messages without a key (%s missing)", P->nokey, P->key_path);
+	if (P->nots)
+		tl_warn("%" PRIu64 " messages timestamped now (%s missing or not a time)", P->nots,
+			P->ts_field);
 
 	int status = TL_EXIT_OK;
-	if (P.invalid || P.failed || open_failures || unreported || P.dl_broken)
+	if (P->invalid || P->failed || open_failures || unreported || P->dl_broken)
 		status = TL_EXIT_FAIL;
 	if (unreported)
 		tl_err("%" PRIu64 " messages with no delivery report: their fate is unknown",
 		       unreported);
-	if (P.dl_open && tl_out_close(&P.dl) < 0) {
-		tl_err("dead-letter file: %s", strerror(P.dl.err));
+	if (P->dl_open && tl_out_close(&P->dl) < 0) {
+		tl_err("dead-letter file: %s", strerror(P->dl.err));
 		status = TL_EXIT_FAIL;
 	}
-	if (P.dl_open)
-		close(P.dl.fd);
-	if (tl_out_close(&P.out) < 0 && !P.out_broken)
+	if (P->dl_open)
+		close(P->dl.fd);
+	if (tl_out_close(&P->out) < 0 && !P->out_broken)
 		status = TL_EXIT_FAIL;
-	if (status == TL_EXIT_OK && stopped_early) {
-		if (P.out_broken)
-			status = 128 + SIGPIPE;
-		else
-			status = tl_sig_exit_status();
-	}
+	if (status == TL_EXIT_OK && P->stopped_early)
+		status = P->out_broken ? 128 + SIGPIPE : tl_sig_exit_status();
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct producer P = { .partition = RD_KAFKA_PARTITION_UA, .validate = true, .progress = -1,
+			      .flush_timeout_ms = 30000, .wake = { -1, -1 },
+			      .scratch = TL_BUF_INIT, .scratch2 = TL_BUF_INIT };
+	struct tl_kafka_conf kc;
+
+	tl_cli_init(argv[0]);
+	tl_kafka_conf_init(&kc, TL_KAFKA_PRODUCER);
+	int status = parse_args(argc, argv, &P, &kc);
+	if (status == TL_CLI_RUN)
+		status = producer_open(&P, &kc);
+	if (status == TL_CLI_RUN)
+		status = report(&P, produce_all(&P));
 	cleanup(&P, &kc);
 	return status;
-
-usage_fail:
-	cleanup(&P, &kc);
-	return TL_EXIT_USAGE;
 }

@@ -44,6 +44,7 @@
 #include "tl_json.h"
 #include "tl_kafka.h"
 #include "tl_lake.h"
+#include "tl_lakeread.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_s3.h"
@@ -70,8 +71,8 @@ static const char usage[] =
 	"                   [-X KEY=VALUE]... [-F FILE] [--time-field PATH] [--partition TEMPLATE]\n"
 	"                   [--max-records N] [--max-bytes SIZE] [--max-age DURATION] [--max-open N]\n"
 	"                   [--level N] [--part-size SIZE] [--spool-dir DIR] [--endpoint-url URL]\n"
-	"                   [--region REGION] [--profile NAME] [--path-style] [--exit-at-end]\n"
-	"                   [--progress] [-v] [-q]\n"
+	"                   [--region REGION] [--profile NAME] [--no-verify-ssl] [--path-style]\n"
+	"                   [--exit-at-end] [--progress] [-v] [-q]\n"
 	"Consumes Kafka topics as a consumer group and stores the records as gzip NDJSON objects:\n"
 	"  URL/TOPIC/dt=YYYY-MM-DD/hour=HH/TOPIC+PARTITION+FIRSTOFFSET.json.gz\n"
 	"committing offsets only after the objects holding them are stored. Prints one JSON\n"
@@ -95,20 +96,14 @@ static const char usage[] =
 	"      --level N            gzip level 1-9 (default 6)\n"
 	"      --part-size SIZE     multipart part size and single-PUT limit (default 8M)\n"
 	"      --spool-dir DIR      where objects for S3 are spooled (default $TMPDIR or /tmp)\n"
-	"      --endpoint-url URL   S3-compatible endpoint (path-style addressing)\n"
-	"      --region REGION      AWS region\n"
-	"      --profile NAME       AWS profile\n"
-	"      --path-style         path-style addressing also on AWS\n"
+	"      --path-style         path-style addressing also on AWS (always with --endpoint-url)\n"
 	"      --exit-at-end        store what the topics hold now, commit, and exit\n"
-	"      --progress           a progress line on stderr every second\n"
-	"  -v, --verbose            more messages (-vv: librdkafka debug)\n"
-	"  -q, --quiet              errors only\n"
-	"      --help, --version\n";
+	"      --progress           a progress line on stderr every second\n";
 
 enum {
 	OPT_TIME_FIELD = 256, OPT_PARTITION, OPT_MAX_RECORDS, OPT_MAX_BYTES, OPT_MAX_AGE,
-	OPT_MAX_OPEN, OPT_LEVEL, OPT_PART_SIZE, OPT_SPOOL_DIR, OPT_ENDPOINT, OPT_REGION,
-	OPT_PROFILE, OPT_PATH_STYLE, OPT_EXIT_AT_END, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
+	OPT_MAX_OPEN, OPT_LEVEL, OPT_PART_SIZE, OPT_SPOOL_DIR, OPT_PATH_STYLE, OPT_EXIT_AT_END,
+	OPT_PROGRESS,
 };
 
 static const struct option long_opts[] = {
@@ -125,17 +120,17 @@ static const struct option long_opts[] = {
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "part-size", required_argument, NULL, OPT_PART_SIZE },
 	{ "spool-dir", required_argument, NULL, OPT_SPOOL_DIR },
-	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT },
-	{ "region", required_argument, NULL, OPT_REGION },
-	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "path-style", no_argument, NULL, OPT_PATH_STYLE },
 	{ "exit-at-end", no_argument, NULL, OPT_EXIT_AT_END },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct tl_cli_spec cli_spec = {
+	.usage = usage,
+	.verbose_help = "more messages (twice: librdkafka debug)",
+	.shortopts = "b:G:t:d:X:F:",
+	.longopts = long_opts,
 };
 
 /* Closed objects are stored together (one directory sync, one commit) when this many wait, or
@@ -185,14 +180,15 @@ struct part {
 };
 
 struct cfg {
-	char *brokers, *group, *dest, *time_field;
+	const char *brokers, *group, *dest, *time_field;
+	const char *partition_tmpl; /* --partition */
 	char **topics;
 	size_t ntopics;
 	uint64_t max_records, max_bytes, part_size;
 	int64_t max_age;
 	size_t max_open;
 	int level;
-	const char *spool_dir, *tmpl;
+	const char *spool_dir;
 	bool exit_at_end, progress, path_style;
 	struct tl_aws_opts aws;
 };
@@ -234,7 +230,13 @@ static struct {
 	uint64_t n_records, n_errors, n_badtime, n_skipped, n_objects, n_bytes_in, n_bytes_out;
 	uint64_t n_toolong;
 	int64_t started, first_assign;
-} G;
+} G = {
+	.c = { .partition_tmpl = TL_LAKE_DEFAULT_TEMPLATE, .max_records = 1000000,
+	       .max_bytes = 128ull << 20, .max_age = 10 * 60 * 1000, .max_open = 1024, .level = 6,
+	       .part_size = 8ull << 20 },
+	.dirbuf = TL_BUF_INIT,
+	.recbuf = TL_BUF_INIT,
+};
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -1284,14 +1286,18 @@ static void progress(bool force)
 
 static int setup_dest(void)
 {
-	const char *d = G.c.dest;
-	if (strncmp(d, "s3://", 5) == 0) {
-		char *err = NULL;
-		if (tl_s3_url_parse(d, &G.s3url, &err) != 0) {
-			tl_cli_usage_error("--dest %s: %s", d, err);
-			free(err);
-			return TL_EXIT_USAGE;
-		}
+	struct tl_lake_loc loc;
+	char *err = NULL;
+	if (tl_lake_loc_parse(G.c.dest, &loc, &err) != 0) {
+		tl_cli_usage_error("--dest %s", err);
+		free(err);
+		return TL_EXIT_USAGE;
+	}
+	if (loc.s3) {
+		G.s3url.bucket = loc.bucket;
+		G.s3url.prefix = loc.prefix;
+		loc.bucket = loc.prefix = NULL;
+		tl_lake_loc_free(&loc);
 		G.aws = tl_aws_new(&G.c.aws, &err);
 		if (!G.aws) {
 			tl_err("%s", err);
@@ -1315,32 +1321,17 @@ static int setup_dest(void)
 		}
 		return 0;
 	}
-	if (strncmp(d, "file://", 7) == 0) {
-		d += 7;
-		if (*d != '/') {
-			tl_cli_usage_error("--dest %s: a file:// URL needs an absolute path", G.c.dest);
-			return TL_EXIT_USAGE;
-		}
-	} else if (strstr(d, "://")) {
-		tl_cli_usage_error("--dest %s: expected s3://bucket/prefix, file:///dir or a directory",
-				   d);
-		return TL_EXIT_USAGE;
-	}
-	size_t n = strlen(d);
-	while (n > 1 && d[n - 1] == '/')
-		n--;
-	char *dir = xstrndup(d, n);
-	if (mkdirs(dir) != 0) {
-		tl_err("%s: %s", dir, strerror(errno));
-		free(dir);
+	if (mkdirs(loc.dir) != 0) {
+		tl_err("%s: %s", loc.dir, strerror(errno));
+		tl_lake_loc_free(&loc);
 		return TL_EXIT_FAIL;
 	}
-	G.local_dir = realpath(dir, NULL);
-	free(dir);
-	if (!G.local_dir) {
-		tl_err("%s: %s", d, strerror(errno));
+	G.local_dir = realpath(loc.dir, NULL);
+	if (!G.local_dir)
+		tl_err("%s: %s", loc.dir, strerror(errno));
+	tl_lake_loc_free(&loc);
+	if (!G.local_dir)
 		return TL_EXIT_FAIL;
-	}
 	long nm = pathconf(G.local_dir, _PC_NAME_MAX);
 	G.prefix_len = strlen(G.local_dir);
 	G.name_max = nm > 0 && nm < TL_LAKE_NAME_MAX ? (size_t)nm : TL_LAKE_NAME_MAX;
@@ -1367,7 +1358,7 @@ static int check_names(void)
 		render_dir(&d, 0, NULL, 0);
 		if (!name_fits(&p, d.data, 0, &why)) {
 			rc = tl_cli_usage_error("topic %s with --partition %s: %s", G.c.topics[i],
-						G.c.tmpl, why);
+						G.c.partition_tmpl, why);
 			free(why);
 		}
 	}
@@ -1375,22 +1366,18 @@ static int check_names(void)
 	return rc;
 }
 
+/* Reads the options into G.c and kc (their defaults already set); returns TL_CLI_RUN or an exit
+ * status. */
 static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 {
 	struct cfg *c = &G.c;
-	int ch, verbose = 0;
+	struct tl_cli cli = { .spec = &cli_spec, .aws = &c->aws };
+	int ch;
 	uint64_t u;
-	c->max_records = 1000000;
-	c->max_bytes = 128ull << 20;
-	c->max_age = 10 * 60 * 1000;
-	c->max_open = 1024;
-	c->level = 6;
-	c->part_size = 8ull << 20;
-	c->tmpl = TL_LAKE_DEFAULT_TEMPLATE;
-	while ((ch = getopt_long(argc, argv, "b:G:t:d:X:F:vq", long_opts, NULL)) != -1) {
+	while ((ch = tl_cli_next(&cli, argc, argv)) > 0) {
 		switch (ch) {
-		case 'b': free(c->brokers); c->brokers = xstrdup(optarg); break;
-		case 'G': free(c->group); c->group = xstrdup(optarg); break;
+		case 'b': c->brokers = optarg; break;
+		case 'G': c->group = optarg; break;
 		case 't': split_list(optarg, &c->topics, &c->ntopics); break;
 		case 'd': c->dest = optarg; break;
 		case 'X':
@@ -1402,51 +1389,41 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 				return TL_EXIT_USAGE;
 			break;
 		case OPT_TIME_FIELD: c->time_field = optarg; break;
-		case OPT_PARTITION: c->tmpl = optarg; break;
+		case OPT_PARTITION: c->partition_tmpl = optarg; break;
 		case OPT_MAX_RECORDS:
 			if (tl_parse_u64(optarg, UINT64_MAX, &c->max_records) != 0)
-				return tl_cli_usage_error("--max-records %s: not a count", optarg);
+				return tl_cli_bad_value(&cli, "a count");
 			break;
 		case OPT_MAX_BYTES:
 			if (tl_parse_size(optarg, &c->max_bytes) != 0)
-				return tl_cli_usage_error("--max-bytes %s: not a size", optarg);
+				return tl_cli_bad_value(&cli, "a size (64M, 1G)");
 			break;
 		case OPT_MAX_AGE:
 			if (tl_parse_duration_ms(optarg, &c->max_age) != 0)
-				return tl_cli_usage_error("--max-age %s: not a duration", optarg);
+				return tl_cli_bad_value(&cli, "a duration (90s, 10m)");
 			break;
 		case OPT_MAX_OPEN:
 			if (tl_parse_u64(optarg, 1000000, &u) != 0 || u == 0)
-				return tl_cli_usage_error("--max-open %s: not a count", optarg);
+				return tl_cli_bad_value(&cli, "a count from 1 to 1000000");
 			c->max_open = (size_t)u;
 			break;
 		case OPT_LEVEL:
 			if (tl_parse_int(optarg, 1, 9, &c->level) != 0)
-				return tl_cli_usage_error("--level %s: expected 1 to 9", optarg);
+				return tl_cli_bad_value(&cli, "1 to 9");
 			break;
 		case OPT_PART_SIZE:
 			if (tl_parse_size(optarg, &c->part_size) != 0 || c->part_size < (5u << 20) ||
 			    c->part_size > (5ull << 30))
-				return tl_cli_usage_error("--part-size %s: expected 5M to 5G", optarg);
+				return tl_cli_bad_value(&cli, "5M to 5G");
 			break;
 		case OPT_SPOOL_DIR: c->spool_dir = optarg; break;
-		case OPT_ENDPOINT: c->aws.endpoint_url = optarg; break;
-		case OPT_REGION: c->aws.region = optarg; break;
-		case OPT_PROFILE: c->aws.profile = optarg; break;
 		case OPT_PATH_STYLE: c->path_style = true; break;
 		case OPT_EXIT_AT_END: c->exit_at_end = true; break;
 		case OPT_PROGRESS: c->progress = true; break;
-		case 'v': verbose++; break;
-		case 'q': tl_log_set_level(TL_LOG_ERROR); break;
-		case OPT_HELP: tl_cli_usage(stdout, usage); return -1;
-		case OPT_VERSION: tl_cli_version(); return -1;
-		default: return tl_cli_usage_error("unknown option");
 		}
 	}
-	if (optind < argc)
-		return tl_cli_usage_error("unexpected argument '%s'", argv[optind]);
-	if (verbose)
-		tl_log_set_level(verbose > 1 ? TL_LOG_TRACE : TL_LOG_DEBUG);
+	if (ch == TL_CLI_EXIT)
+		return cli.status;
 	if (!c->group)
 		return tl_cli_usage_error("a consumer group is needed (-G GROUP)");
 	if (c->ntopics == 0)
@@ -1456,13 +1433,13 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 	if (!c->spool_dir)
 		c->spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char *err = NULL;
-	G.layout = tl_lake_layout_new(c->tmpl, &err);
+	G.layout = tl_lake_layout_new(c->partition_tmpl, &err);
 	if (!G.layout) {
 		int rc = tl_cli_usage_error("--partition: %s", err);
 		free(err);
 		return rc;
 	}
-	return 0;
+	return TL_CLI_RUN;
 }
 
 /* The group's session timeout: a member silent for that long loses its partitions. */
@@ -1500,34 +1477,22 @@ static void conf_defaults(struct tl_kafka_conf *kc)
 		tl_kafka_conf_set(kc, d[i][0], d[i][1], TL_KAFKA_SRC_DEFAULT);
 }
 
-int main(int argc, char **argv)
+/* Sets what exactly-once needs on the consumer, opens the destination, subscribes; returns
+ * TL_CLI_RUN or an exit status (G.rk is set once the consumer exists). */
+static int consumer_open(struct tl_kafka_conf *kc)
 {
-	tl_cli_init(argv[0]);
-	struct tl_kafka_conf kc;
-	tl_kafka_conf_init(&kc, TL_KAFKA_CONSUMER);
-	conf_defaults(&kc);
-	rd_kafka_conf_t *conf = NULL;
 	char errstr[512];
-	tl_buf_init(&G.dirbuf, 0);
-	tl_buf_init(&G.recbuf, 0);
-	tl_out_init(&G.out, STDOUT_FILENO);
-	int rc = parse_args(argc, argv, &kc);
-	if (rc != 0)
-		goto done;
-	if (tl_kafka_conf_brokers(&kc, G.c.brokers) != 0) {
-		rc = TL_EXIT_USAGE;
-		goto done;
-	}
+	int rc;
+	if (tl_kafka_conf_brokers(kc, G.c.brokers) != 0)
+		return TL_EXIT_USAGE;
 	/* these make the exactly-once logic hold, whatever -X said */
-	if (tl_kafka_conf_set(&kc, "group.id", G.c.group, TL_KAFKA_SRC_ARGV) != 0) {
-		rc = TL_EXIT_USAGE;
-		goto done;
-	}
+	if (tl_kafka_conf_set(kc, "group.id", G.c.group, TL_KAFKA_SRC_ARGV) != 0)
+		return TL_EXIT_USAGE;
 	if (G.c.exit_at_end)
-		tl_kafka_conf_set(&kc, "enable.partition.eof", "true", TL_KAFKA_SRC_DEFAULT);
+		tl_kafka_conf_set(kc, "enable.partition.eof", "true", TL_KAFKA_SRC_DEFAULT);
 	if (tl_log_level() >= TL_LOG_TRACE)
-		tl_kafka_conf_set(&kc, "debug", "consumer,cgrp,topic,fetch", TL_KAFKA_SRC_DEFAULT);
-	conf = tl_kafka_conf_take(&kc);
+		tl_kafka_conf_set(kc, "debug", "consumer,cgrp,topic,fetch", TL_KAFKA_SRC_DEFAULT);
+	rd_kafka_conf_t *conf = tl_kafka_conf_take(kc);
 	/* on the global configuration (the topic one has legacy properties of these names) */
 	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
 	rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, sizeof(errstr));
@@ -1539,19 +1504,19 @@ int main(int argc, char **argv)
 					       &strat_n) == RD_KAFKA_CONF_OK &&
 			     strstr(strat, "cooperative-sticky") != NULL;
 
+	tl_out_init(&G.out, STDOUT_FILENO);
 	rc = setup_dest();
 	if (rc == 0)
 		rc = check_names();
 	if (rc != 0) {
 		rd_kafka_conf_destroy(conf);
-		goto done;
+		return rc;
 	}
 	G.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!G.rk) {
 		tl_err("%s", errstr);
 		rd_kafka_conf_destroy(conf);
-		rc = TL_EXIT_USAGE;
-		goto done;
+		return TL_EXIT_USAGE;
 	}
 	rd_kafka_poll_set_consumer(G.rk);
 	rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)G.c.ntopics);
@@ -1561,9 +1526,16 @@ int main(int argc, char **argv)
 	rd_kafka_topic_partition_list_destroy(subs);
 	if (kerr) {
 		tl_err("subscribing: %s", rd_kafka_err2str(kerr));
-		rc = TL_EXIT_FAIL;
-		goto close;
+		return TL_EXIT_FAIL;
 	}
+	return TL_CLI_RUN;
+}
+
+/* Consumes until a signal, a failure or (--exit-at-end) the end of every partition; stores what
+ * is open and reports. Returns the exit status. */
+static int consume(void)
+{
+	int rc = TL_EXIT_OK;
 	G.started = tl_mono_ms();
 	int64_t last_age_check = G.started, last_retry = G.started;
 	while (!tl_sig_caught() && !G.failed) {
@@ -1642,8 +1614,13 @@ int main(int argc, char **argv)
 		"in)", G.n_records, G.n_objects, (double)G.n_bytes_out / 1e6, G.n_errors,
 		G.n_badtime, G.n_toolong, G.n_skipped, secs,
 		secs > 0 ? (double)G.n_bytes_in / 1e6 / secs : 0.0);
-close:
-	/* Leave the group without flushing what is open when failed: nothing more is committed. */
+	return rc;
+}
+
+/* Leaves the group (without storing what is open after a failure: nothing more is committed)
+ * and closes the manifest output. Returns rc, or TL_EXIT_FAIL when output was lost. */
+static int consumer_close(int rc)
+{
 	G.failed = G.failed || rc != 0;
 	rd_kafka_consumer_close(G.rk);
 	if (destroy_aborts())
@@ -1653,8 +1630,12 @@ close:
 		rd_kafka_destroy(G.rk);
 	if (tl_out_close(&G.out) != 0 && rc == 0 && G.out.err != EPIPE)
 		rc = TL_EXIT_FAIL;
-done:
-	tl_kafka_conf_release(&kc);
+	return rc;
+}
+
+static void state_free(struct tl_kafka_conf *kc)
+{
+	tl_kafka_conf_release(kc);
 	G.nready = 0; /* their objects are freed with their partitions */
 	free(G.ready);
 	while (G.ngzpool > 0)
@@ -1667,20 +1648,30 @@ done:
 	tl_buf_release(&G.recbuf);
 	if (G.s3)
 		tl_s3_free(G.s3);
-	if (G.aws)
-		tl_aws_free(G.aws);
+	tl_aws_free(G.aws);
 	tl_s3_url_free(&G.s3url);
 	free(G.local_dir);
 	free(G.lastdir);
-	free(G.c.brokers);
-	free(G.c.group);
 	for (size_t i = 0; i < G.c.ntopics; i++)
 		free(G.c.topics[i]);
 	free(G.c.topics);
 	tl_log_cleanup();
-	if (rc < 0)
-		rc = 0; /* --help, --version */
-	if (tl_cli_close_stdout() != 0 && rc == 0)
-		rc = TL_EXIT_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+	struct tl_kafka_conf kc;
+
+	tl_cli_init(argv[0]);
+	tl_kafka_conf_init(&kc, TL_KAFKA_CONSUMER);
+	conf_defaults(&kc);
+	int rc = parse_args(argc, argv, &kc);
+	if (rc == TL_CLI_RUN)
+		rc = consumer_open(&kc);
+	if (rc == TL_CLI_RUN)
+		rc = consume();
+	if (G.rk)
+		rc = consumer_close(rc);
+	state_free(&kc);
 	return rc;
 }

@@ -35,7 +35,7 @@ static const char USAGE[] =
 	"                 [--api-url URL] [--token-file FILE] [--dedupe N] [-v | -q]\n"
 	"       tw-stream --replay FILE [--speed X | --rate N] [--raw] [--max-tweets N]\n"
 	"       tw-stream --simulate [--seed N] [--rate N] [--backdate DURATION] [--raw] [--max-tweets N]\n"
-	"                 [--duration SECONDS]\n"
+	"                 [--duration SECONDS] [--burst TAG@START+LENGTH*SHARE]...\n"
 	"       tw-stream --list-rules\n"
 	"       tw-stream --add-rule VALUE [--tag TAG] ... [--dry-run]\n"
 	"       tw-stream --delete-rule ID ... | --delete-all-rules [--dry-run]\n"
@@ -66,17 +66,17 @@ static const char USAGE[] =
 	"  --seed N               the simulation's seed (1)\n"
 	"  --backdate DURATION    spread the simulated created_at times evenly over the DURATION\n"
 	"                         (30m, 3h, 2d) before now (needs --max-tweets)\n"
+	"  --burst TAG@START+LENGTH*SHARE\n"
+	"                         plant a burst of #TAG from START minutes into the simulation for\n"
+	"                         LENGTH minutes, in up to SHARE of the tweets (5%% or 0.05; rises over\n"
+	"                         the first fifth, falls over the last two); repeatable\n"
 	"  --list-rules           print the filtered stream's rules, one JSON object per line\n"
 	"  --add-rule VALUE       add a rule; --tag TAG after it tags it (repeatable)\n"
 	"  --delete-rule ID       delete a rule by id (repeatable)\n"
 	"  --delete-all-rules     delete every rule\n"
 	"  --rules-file FILE      make the rules equal FILE's: one rule a line, VALUE or\n"
 	"                         VALUE<TAB>TAG, or {\"value\":...,\"tag\":...}\n"
-	"  --dry-run              have X validate rule changes without making them\n"
-	"  -v, --verbose          more messages (twice: HTTP headers)\n"
-	"  -q, --quiet            errors only\n"
-	"  -h, --help             this help\n"
-	"  -V, --version          version and libraries\n";
+	"  --dry-run              have X validate rule changes without making them\n";
 
 static const char *DEF_TWEET_FIELDS =
 	"attachments,author_id,context_annotations,conversation_id,created_at,edit_history_tweet_ids,"
@@ -102,6 +102,7 @@ struct rule_arg {
 
 struct app {
 	/* options */
+	enum mode mode;
 	bool sample, raw, progress, dry_run, list_rules, delete_all;
 	uint64_t max_tweets;
 	int64_t backdate_ms; /* --simulate: created_at spread over this span before now */
@@ -118,6 +119,8 @@ struct app {
 	char **deletes;
 	size_t n_deletes;
 	double time_scale;
+	struct tl_tweetsim_burst bursts[TL_TWEETSIM_BURSTS];
+	int nbursts;
 
 	/* state */
 	char *token;
@@ -548,6 +551,8 @@ static int run_simulate(struct app *a)
 	tl_buf_init(&line, 0);
 	uint64_t n = 0;
 	int64_t start = tl_now_ms() - a->backdate_ms;
+	for (int i = 0; i < a->nbursts; i++)
+		tl_tweetsim_add_burst(sim, &a->bursts[i], start);
 	for (;;) {
 		if ((n & 63) == 0 && (tl_sig_caught() || (a->deadline_mono && tl_mono_ms() >= a->deadline_mono)))
 			break;
@@ -598,8 +603,7 @@ static void rules_api_init(struct app *a, struct rules_api *api)
 	memset(&api->hdrs, 0, sizeof api->hdrs);
 	char *auth = xasprintf("Bearer %s", a->token);
 	tl_http_headers_add(&api->hdrs, "Authorization", auth);
-	memset(auth, 0, strlen(auth));
-	free(auth);
+	tl_secret_free(auth);
 	tl_http_headers_add(&api->hdrs, "Content-Type", "application/json");
 }
 
@@ -1023,7 +1027,7 @@ static char *read_token(struct app *a)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)t[i] < 0x20) {
-			free(t);
+			tl_secret_free(t);
 			tl_err("the bearer token contains a control character");
 			return NULL;
 		}
@@ -1036,7 +1040,7 @@ enum {
 	OPT_SAMPLE = 256, OPT_RAW, OPT_MAX, OPT_DURATION, OPT_STALL, OPT_BACKFILL, OPT_PROGRESS,
 	OPT_TF, OPT_EXP, OPT_UF, OPT_MF, OPT_PF, OPT_POF, OPT_API, OPT_TOKEN, OPT_DEDUPE, OPT_REPLAY,
 	OPT_SPEED, OPT_RATE, OPT_SIM, OPT_SEED, OPT_BACKDATE, OPT_LIST, OPT_ADD, OPT_TAG, OPT_DEL, OPT_DELALL,
-	OPT_RULESFILE, OPT_DRY,
+	OPT_RULESFILE, OPT_DRY, OPT_BURST,
 };
 
 static const struct option LONGOPTS[] = {
@@ -1069,21 +1073,15 @@ static const struct option LONGOPTS[] = {
 	{ "delete-all-rules", no_argument, NULL, OPT_DELALL },
 	{ "rules-file", required_argument, NULL, OPT_RULESFILE },
 	{ "dry-run", no_argument, NULL, OPT_DRY },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
+	{ "burst", required_argument, NULL, OPT_BURST },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_secs(const char *opt, const char *s, int64_t *ms)
-{
-	if (tl_parse_duration_ms(s, ms) < 0 || *ms < 0) {
-		tl_cli_usage_error("%s: not a duration: '%s'", opt, s);
-		return -1;
-	}
-	return 0;
-}
+static const struct tl_cli_spec cli_spec = {
+	.usage = USAGE,
+	.verbose_help = "more messages (twice: HTTP headers)",
+	.longopts = LONGOPTS,
+};
 
 static void app_free(struct app *a)
 {
@@ -1091,202 +1089,193 @@ static void app_free(struct app *a)
 		free(a->adds[i].tag);
 	free(a->adds);
 	free(a->deletes);
-	if (a->token) {
-		memset(a->token, 0, strlen(a->token));
-		free(a->token);
-	}
+	tl_secret_free(a->token);
 	tl_tweet_free(&a->tw);
 	if (a->dedupe)
 		tl_idset_free(&a->seen);
 	tl_buf_release(&a->merged);
 }
 
-int main(int argc, char **argv)
+/* Reads the options into a (its defaults already set); returns TL_CLI_RUN or an exit status. */
+static int parse_args(int argc, char **argv, struct app *a)
 {
-	struct app a;
-	memset(&a, 0, sizeof a);
-	tl_cli_init(argv[0]);
-	a.fields[0] = DEF_TWEET_FIELDS;
-	a.fields[1] = DEF_EXPANSIONS;
-	a.fields[2] = DEF_USER_FIELDS;
-	a.fields[3] = DEF_MEDIA_FIELDS;
-	a.fields[4] = DEF_PLACE_FIELDS;
-	a.fields[5] = DEF_POLL_FIELDS;
-	a.stall_ms = 30000;
-	a.speed = 1;
-	a.seed = 1;
-	a.dedupe = 100000;
-	a.time_scale = 1;
-	a.pace_t0 = -1;
-	int verbosity = TL_LOG_INFO, c;
+	struct tl_cli cli = { .spec = &cli_spec };
 	bool simulate = false;
-
-	opterr = 0; /* our own messages, prefixed by the tool's name */
-	while ((c = getopt_long(argc, argv, ":vqhV", LONGOPTS, NULL)) != -1) {
+	int c;
+	while ((c = tl_cli_next(&cli, argc, argv)) > 0) {
 		switch (c) {
-		case OPT_SAMPLE: a.sample = true; break;
-		case OPT_RAW: a.raw = true; break;
+		case OPT_SAMPLE: a->sample = true; break;
+		case OPT_RAW: a->raw = true; break;
 		case OPT_MAX:
-			if (tl_parse_u64(optarg, UINT64_MAX, &a.max_tweets) < 0)
-				return tl_cli_usage_error("--max-tweets: not a count: '%s'", optarg);
+			if (tl_parse_u64(optarg, UINT64_MAX, &a->max_tweets) < 0)
+				return tl_cli_bad_value(&cli, "a count");
 			break;
 		case OPT_DURATION:
-			if (parse_secs("--duration", optarg, &a.duration_ms) < 0)
-				return TL_EXIT_USAGE;
+			if (tl_parse_duration_ms(optarg, &a->duration_ms) < 0 || a->duration_ms < 0)
+				return tl_cli_bad_value(&cli, "a duration (30, 90s, 5m, 2h)");
 			break;
 		case OPT_STALL:
-			if (parse_secs("--stall-timeout", optarg, &a.stall_ms) < 0)
-				return TL_EXIT_USAGE;
+			if (tl_parse_duration_ms(optarg, &a->stall_ms) < 0 || a->stall_ms < 0)
+				return tl_cli_bad_value(&cli, "a duration (30, 90s, 5m, 2h)");
 			break;
 		case OPT_BACKFILL:
-			if (tl_parse_int(optarg, 1, 5, &a.backfill) < 0)
-				return tl_cli_usage_error("--backfill: minutes from 1 to 5, not '%s'", optarg);
+			if (tl_parse_int(optarg, 1, 5, &a->backfill) < 0)
+				return tl_cli_bad_value(&cli, "minutes from 1 to 5");
 			break;
-		case OPT_PROGRESS: a.progress = true; break;
-		case OPT_TF: a.fields[0] = optarg; break;
-		case OPT_EXP: a.fields[1] = optarg; break;
-		case OPT_UF: a.fields[2] = optarg; break;
-		case OPT_MF: a.fields[3] = optarg; break;
-		case OPT_PF: a.fields[4] = optarg; break;
-		case OPT_POF: a.fields[5] = optarg; break;
-		case OPT_API: a.api_url = optarg; break;
-		case OPT_TOKEN: a.token_file = optarg; break;
+		case OPT_PROGRESS: a->progress = true; break;
+		case OPT_TF: a->fields[0] = optarg; break;
+		case OPT_EXP: a->fields[1] = optarg; break;
+		case OPT_UF: a->fields[2] = optarg; break;
+		case OPT_MF: a->fields[3] = optarg; break;
+		case OPT_PF: a->fields[4] = optarg; break;
+		case OPT_POF: a->fields[5] = optarg; break;
+		case OPT_API: a->api_url = optarg; break;
+		case OPT_TOKEN: a->token_file = optarg; break;
 		case OPT_DEDUPE:
-			if (tl_parse_u64(optarg, 100000000, &a.dedupe) < 0)
-				return tl_cli_usage_error("--dedupe: not a count: '%s'", optarg);
+			if (tl_parse_u64(optarg, 100000000, &a->dedupe) < 0)
+				return tl_cli_bad_value(&cli, "a count up to 100000000");
 			break;
-		case OPT_REPLAY: a.replay = optarg; break;
+		case OPT_REPLAY: a->replay = optarg; break;
 		case OPT_SPEED:
-			if (tl_parse_double(optarg, &a.speed) < 0 || a.speed < 0)
-				return tl_cli_usage_error("--speed: not a factor: '%s'", optarg);
-			a.speed_set = true;
+			if (tl_parse_double(optarg, &a->speed) < 0 || a->speed < 0)
+				return tl_cli_bad_value(&cli, "a factor");
+			a->speed_set = true;
 			break;
 		case OPT_RATE:
-			if (tl_parse_double(optarg, &a.rate) < 0 || a.rate < 0)
-				return tl_cli_usage_error("--rate: not a rate: '%s'", optarg);
-			a.rate_set = true;
+			if (tl_parse_double(optarg, &a->rate) < 0 || a->rate < 0)
+				return tl_cli_bad_value(&cli, "tweets per second");
+			a->rate_set = true;
 			break;
 		case OPT_SIM: simulate = true; break;
 		case OPT_SEED:
-			if (tl_parse_u64(optarg, UINT64_MAX, &a.seed) < 0)
-				return tl_cli_usage_error("--seed: not a number: '%s'", optarg);
+			if (tl_parse_u64(optarg, UINT64_MAX, &a->seed) < 0)
+				return tl_cli_bad_value(&cli, "a number");
 			break;
 		case OPT_BACKDATE:
-			if (tl_parse_duration_ms(optarg, &a.backdate_ms) < 0 || a.backdate_ms <= 0)
-				return tl_cli_usage_error("--backdate: not a duration: '%s'", optarg);
+			if (tl_parse_duration_ms(optarg, &a->backdate_ms) < 0 || a->backdate_ms <= 0)
+				return tl_cli_bad_value(&cli, "a duration (30m, 3h, 2d)");
 			break;
-		case OPT_LIST: a.list_rules = true; break;
+		case OPT_LIST: a->list_rules = true; break;
 		case OPT_ADD:
-			a.adds = xrealloc(a.adds, (a.n_adds + 1) * sizeof *a.adds);
-			a.adds[a.n_adds].value = optarg;
-			a.adds[a.n_adds].tag = NULL;
-			a.n_adds++;
+			a->adds = xrealloc(a->adds, (a->n_adds + 1) * sizeof *a->adds);
+			a->adds[a->n_adds].value = optarg;
+			a->adds[a->n_adds].tag = NULL;
+			a->n_adds++;
 			break;
 		case OPT_TAG:
-			if (!a.n_adds || a.adds[a.n_adds - 1].tag)
+			if (!a->n_adds || a->adds[a->n_adds - 1].tag)
 				return tl_cli_usage_error("--tag must follow an --add-rule");
-			a.adds[a.n_adds - 1].tag = xstrdup(optarg);
+			a->adds[a->n_adds - 1].tag = xstrdup(optarg);
 			break;
 		case OPT_DEL:
-			a.deletes = xrealloc(a.deletes, (a.n_deletes + 1) * sizeof *a.deletes);
-			a.deletes[a.n_deletes++] = optarg;
+			a->deletes = xrealloc(a->deletes, (a->n_deletes + 1) * sizeof *a->deletes);
+			a->deletes[a->n_deletes++] = optarg;
 			break;
-		case OPT_DELALL: a.delete_all = true; break;
-		case OPT_RULESFILE: a.rules_file = optarg; break;
-		case OPT_DRY: a.dry_run = true; break;
-		case 'v': verbosity++; break;
-		case 'q': verbosity = TL_LOG_ERROR; break;
-		case 'h':
-			tl_cli_usage(stdout, USAGE);
-			return TL_EXIT_OK;
-		case 'V':
-			tl_cli_version();
-			return TL_EXIT_OK;
-		case ':':
-			return tl_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt && optopt < 256)
-				return tl_cli_usage_error("unknown option '-%c'", optopt);
-			return tl_cli_usage_error("unknown option '%s'", argv[optind - 1]);
+		case OPT_DELALL: a->delete_all = true; break;
+		case OPT_RULESFILE: a->rules_file = optarg; break;
+		case OPT_DRY: a->dry_run = true; break;
+		case OPT_BURST: {
+			const char *why;
+			if (a->nbursts == TL_TWEETSIM_BURSTS)
+				return tl_cli_usage_error("--burst: at most %d", TL_TWEETSIM_BURSTS);
+			if (tl_tweetsim_burst_parse(optarg, &a->bursts[a->nbursts], &why) < 0)
+				return tl_cli_usage_error("--burst '%s': %s", optarg, why);
+			a->nbursts++;
+			break;
+		}
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0)
-		return tl_cli_usage_error("unexpected argument '%s'", argv[0]);
-	tl_log_set_level(verbosity);
+	if (c == TL_CLI_EXIT)
+		return cli.status;
 
-	bool rules = a.list_rules || a.n_adds || a.n_deletes || a.delete_all || a.rules_file;
-	int modes = (a.replay != NULL) + simulate + rules;
+	bool rules = a->list_rules || a->n_adds || a->n_deletes || a->delete_all || a->rules_file;
+	int modes = (a->replay != NULL) + simulate + rules;
 	if (modes > 1)
 		return tl_cli_usage_error("--replay, --simulate and the rule options exclude each other");
-	if (a.rules_file && (a.list_rules || a.n_adds || a.n_deletes || a.delete_all))
+	if (a->rules_file && (a->list_rules || a->n_adds || a->n_deletes || a->delete_all))
 		return tl_cli_usage_error("--rules-file replaces the other rule options");
-	if (a.delete_all && a.n_deletes)
+	if (a->delete_all && a->n_deletes)
 		return tl_cli_usage_error("--delete-rule and --delete-all-rules exclude each other");
-	if (a.dry_run && !(a.n_adds || a.n_deletes || a.delete_all || a.rules_file))
+	if (a->dry_run && !(a->n_adds || a->n_deletes || a->delete_all || a->rules_file))
 		return tl_cli_usage_error("--dry-run is for rule changes");
-	if (a.speed_set && !a.replay)
+	if (a->speed_set && !a->replay)
 		return tl_cli_usage_error("--speed is for --replay");
-	if (a.speed_set && a.rate_set)
+	if (a->speed_set && a->rate_set)
 		return tl_cli_usage_error("--speed and --rate exclude each other");
-	if (a.backdate_ms && (!simulate || !a.max_tweets))
+	if (a->backdate_ms && (!simulate || !a->max_tweets))
 		return tl_cli_usage_error("--backdate is for --simulate with --max-tweets");
-	if (a.rate_set && !a.replay && !simulate)
+	if (a->nbursts && !simulate)
+		return tl_cli_usage_error("--burst is for --simulate");
+	if (a->rate_set && !a->replay && !simulate)
 		return tl_cli_usage_error("--rate is for --replay and --simulate");
-	if (a.sample && (rules || a.replay || simulate))
+	if (a->sample && (rules || a->replay || simulate))
 		return tl_cli_usage_error("--sample is for the live stream");
-	enum mode mode = rules ? MODE_RULES : a.replay ? MODE_REPLAY : simulate ? MODE_SIMULATE : MODE_STREAM;
+	a->mode = rules ? MODE_RULES : a->replay ? MODE_REPLAY : simulate ? MODE_SIMULATE : MODE_STREAM;
 
 	/* a testing knob: scales every reconnect wait (e.g. 0.01) so the schedule can be observed fast */
 	const char *scale = getenv("TW_STREAM_TIME_SCALE");
-	if (scale && *scale && (tl_parse_double(scale, &a.time_scale) < 0 || a.time_scale < 0))
+	if (scale && *scale && (tl_parse_double(scale, &a->time_scale) < 0 || a->time_scale < 0))
 		return tl_cli_usage_error("TW_STREAM_TIME_SCALE: not a factor: '%s'", scale);
+	return TL_CLI_RUN;
+}
 
+/* Runs the mode chosen, closes the output and reports; returns the exit status. */
+static int tw_stream(struct app *a)
+{
 	int status;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (mode == MODE_STREAM || mode == MODE_RULES) {
-		a.token = read_token(&a);
-		if (!a.token) {
-			app_free(&a);
-			curl_global_cleanup();
-			return TL_EXIT_USAGE;
-		}
-	}
-	tl_out_init(&a.out, STDOUT_FILENO);
-	tl_buf_init(&a.merged, 0);
-	if (a.dedupe)
-		tl_idset_init(&a.seen, (size_t)a.dedupe);
-	a.start_mono = tl_mono_ms();
-	a.deadline_mono = a.duration_ms ? a.start_mono + a.duration_ms : 0;
+	if ((a->mode == MODE_STREAM || a->mode == MODE_RULES) && !(a->token = read_token(a)))
+		return TL_EXIT_USAGE;
+	tl_out_init(&a->out, STDOUT_FILENO);
+	if (a->dedupe)
+		tl_idset_init(&a->seen, (size_t)a->dedupe);
+	a->start_mono = tl_mono_ms();
+	a->deadline_mono = a->duration_ms ? a->start_mono + a->duration_ms : 0;
 
-	switch (mode) {
-	case MODE_RULES: status = run_rules(&a); break;
-	case MODE_REPLAY: status = run_replay(&a); break;
-	case MODE_SIMULATE: status = run_simulate(&a); break;
-	default: status = run_stream(&a); break;
+	switch (a->mode) {
+	case MODE_RULES: status = run_rules(a); break;
+	case MODE_REPLAY: status = run_replay(a); break;
+	case MODE_SIMULATE: status = run_simulate(a); break;
+	default: status = run_stream(a); break;
 	}
 
-	if (tl_out_close(&a.out) < 0 && !a.out_broken) {
-		a.out_broken = true;
-		if (a.out.err != EPIPE)
-			tl_err("error writing output: %s", strerror(a.out.err));
+	if (tl_out_close(&a->out) < 0 && !a->out_broken) {
+		a->out_broken = true;
+		if (a->out.err != EPIPE)
+			tl_err("error writing output: %s", strerror(a->out.err));
 		if (status == TL_EXIT_OK)
-			status = a.out.err == EPIPE ? 128 + SIGPIPE : TL_EXIT_FAIL;
-	} else if (a.out_broken && a.out.err != EPIPE) {
-		tl_err("error writing output: %s", strerror(a.out.err));
+			status = a->out.err == EPIPE ? 128 + SIGPIPE : TL_EXIT_FAIL;
+	} else if (a->out_broken && a->out.err != EPIPE) {
+		tl_err("error writing output: %s", strerror(a->out.err));
 	}
-	if (mode != MODE_RULES) {
-		if (a.progress)
+	if (a->mode != MODE_RULES) {
+		if (a->progress)
 			tl_log_status_end();
-		double secs = (double)(tl_mono_ms() - a.start_mono) / 1000;
+		double secs = (double)(tl_mono_ms() - a->start_mono) / 1000;
 		tl_info("%llu tweet%s in %.1f s; %llu duplicate%s dropped, %llu cut line%s dropped, %llu bad "
 			"line%s, %llu message%s, %llu reconnect%s",
-			(unsigned long long)a.tweets, a.tweets == 1 ? "" : "s", secs, (unsigned long long)a.dups,
-			a.dups == 1 ? "" : "s", (unsigned long long)a.cut, a.cut == 1 ? "" : "s",
-			(unsigned long long)a.bad, a.bad == 1 ? "" : "s", (unsigned long long)a.messages,
-			a.messages == 1 ? "" : "s", (unsigned long long)a.reconnects, a.reconnects == 1 ? "" : "s");
+			(unsigned long long)a->tweets, a->tweets == 1 ? "" : "s", secs,
+			(unsigned long long)a->dups, a->dups == 1 ? "" : "s", (unsigned long long)a->cut,
+			a->cut == 1 ? "" : "s", (unsigned long long)a->bad, a->bad == 1 ? "" : "s",
+			(unsigned long long)a->messages, a->messages == 1 ? "" : "s",
+			(unsigned long long)a->reconnects, a->reconnects == 1 ? "" : "s");
 	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct app a = {
+		.fields = { DEF_TWEET_FIELDS, DEF_EXPANSIONS, DEF_USER_FIELDS, DEF_MEDIA_FIELDS,
+			    DEF_PLACE_FIELDS, DEF_POLL_FIELDS },
+		.stall_ms = 30000, .speed = 1, .seed = 1, .dedupe = 100000, .time_scale = 1,
+		.pace_t0 = -1, .merged = TL_BUF_INIT,
+	};
+
+	tl_cli_init(argv[0]);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int status = parse_args(argc, argv, &a);
+	if (status == TL_CLI_RUN)
+		status = tw_stream(&a);
 	app_free(&a);
 	curl_global_cleanup();
 	tl_log_cleanup();

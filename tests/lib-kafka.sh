@@ -11,7 +11,7 @@
 # volume tests over many partitions), and a consumer group's first join takes ~3 s.
 
 kafka_start() {
-	local fifo="$TRASH/.kafka-ctl" out="$TRASH/.kafka-out" i=0
+	local fifo="$TRASH/.kafka-ctl" out="$TRASH/.kafka-out"
 	rm -f "$fifo"
 	mkfifo "$fifo" || return 1
 	mock-kafka "$@" <"$fifo" >"$out" 2>"$TRASH/kafka.log" &
@@ -19,15 +19,13 @@ kafka_start() {
 	test_cleanup "kill $KAFKA_PID"
 	# Opening the write end waits for the reader: the cluster has started reading the FIFO.
 	exec {KAFKA_CTL}>"$fifo"
-	while [ ! -s "$out" ] && [ $i -lt 100 ]; do
-		if ! kill -0 "$KAFKA_PID" 2>/dev/null; then
-			cat "$TRASH/kafka.log" >&2
-			echo "mock-kafka exited" >&2
-			return 1
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
+	# It prints the bootstrap list once its brokers listen.
+	wait_for 60 "[ -s '$out' ] || ! kill -0 $KAFKA_PID 2>/dev/null" || return 1
+	if [ ! -s "$out" ]; then
+		cat "$TRASH/kafka.log" >&2
+		echo "mock-kafka exited" >&2
+		return 1
+	fi
 	KAFKA_BROKERS=$(head -n 1 "$out")
 	[ -n "$KAFKA_BROKERS" ] || { echo "mock-kafka printed no bootstrap list" >&2; return 1; }
 	export KAFKA_BROKERS KAFKA_PID KAFKA_CTL
@@ -40,30 +38,21 @@ kafka_cmd() {
 	for c in "$@"; do printf '%s\n' "$c" >&"$KAFKA_CTL"; done
 }
 
-# Waits (up to 30 s) until every command sent so far has run.
+# Waits (up to 60 s after the commands' own sleeps) until every command sent so far has run.
 kafka_sync() {
-	local i=0 token
+	local token
 	_kafka_sync_n=$((_kafka_sync_n + 1))
 	token="sync-$$-$_kafka_sync_n-$RANDOM"
 	kafka_cmd "echo $token"
-	while ! grep -qx "$token" "$TRASH/.kafka-out" && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -qx "$token" "$TRASH/.kafka-out"
+	wait_for 90 "grep -qx '$token' '$TRASH/.kafka-out'"
 }
 
-# Stops the cluster (waits up to 10 s for it to exit).
+# Stops the cluster (waits up to 60 s for it to exit).
 kafka_stop() {
-	local i=0
 	[ -n "${KAFKA_CTL:-}" ] && exec {KAFKA_CTL}>&-
 	KAFKA_CTL=""
 	kill "$KAFKA_PID" 2>/dev/null
-	while kill -0 "$KAFKA_PID" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	! kill -0 "$KAFKA_PID" 2>/dev/null
+	wait_for 60 "! kill -0 $KAFKA_PID 2>/dev/null"
 }
 
 # Consumes TOPIC from the beginning to its current end (kcat -C -e); prints each value on a line

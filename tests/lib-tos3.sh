@@ -5,7 +5,7 @@
 #                             (every 97th), some not JSON (every 89th)
 #   tos3_produce TOPIC FILE   produce FILE's lines (keys spread them over the partitions)
 #   tos3_feed TOPIC FILE SECS produce FILE's lines evenly over SECS seconds (a live stream)
-#   tos3_dump TOPIC > FILE    what the topic holds, for tests/tos3-check.py
+#   tos3_dump TOPIC > FILE    what the topic holds, for tests/helpers/tos3-check.py
 #   tos3_check LAKE DUMP [ARGS]  run the checker
 
 tos3_gen() {
@@ -59,7 +59,7 @@ tos3_dump() {
 }
 
 tos3_check() {
-	python3 "$TOP/tests/tos3-check.py" "$@"
+	python3 "$TOP/tests/helpers/tos3-check.py" "$@"
 }
 
 # tos3_gen_hostile: records whose value v is ".", "..", ".hidden", "../../x", 300 bytes long

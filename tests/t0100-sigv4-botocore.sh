@@ -2,15 +2,14 @@
 # SigV4 cross-check: lib/tl_sigv4 (through build/tests/sigv4-sign) and botocore's signers must sign
 # 1,200 generated requests identically: S3 objects with odd keys, query strings, bodies from empty
 # to 2 MiB, session tokens and UNSIGNED-PAYLOAD; Glue/Athena JSON calls; generic paths that are
-# normalized and double-encoded; presigned S3 URLs. See tests/sigv4-crosscheck.py.
+# normalized and double-encoded; presigned S3 URLs. See tests/helpers/sigv4-crosscheck.py.
 . "$(dirname "$0")/lib.sh"
 
 python3 -c 'import botocore' 2>/dev/null || test_skip 'python3 botocore not importable'
-command -v sigv4-sign >/dev/null || test_skip 'sigv4-sign helper not built'
 
 COUNT=${SIGV4_CROSSCHECK_COUNT:-1200}
 if [ -z "$test_skip_all" ]; then
-	python3 "$TOP/tests/sigv4-crosscheck.py" --helper "$(command -v sigv4-sign)" \
+	python3 "$TOP/tests/helpers/sigv4-crosscheck.py" --helper "$(command -v sigv4-sign)" \
 		--count "$COUNT" >"$TRASH/crosscheck.out" 2>&1
 	echo "crosscheck exit $?" >>"$TRASH/crosscheck.out"
 	grep '^#' "$TRASH/crosscheck.out"

@@ -4,7 +4,7 @@
 # secret reaches stderr even at trace level.
 . "$(dirname "$0")/lib.sh"
 
-STUB="$TOP/tests/imds-stub.py"
+STUB="$TOP/tests/stubs/imds-stub.py"
 # stub_start NAME [ARGS...]: starts a stand-in, sets NAME_URL and NAME_LOG
 stub_start() {
 	local name=$1; shift
@@ -13,9 +13,9 @@ stub_start() {
 	local pid=$!
 	test_cleanup "kill $pid"
 	eval "${name}_PID=$pid"
-	local i=0
-	while [ ! -s "$TRASH/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	eval "${name}_URL=http://127.0.0.1:$(cat "$TRASH/$name.port")"
+	local port
+	port=$(standin_port "$TRASH/$name.port") || exit 1
+	eval "${name}_URL=http://127.0.0.1:$port"
 	eval "${name}_LOG=$TRASH/$name.log"
 	touch "$TRASH/$name.log"
 }
@@ -218,7 +218,7 @@ test_expect_success 'nothing anywhere: a clear error, quickly (no metadata servi
 	start=$(date +%s) &&
 	! IMDS_EP=http://127.0.0.1:$port show >out &&
 	end=$(date +%s) &&
-	test $((end - start)) -le 3 &&
+	test $((end - start)) -le 5 &&
 	grep -q "no AWS credentials found (tried environment, profile default, container, instance metadata" err
 '
 
@@ -246,10 +246,9 @@ test_expect_success 'a failed refresh keeps credentials that have not expired ye
 	rm -f refresh.out &&
 	IMDS_EP=$SHORT_URL show -n 2 -s 4000 >refresh.out &
 	showpid=$! &&
-	i=0 &&
 	# Stop the stand-in only once creds-show has printed its first credentials (it flushes
 	# each line), so the first fetch is complete and only the refresh can fail.
-	while ! [ -s refresh.out ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done &&
+	wait_file refresh.out &&
 	kill $SHORT_PID &&
 	wait $showpid &&
 	{ test $(wc -l <refresh.out) -eq 2 &&

@@ -63,10 +63,9 @@ test_expect_success 'web identity from the profile' '
 '
 
 IMDS_PORT_FILE=$TRASH/imds.port
-python3 "$TOP/tests/imds-stub.py" --port-file "$IMDS_PORT_FILE" &
+python3 "$TOP/tests/stubs/imds-stub.py" --port-file "$IMDS_PORT_FILE" &
 test_cleanup "kill $!"
-i=0; while [ ! -s "$IMDS_PORT_FILE" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-IMDS_URL=http://127.0.0.1:$(cat "$IMDS_PORT_FILE")
+IMDS_URL=http://127.0.0.1:$(standin_port "$IMDS_PORT_FILE") || exit 1
 
 test_expect_success 'assume role with credential_source = Ec2InstanceMetadata' '
 	printf "[profile r]\nrole_arn = %s\ncredential_source = Ec2InstanceMetadata\n" $ROLE >"$CFG" &&
@@ -83,7 +82,7 @@ test_expect_success 'assume role with credential_source = EcsContainer' '
 '
 
 # From here on moto checks every signature.
-eval "$(python3 "$TOP/tests/moto-setup.py" "$MOTO_URL" --auth)"
+eval "$(python3 "$TOP/tests/stubs/moto-setup.py" "$MOTO_URL" --auth)"
 GOOD_AK=$AWS_ACCESS_KEY_ID GOOD_SK=$AWS_SECRET_ACCESS_KEY
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 

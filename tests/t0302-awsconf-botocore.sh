@@ -8,7 +8,7 @@ if ! python3 -c 'import botocore.configloader' >/dev/null 2>&1; then
 fi
 
 test_expect_success 'tl_awsconf and botocore agree on 400 generated file pairs' '
-	python3 "$TOP/tests/awsconf-diff.py" awsconf-query 400 >out 2>&1 ||
+	python3 "$TOP/tests/helpers/awsconf-diff.py" awsconf-query 400 >out 2>&1 ||
 	{ cat out; false; } &&
 	cat out &&
 	grep -q "400 cases .* 0 differ" out

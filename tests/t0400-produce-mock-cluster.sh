@@ -28,7 +28,7 @@ test_expect_success 'bad commands are reported and the cluster goes on' '
 	kcat -L -b "$KAFKA_BROKERS" -m 5 >meta
 '
 test_expect_success 'the cluster stops when its command pipe closes' '
-	{ echo "echo up"; sleep 1; } | timeout 10 mock-kafka -b 1 >out &&
+	{ echo "echo up"; sleep 1; } | timeout 60 mock-kafka -b 1 >out &&
 	test $(wc -l <out) -eq 2 && grep -qx up out
 '
 test_expect_success 'kafka_stop stops the cluster' '
@@ -37,7 +37,7 @@ test_expect_success 'kafka_stop stops the cluster' '
 test_expect_success 'with stdin at /dev/null it stays up until SIGTERM' '
 	mock-kafka -b 1 </dev/null >boot &
 	pid=$! &&
-	sleep 1 && kill -0 $pid && test -s boot &&
+	wait_file boot && sleep 1 && kill -0 $pid &&
 	kill -TERM $pid && wait $pid
 '
 test_done

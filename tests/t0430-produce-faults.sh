@@ -27,6 +27,11 @@ exactly_once() {
 # is in flight, and request errors are answered instead of being stored. Any duplicate seen here
 # is then the producer's fault.
 
+# read_all PID FILE: waits until process PID has read its stdin (FILE) to the end.
+read_all() {
+	wait_for 60 "[ \$(awk '/^pos:/ { print \$2 }' /proc/$1/fdinfo/0 2>/dev/null || echo 0) -ge $(stat -c %s "$2") ]"
+}
+
 # bursts FILE: the lines of FILE, 750 at a time, 0.1 s apart.
 bursts() {
 	local n=$(wc -l <"$1") b=0
@@ -82,7 +87,7 @@ test_expect_success 'SIGTERM during the flush: exit 1, and the summary says what
 	kafka-produce -t flush --dead-letter flush.ndjson <in 2>err &
 	pid=$!
 
-	sleep 1.5 && kill -TERM $pid && wait $pid; status=$?;
+	read_all $pid in && sleep 0.5 && kill -TERM $pid && wait $pid; status=$?;
 	kafka_cmd "broker-up -1" && kafka_sync &&
 	test $status -eq 1 &&
 	grep -q "interrupted while flushing: 100 messages not confirmed" err &&
@@ -97,7 +102,7 @@ test_expect_success 'SIGTERM while reading: what was read is delivered, exit 143
 	kafka-produce -t stop <writer 2>err &
 	pid=$!
 
-	sleep 1.5 && kill -TERM $pid && wait $pid; status=$?;
+	wait_for 60 "[ \$(kafka_consume stop | wc -l) -eq 5 ]" && kill -TERM $pid && wait $pid; status=$?;
 	kill $wpid;
 	test $status -eq 143 &&
 	grep -q "5 lines read, 5 delivered, 0 invalid, 0 failed" err &&
@@ -110,7 +115,7 @@ test_expect_success 'SIGTERM in the middle of a line: the part read is reported 
 	wpid=$!
 	kafka-produce -t partial --dead-letter partial.ndjson <writer2 2>err &
 	pid=$!
-	sleep 1.5 && kill -TERM $pid && wait $pid; status=$?;
+	wait_for 60 "[ \$(kafka_consume partial | wc -l) -eq 5 ]" && sleep 0.5 && kill -TERM $pid && wait $pid; status=$?;
 	kill $wpid;
 	test $status -eq 1 &&
 	grep -q "stdin:6: stopped in the middle of this line (8 bytes read)" err &&

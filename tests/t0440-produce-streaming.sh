@@ -7,8 +7,8 @@ kafka_start -b 1 -t slow:2 -t progress:1
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-test_expect_success 'a slow writer (a line every 1.5 s) is delivered line by line' '
-	{ for i in 1 2 3; do echo "{\"n\":$i}"; now_ms >>writes; sleep 1.5; done; now_ms >>writes; } |
+test_expect_success 'a slow writer (a line every 2.5 s) is delivered line by line' '
+	{ for i in 1 2 3; do echo "{\"n\":$i}"; now_ms >>writes; sleep 2.5; done; now_ms >>writes; } |
 		kafka-produce -t slow --report |
 		while IFS= read -r l; do echo "$(now_ms) $l"; done >reports &&
 	cat writes reports &&

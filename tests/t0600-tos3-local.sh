@@ -77,7 +77,7 @@ test_expect_success 'SIGTERM stores the open objects, commits and exits 0; a rer
 	kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 -G g5 -t more --dest lake6 -v >m7 2>err7 &
 	pid=$!
 
-	for i in $(seq 1 100); do grep -q "assigned" err7 && break; sleep 0.1; done &&
+	wait_for 60 "grep -q assigned err7" &&
 	sleep 1 && kill -TERM $pid &&
 	wait $pid &&
 	test -s m7 &&

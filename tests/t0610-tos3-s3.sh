@@ -9,9 +9,9 @@
 moto_start
 kafka_start -b 1 -t s1:3 -t s2:2 -t s3:2 -t s4:2
 
-PROXY_PORT=$(free_port)
-python3 "$TOP/tests/s3-fault-proxy.py" "$PROXY_PORT" "$MOTO_URL" 2>"$TRASH/proxy.log" &
+python3 "$TOP/tests/stubs/s3-fault-proxy.py" 0 "$MOTO_URL" "$TRASH/proxy.port" 2>"$TRASH/proxy.log" &
 test_cleanup "kill $!"
+PROXY_PORT=$(standin_port "$TRASH/proxy.port") || { cat "$TRASH/proxy.log"; exit 1; }
 PROXY_URL="http://127.0.0.1:$PROXY_PORT"
 
 K2S() { kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 --time-field created_at "$@"; }

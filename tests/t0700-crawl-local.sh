@@ -5,7 +5,7 @@
 
 D=$TOP/tests/data/crawl
 TW=$TWEETS
-DDLCHECK="python3 $D/hive-ddl-check.py"
+DDLCHECK="python3 $TOP/tests/helpers/hive-ddl-check.py"
 # the Table without the times a write sets; sorted keys so a diff names the field
 norm() { jq -S 'del(.Table.CreateTime, .Table.UpdateTime)' "$1"; }
 normp() { jq -S 'del(.Partitions[].CreationTime)' "$1"; }
@@ -214,11 +214,36 @@ test_expect_success '--manifest registers partitions as kafka-to-s3 reports obje
 	grep -q "is not under" err
 '
 
+test_expect_success 'hostile keys: DDL that Hive and Trino cut alike, the same keys as in Glue JSON' '
+	mkdir -p hk/t && python3 "$TOP/tests/helpers/hostile-keys.py" records >hk/t/a.json &&
+	glue-crawl --ddl --database hostile hk/t >hk.sql 2>err1 &&
+	glue-crawl --catalog hkcat --database hostile hk/t >sum 2>err2 &&
+	python3 "$TOP/tests/helpers/hostile-keys.py" check hk.sql hkcat/hostile/t.json &&
+	$DDLCHECK hk.sql &&
+	test $(grep -c "left out of the table" err1) -eq 3 &&
+	grep -q "(248 bytes) is longer than the 247 bytes" err1 &&
+	grep -q "key \"nul\\\\u0000...\" holds a NUL character" err1 &&
+	grep -qF "keys \"esc\\x1B[2J\\x1B]0;owned\\x07\" and \"esc_[2J_]0;owned_\"" err1 &&
+	! grep -q "$(printf "\\033")" err1 && ! grep -q "$(printf "\\033")" err2 &&
+	! grep -q "$(printf "\\033")" hk.sql
+'
+
+test_expect_success 'hostile keys through --manifest: left out at each flush, warned once' '
+	line() { printf "{\"url\":\"file://%s/hk/t/%s\",\"bucket\":null,\"key\":\"t/%s\",\"records\":1,\"bytes\":9,\"topic\":\"t\",\"partition\":0,\"first_offset\":0,\"last_offset\":0,\"partition_values\":{}}\n" "$TRASH" "$1" "$1"; } &&
+	python3 "$TOP/tests/helpers/hostile-keys.py" records >hk/t/b.json &&
+	{ line a.json; sleep 1; line b.json; } | glue-crawl --manifest --catalog hkm --database hostile hk/t >sum 2>err &&
+	test $(grep -c "left out of the table" err) -eq 3 &&
+	test "$(jq "[.Table.StorageDescriptor.Columns[].Name | select(length > 247 or test(\"^nul\"))] | length" hkm/hostile/t.json)" = 0
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 glue-crawl 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --bogus x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --ddl --catalog c x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --sample nope x 2>/dev/null &&
+	test_expect_failure_status 2 glue-crawl --full --sample 1M x 2>err &&
+	grep -q -- "--full and --sample do not go together" err &&
+	test_expect_failure_status 2 glue-crawl --sample 1M --full x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --crawler c --create x 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --catalog c /nonexistent/lake 2>/dev/null
 '

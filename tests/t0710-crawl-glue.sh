@@ -107,10 +107,10 @@ test_expect_success '--manifest: kafka-to-s3 lines register new partitions; exis
 '
 
 test_expect_success 'ConcurrentModification: read again and merge again; throttled calls retried' '
-	pp=$(free_port) &&
-	{ python3 "$D/glue-fault-proxy.py" $pp "$MOTO_URL" AWSGlue.UpdateTable=ConcurrentModificationException \
+	{ python3 "$TOP/tests/stubs/glue-fault-proxy.py" 0 "$MOTO_URL" --port-file pp \
+		AWSGlue.UpdateTable=ConcurrentModificationException \
 		AWSGlue.BatchCreatePartition=ThrottlingException >/dev/null 2>&1 & echo $! >proxy.pid; } &&
-	wait_port $pp &&
+	pp=$(standin_port pp) &&
 	echo "{\"conc\":1}" | gzip >c.gz && put lake raw/tweets/dt=2021-04-04/hour=01/x.json.gz=c.gz &&
 	AWS_ENDPOINT_URL_GLUE=http://127.0.0.1:$pp glue-crawl --database lake s3://lake/raw/tweets >sum 2>err;
 	curl -s http://127.0.0.1:$pp/__stats >stats; kill $(cat proxy.pid); cat err stats &&
@@ -129,8 +129,19 @@ test_expect_success 'a small --sample reads ranges of the objects: fewer records
 
 test_expect_success '--ddl reads S3 and prints DDL a Hive grammar accepts' '
 	glue-crawl -q --ddl --database lake s3://lake/raw/tweets >ddl.sql &&
-	python3 "$D/hive-ddl-check.py" ddl.sql &&
+	python3 "$TOP/tests/helpers/hive-ddl-check.py" ddl.sql &&
 	grep -q "^LOCATION .s3://lake/raw/tweets/.$" ddl.sql
+'
+
+test_expect_success 'hostile JSON keys through the Glue API: every key stored byte for byte' '
+	python3 "$TOP/tests/helpers/hostile-keys.py" records >hk.json &&
+	put hostile t/a.json=hk.json &&
+	glue-crawl -q --ddl --database hostile s3://hostile/t >hk.sql &&
+	glue-crawl --database hostile s3://hostile/t >sum 2>err &&
+	jq -e ".created" sum &&
+	glue get-table --database-name hostile --name t >hk-table.json &&
+	python3 "$TOP/tests/helpers/hostile-keys.py" check hk.sql hk-table.json &&
+	test $(grep -c "left out of the table" err) -eq 3
 '
 
 test_expect_success '--projection on Glue: properties, no partitions' '

@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-kafka.sh"
 command -v kcat >/dev/null 2>&1 || test_skip "kcat not installed"
-[ -x "$TOP/bin/kafka-to-s3" ] || test_skip "kafka-to-s3 not built"
 TW=$TWEETS
 [ -n "$test_skip_all" ] || kafka_start -b 1 -t tweets:2
 

@@ -1,4 +1,4 @@
-# tests/x-api-stub.sh: starting the loopback X API stand-in (tests/x-api-stub.py) from a test.
+# tests/x-api-stub.sh: starting the loopback X API stand-in (tests/stubs/x-api-stub.py) from a test.
 #
 #   stub_start [--data FILE] [--conn 'ACTIONS']... [--then 'ACTIONS'] [...]
 #       starts it on a free port; sets STUB_URL, STUB_LOG, STUB_PID; kills it when the calling
@@ -14,16 +14,16 @@ CAPTURE_V1="$TWEETS/v1.1_stream_original_format_tweet_parser_examples.jsonl"
 export CAPTURE CAPTURE_CUT CAPTURE_V1
 
 stub_start() {
-	STUB_PORT=$(free_port)
-	STUB_LOG="$TRASH/stub-$STUB_PORT.log"
+	local tag=$RANDOM$RANDOM
+	STUB_LOG="$TRASH/stub-$tag.log"
 	: >"$STUB_LOG"
-	python3 "$TOP/tests/x-api-stub.py" --port "$STUB_PORT" --log "$STUB_LOG" "$@" \
-		>"$TRASH/stub-$STUB_PORT.out" 2>&1 &
+	python3 "$TOP/tests/stubs/x-api-stub.py" --port-file "$TRASH/stub-$tag.port" --log "$STUB_LOG" "$@" \
+		>"$TRASH/stub-$tag.out" 2>&1 &
 	STUB_PID=$!
 	trap 'kill $STUB_PID 2>/dev/null' EXIT
+	STUB_PORT=$(standin_port "$TRASH/stub-$tag.port") || { cat "$TRASH/stub-$tag.out" >&2; return 1; }
 	STUB_URL="http://127.0.0.1:$STUB_PORT"
-	export STUB_URL STUB_LOG STUB_PID
-	wait_port "$STUB_PORT" 10
+	export STUB_URL STUB_LOG STUB_PID STUB_PORT
 }
 
 stub_times() {

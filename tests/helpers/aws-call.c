@@ -18,10 +18,10 @@
 #include "tl_alloc.h"
 #include "tl_aws.h"
 #include "tl_cli.h"
+#include "tl_io.h"
 #include "tl_json.h"
 #include "tl_log.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,36 +189,24 @@ static int do_s3(struct tl_aws *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "region", required_argument, NULL, 'r' },
-		{ "endpoint-url", required_argument, NULL, 'e' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	/* in order: options stop at the subcommand, so "-H" and "--body" belong to it. */
+	static const struct tl_cli_spec spec = { .usage = usage, .shortopts = "i", .max_args = -1,
+						 .in_order = true };
 	struct tl_aws_opts o = { 0 };
+	struct tl_cli cli = { .spec = &spec, .aws = &o };
 	struct tl_aws *a;
 	char *err = NULL;
-	int opt, verbose = 0, rc;
+	int opt, rc;
 
 	tl_cli_init(argv[0]);
-	/* "+": options stop at the subcommand, so "-H" and "--body" belong to it. */
-	while ((opt = getopt_long(argc, argv, "+ivh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'r': o.region = optarg; break;
-		case 'e': o.endpoint_url = optarg; break;
-		case 'p': o.profile = optarg; break;
-		case 'i': show_headers = 1; break;
-		case 'v': verbose++; break;
-		case 'h': tl_cli_usage(stdout, usage); return TL_EXIT_OK;
-		default: return tl_cli_usage_error("bad option");
-		}
-	}
+	while ((opt = tl_cli_next(&cli, argc, argv)) > 0)
+		show_headers = opt == 'i';
+	if (opt == TL_CLI_EXIT)
+		return cli.status;
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
 		return tl_cli_usage_error("json or s3?");
-	tl_log_set_level(TL_LOG_INFO + verbose);
 	a = tl_aws_new(&o, &err);
 	if (!a) {
 		tl_err("%s", err);

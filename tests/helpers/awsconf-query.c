@@ -1,5 +1,5 @@
 /* awsconf-query: answers questions about the AWS config files through tl_awsconf, for the
- * comparison with botocore (tests/awsconf-diff.py).
+ * comparison with botocore (tests/helpers/awsconf-diff.py).
  *
  *   awsconf-query < QUERIES
  *

@@ -41,7 +41,6 @@
 #include "tl_time.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <poll.h>
@@ -147,7 +146,7 @@ static int check(rd_kafka_resp_err_t err, const char *what)
 /* Runs one command; 1 means quit. */
 static int run_command(rd_kafka_mock_cluster_t *mc, char *line)
 {
-	char *w[6];
+	char *w[6] = { NULL };
 	int n;
 	int32_t id, part;
 	int16_t api;
@@ -239,44 +238,39 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
 
 int main(int argc, char **argv)
 {
+	static const struct tl_cli_spec spec = { .usage = usage, .shortopts = "b:p:r:t:" };
+	struct tl_cli cli = { .spec = &spec };
 	int brokers = 3, parts = 4, replicas = -1, opt, status = 0;
 	char **topics = NULL;
 	size_t ntopics = 0;
 	char errstr[512];
 
 	tl_cli_init(argv[0]);
-	while ((opt = getopt(argc, argv, "b:hp:r:t:v")) != -1) {
+	while ((opt = tl_cli_next(&cli, argc, argv)) > 0) {
 		switch (opt) {
 		case 'b':
 			if (tl_parse_int(optarg, 1, 64, &brokers) < 0)
-				return tl_cli_usage_error("-b: a broker count from 1 to 64: %s", optarg);
+				status = tl_cli_bad_value(&cli, "a broker count from 1 to 64");
 			break;
 		case 'p':
 			if (tl_parse_int(optarg, 1, 100000, &parts) < 0)
-				return tl_cli_usage_error("-p: a partition count: %s", optarg);
+				status = tl_cli_bad_value(&cli, "a partition count");
 			break;
 		case 'r':
 			if (tl_parse_int(optarg, 1, 64, &replicas) < 0)
-				return tl_cli_usage_error("-r: a replication factor: %s", optarg);
+				status = tl_cli_bad_value(&cli, "a replication factor");
 			break;
 		case 't':
 			topics = xrealloc(topics, (ntopics + 1) * sizeof *topics);
 			topics[ntopics++] = optarg;
 			break;
-		case 'v':
-			tl_log_set_level(tl_log_level() + 1);
-			break;
-		case 'h':
-			tl_cli_usage(stdout, usage);
-			return 0;
-		default:
-			tl_cli_usage(stderr, usage);
-			return TL_EXIT_USAGE;
 		}
+		if (status)
+			break;
 	}
-	if (optind != argc) {
+	if (status || opt == TL_CLI_EXIT) {
 		free(topics);
-		return tl_cli_usage_error("unexpected argument: %s", argv[optind]);
+		return status ? status : cli.status;
 	}
 	if (replicas < 0)
 		replicas = brokers < 3 ? brokers : 3;

@@ -14,6 +14,7 @@
  */
 #include "tl_alloc.h"
 #include "tl_cli.h"
+#include "tl_io.h"
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"

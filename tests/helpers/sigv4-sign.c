@@ -1,5 +1,5 @@
 /* sigv4-sign: signs request descriptions with lib/tl_sigv4, for the botocore cross-check
- * (tests/sigv4-crosscheck.py) and the benchmark (bench/sigv4.sh).
+ * (tests/helpers/sigv4-crosscheck.py) and the benchmark (bench/sigv4.sh).
  *
  *   sigv4-sign < requests.jsonl            one JSON result per input line
  *   sigv4-sign --bench N < requests.jsonl  makes N signatures of the requests (each N/count times

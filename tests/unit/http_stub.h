@@ -1,4 +1,4 @@
-/* tests/unit/http_stub.h: runs tests/http-stub.py (a scriptable loopback HTTP server) for a C
+/* tests/unit/http_stub.h: runs tests/stubs/http-stub.py (a scriptable loopback HTTP server) for a C
  * unit test, and talks to its control endpoints.
  *
  *   int port = stub_start();                 0 when python3 or the stub is unavailable
@@ -31,7 +31,7 @@ static int stub_spawn(pid_t *pid, const char *opt, const char *arg)
 	char line[32];
 	FILE *f;
 	const char *top = getenv("TOP");
-	char *script = xasprintf("%s/tests/http-stub.py", top && *top ? top : ".");
+	char *script = xasprintf("%s/tests/stubs/http-stub.py", top && *top ? top : ".");
 
 	if (pipe(fds) != 0) {
 		free(script);

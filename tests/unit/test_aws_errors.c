@@ -1,5 +1,5 @@
 /* Unit tests for tl_aws: error parsing (XML and JSON), retry classification, and the retry
- * schedule against the loopback stub (tests/http-stub.py), attempts counted by the server. */
+ * schedule against the loopback stub (tests/stubs/http-stub.py), attempts counted by the server. */
 #include "http_stub.h"
 #include "t.h"
 #include "tl_aws.h"

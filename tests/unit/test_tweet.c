@@ -2,7 +2,7 @@
 #include "t.h"
 #include "tl_alloc.h"
 #include "tl_buf.h"
-#include "tl_cli.h"
+#include "tl_io.h"
 #include "tl_json.h"
 #include "tl_tweet.h"
 #include "tl_tweetsim.h"
