@@ -23,9 +23,7 @@ rnd() { # MIN MAX: a random number of seconds (tenths) from MIN to MAX
 	echo "$((t / 10)).$((t % 10))"
 }
 wait_log() { # LOG REGEX: until a line of LOG matches (up to 60 s)
-	local i
-	for i in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	echo "$1: no line matches $2"; return 1
+	wait_for 60 "grep -q '$2' '$1' 2>/dev/null"
 }
 reap() { # PID NAME: wait for a member, report its exit status
 	local rc=0
