@@ -24,11 +24,9 @@ crash_loop() { # N
 		i=$((i + 1))
 		K2S "g$n" "c$n" "err$n.$i" --exit-at-end &
 		pid=$!
-		for j in $(seq 1 400); do
-			grep -q "^kafka-to-s3: stored " "err$n.$i" && break
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.05
-		done
+		# until it stores (after the dead member's session expires and the group joins: ~10 s,
+		# far more on a busy machine), it ends, or 120 s pass
+		wait_for 120 "grep -q '^kafka-to-s3: stored ' 'err$n.$i' || ! kill -0 $pid 2>/dev/null"
 		sleep "0.$((RANDOM % 6))$((RANDOM % 10))"
 		if kill -KILL $pid 2>/dev/null; then
 			kills=$((kills + 1))
