@@ -6,6 +6,7 @@
 #include "tl_buf.h"
 #include "tl_io.h"
 #include "tl_json.h"
+#include "tl_pages.h"
 #include "tl_log.h"
 #include "tl_time.h"
 
@@ -66,12 +67,18 @@ static cJSON *new_array(void)
 	return a;
 }
 
-static cJSON *columns_json(const struct tl_schema *root)
+/* The data columns; a field named as a partition key is left out (Athena refuses a table that
+ * has a column twice; the partition's value stands for the field, which a {field} partition
+ * template of kafka-to-s3 took it from). */
+static cJSON *columns_json(const struct tl_schema *root, const char *const *pkeys, size_t npkeys)
 {
 	cJSON *cols = new_array();
 	for (size_t i = 0; root && i < root->nfields; i++) {
 		const struct tl_schema_field *f = &root->fields[i];
-		if (f->alias_of >= 0)
+		bool is_key = false;
+		for (size_t k = 0; k < npkeys && !is_key; k++)
+			is_key = strcmp(pkeys[k], f->col) == 0;
+		if (f->alias_of >= 0 || is_key)
 			continue;
 		cJSON *c = tl_json_obj();
 		char *t = tl_schema_type_text(f->type, 0);
@@ -150,7 +157,7 @@ cJSON *tl_catalog_table_input(const struct tl_catalog_spec *sp)
 			put_str(params, e->string, e->valuestring);
 
 	cJSON *sd = tl_json_obj();
-	tl_json_add(sd, "Columns", columns_json(sp->columns));
+	tl_json_add(sd, "Columns", columns_json(sp->columns, sp->partition_keys, sp->npartition_keys));
 	tl_json_add_str(sd, "Location", sp->location);
 	tl_json_add_str(sd, "InputFormat", TL_TEXT_INPUT);
 	tl_json_add_str(sd, "OutputFormat", TL_TEXT_OUTPUT);
@@ -1040,6 +1047,7 @@ int tl_catalog_get_partitions(struct tl_catalog *c, const char *db, const char *
 	}
 	cJSON *all = new_array();
 	char *token = NULL;
+	struct tl_pages pages = TL_PAGES_INIT;
 	for (;;) {
 		cJSON *body = tl_json_obj(), *resp = NULL;
 		tl_json_add_str(body, "DatabaseName", db);
@@ -1052,18 +1060,28 @@ int tl_catalog_get_partitions(struct tl_catalog *c, const char *db, const char *
 		token = NULL;
 		if (rc < 0) {
 			cJSON_Delete(all);
+			tl_pages_release(&pages);
 			return -1;
 		}
 		cJSON *parts = cJSON_GetObjectItemCaseSensitive(resp, "Partitions");
 		while (parts && parts->child)
 			cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(parts, parts->child));
 		const char *next = tl_json_get_str(resp, "NextToken");
-		if (next && *next)
+		bool again = next && *next && tl_pages_next(&pages, next) < 0;
+		if (next && *next && !again)
 			token = xstrdup(next);
 		cJSON_Delete(resp);
+		if (again) {
+			*err = xasprintf("Glue GetPartitions of %s.%s gave a NextToken it had given "
+					 "before: the listing would never end", db, table);
+			cJSON_Delete(all);
+			tl_pages_release(&pages);
+			return -1;
+		}
 		if (!token)
 			break;
 	}
+	tl_pages_release(&pages);
 	*partitions = all;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "tl_io.h"
 #include "tl_json.h"
 #include "tl_jscan.h"
+#include "tl_lakeread.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_sig.h"
@@ -37,6 +38,7 @@ struct column {
 struct table {
 	char *db, *name;
 	char *dir;      /* the folder holding the table's objects */
+	char *root;     /* the lake root for its links: the lake, or dir when not under it */
 	struct column *cols;
 	size_t ncols;
 	size_t ndata;   /* data columns come first, then partition columns */
@@ -98,27 +100,40 @@ static char *lower_dup(const char *s)
 	return d;
 }
 
-/* Where the table's objects are on this machine. */
+/* Where the table's objects are on this machine: its location when that is a folder here, else
+ * its path below the bucket under the lake, else the lake's folder of its name. */
 static char *resolve_dir(const char *lake, const char *location, const char *name)
 {
-	if (location && !strncmp(location, "file://", 7) && is_dir(location + 7))
-		return xstrdup(location + 7);
-	if (location && location[0] == '/' && is_dir(location))
-		return xstrdup(location);
-	if (location && !strncmp(location, "s3://", 5)) {
-		const char *slash = strchr(location + 5, '/');
-		if (slash) {
-			char *p = xasprintf("%s/%s", lake, slash + 1);
-			if (is_dir(p))
-				return p;
-			free(p);
-		}
+	struct tl_lake_loc loc;
+	char *err = NULL, *p = NULL;
+	if (location && tl_lake_loc_parse(location, &loc, &err) == 0) {
+		if (!loc.s3 && loc.dir[0] == '/' && is_dir(loc.dir))
+			p = xstrdup(loc.dir);
+		else if (loc.s3)
+			p = *loc.prefix ? xasprintf("%s/%s", lake, loc.prefix) : xstrdup(lake);
+		tl_lake_loc_free(&loc);
+		if (p && is_dir(p))
+			return p;
+		free(p);
 	}
-	char *p = xasprintf("%s/%s", lake, name);
+	free(err);
+	p = xasprintf("%s/%s", lake, name);
 	if (is_dir(p))
 		return p;
 	free(p);
 	return NULL;
+}
+
+/* The lake when dir is in it, else dir: symbolic links that leave it are not followed. */
+static char *lake_root(const char *lake, const char *dir)
+{
+	char *l = realpath(lake, NULL), *d = realpath(dir, NULL);
+	size_t n = l ? strlen(l) : 0;
+	bool in = l && d && (strcmp(l, "/") == 0 ||
+			     (strncmp(d, l, n) == 0 && (d[n] == '/' || d[n] == '\0')));
+	free(l);
+	free(d);
+	return xstrdup(in ? lake : dir);
 }
 
 static void add_columns(struct table *t, const cJSON *arr, bool partition)
@@ -134,6 +149,25 @@ static void add_columns(struct table *t, const cJSON *arr, bool partition)
 		t->cols[t->ncols].partition = partition;
 		t->ncols++;
 	}
+}
+
+/* A data column named as a partition column (a catalog written by another crawler may have
+ * both): the partition's value stands for it, as the folder was named after the field. */
+static void drop_shadowed(struct table *t)
+{
+	size_t kept = 0, nd = t->ndata;
+	for (size_t i = 0; i < t->ncols; i++) {
+		bool shadowed = false;
+		for (size_t k = nd; k < t->ncols && i < nd && !shadowed; k++)
+			shadowed = strcmp(t->cols[i].name, t->cols[k].name) == 0;
+		if (shadowed) {
+			free(t->cols[i].name);
+			t->ndata--;
+			continue;
+		}
+		t->cols[kept++] = t->cols[i];
+	}
+	t->ncols = kept;
 }
 
 static int load_table(struct tl_localsql *q, const char *path, const char *dbname)
@@ -169,9 +203,11 @@ static int load_table(struct tl_localsql *q, const char *path, const char *dbnam
 	t->name = lower_dup(name);
 	t->db = lower_dup(db ? db : dbname);
 	t->dir = dir;
+	t->root = lake_root(q->lake, dir);
 	add_columns(t, cols, false);
 	t->ndata = t->ncols;
 	add_columns(t, tl_json_get(tj, "PartitionKeys"), true);
+	drop_shadowed(t);
 	cJSON_Delete(j);
 	return 0;
 }
@@ -601,73 +637,93 @@ static bool passes(const struct cons *cs, size_t n, int col, const char *v)
 	return true;
 }
 
-static int name_cmp(const void *a, const void *b)
+/* Walking the table's folders: partition values from key=value folders (unescaped), folders
+ * whose value fails a constraint pruned before anything under them is opened. */
+struct walk_ctx {
+	struct lake_cursor *c;
+	const struct cons *cs;
+	size_t ncons;
+	char **pvals;                          /* per partition column, the value in force */
+	struct level { int col; char *saved; } *lv; /* per depth, what a folder set */
+	size_t nlv;
+};
+
+static int walk_dir(void *ctx, size_t depth, const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct walk_ctx *w = ctx;
+	struct table *t = w->c->vt->t;
+	if (depth >= w->nlv) {
+		w->lv = xrealloc(w->lv, (depth + 8) * sizeof *w->lv);
+		w->nlv = depth + 8;
+	}
+	w->lv[depth].col = -1;
+	size_t n = strlen(name), kl = tl_lake_kv_key(name, n);
+	if (!kl || t->ncols == t->ndata)
+		return 0;
+	char *key = tl_lake_key_column(name, kl);
+	int col = -1;
+	for (size_t k = t->ndata; k < t->ncols && col < 0; k++)
+		if (!strcmp(t->cols[k].name, key))
+			col = (int)k;
+	free(key);
+	if (col < 0)
+		return 0;
+	char *v = tl_lake_value_unescape(name + kl + 1, n - kl - 1);
+	if (!passes(w->cs, w->ncons, col, v)) {
+		free(v);
+		w->c->vt->q->stats.files_pruned++;
+		return -1;
+	}
+	size_t pi = (size_t)col - t->ndata;
+	w->lv[depth].col = (int)pi;
+	w->lv[depth].saved = w->pvals[pi];
+	w->pvals[pi] = v;
+	return 0;
 }
 
-static void walk(struct lake_cursor *c, const char *dir, char **pvals, const struct cons *cs,
-		 size_t ncons)
+static void walk_dir_end(void *ctx, size_t depth)
+{
+	struct walk_ctx *w = ctx;
+	int pi = w->lv[depth].col;
+	if (pi >= 0) {
+		free(w->pvals[pi]);
+		w->pvals[pi] = w->lv[depth].saved;
+	}
+}
+
+static int walk_object(void *ctx, const char *path, const char *rel, int64_t size)
+{
+	struct walk_ctx *w = ctx;
+	struct lake_cursor *c = w->c;
+	struct table *t = c->vt->t;
+	size_t np = t->ncols - t->ndata;
+	(void)rel;
+	if (size <= 0)
+		return 0;
+	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
+	struct file *f = &c->files[c->nfiles++];
+	f->path = xstrdup(path);
+	f->pvals = xcalloc(np ? np : 1, sizeof *f->pvals);
+	for (size_t k = 0; k < np; k++)
+		f->pvals[k] = w->pvals[k] ? xstrdup(w->pvals[k]) : NULL;
+	return 0;
+}
+
+/* Lists the table's objects into c->files. False when a stop signal cut the walk short. */
+static bool walk(struct lake_cursor *c, const struct cons *cs, size_t ncons)
 {
 	struct table *t = c->vt->t;
 	size_t np = t->ncols - t->ndata;
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	char **names = NULL;
-	size_t nn = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || e->d_name[0] == '_')
-			continue; /* as Athena: hidden and "_" names are not data */
-		names = xrealloc(names, (nn + 1) * sizeof *names);
-		names[nn++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, nn, sizeof *names, name_cmp);
-	for (size_t i = 0; i < nn; i++) {
-		char *p = xasprintf("%s/%s", dir, names[i]);
-		struct stat st;
-		if (stat(p, &st) < 0) {
-			free(p);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			char *eq = strchr(names[i], '=');
-			int col = -1;
-			if (eq) {
-				for (size_t k = t->ndata; k < t->ncols; k++)
-					if (strlen(t->cols[k].name) == (size_t)(eq - names[i]) &&
-					    !strncasecmp(t->cols[k].name, names[i],
-							 (size_t)(eq - names[i])))
-						col = (int)k;
-			}
-			if (col >= 0 && !passes(cs, ncons, col, eq + 1)) {
-				c->vt->q->stats.files_pruned++;
-			} else {
-				char *saved = NULL;
-				if (col >= 0) {
-					saved = pvals[col - (int)t->ndata];
-					pvals[col - (int)t->ndata] = eq + 1;
-				}
-				walk(c, p, pvals, cs, ncons);
-				if (col >= 0)
-					pvals[col - (int)t->ndata] = saved;
-			}
-		} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
-			c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
-			struct file *f = &c->files[c->nfiles++];
-			f->path = p;
-			p = NULL;
-			f->pvals = xcalloc(np ? np : 1, sizeof *f->pvals);
-			for (size_t k = 0; k < np; k++)
-				f->pvals[k] = pvals[k] ? xstrdup(pvals[k]) : NULL;
-		}
-		free(p);
-	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
+	struct walk_ctx w = { c, cs, ncons, xcalloc(np ? np : 1, sizeof(char *)), NULL, 0 };
+	struct tl_lake_walk lw = {
+		.root = t->root, .dir = walk_dir, .dir_end = walk_dir_end, .object = walk_object,
+		.ctx = &w,
+	};
+	tl_lake_walk(&lw, t->dir);
+	c->vt->q->stats.links_skipped += lw.links_out;
+	free(w.pvals);
+	free(w.lv);
+	return !lw.interrupted;
 }
 
 static int next_record(struct lake_cursor *c)
@@ -763,13 +819,12 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
 			c->nkeys++;
 		}
 	}
-	size_t np = t->ncols - t->ndata;
-	char **pvals = xcalloc(np ? np : 1, sizeof *pvals);
-	walk(c, t->dir, pvals, cs, ncons);
-	free(pvals);
+	bool done = walk(c, cs, ncons);
 	for (size_t i = 0; i < ncons; i++)
 		free(cs[i].value);
 	free(cs);
+	if (!done)
+		return SQLITE_INTERRUPT;
 	return next_record(c);
 }
 
@@ -1591,6 +1646,7 @@ void tl_localsql_close(struct tl_localsql *q)
 		free(t->db);
 		free(t->name);
 		free(t->dir);
+		free(t->root);
 	}
 	free(q->tables);
 	if (q->names)

@@ -42,6 +42,7 @@ struct tl_sql_sink {
 struct tl_localsql_stats {
 	uint64_t files_read, files_pruned, bytes_read, records, bad_records;
 	uint64_t bad_files; /* objects that could not be opened or were corrupt part way */
+	uint64_t links_skipped; /* symbolic links out of the lake, not followed */
 };
 
 /* Opens the engine over the lake and catalog folders (catalog NULL: LAKE/_catalog). Tables whose

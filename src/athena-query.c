@@ -7,6 +7,7 @@
 #include "tl_io.h"
 #include "tl_json.h"
 #include "tl_localsql.h"
+#include "tl_pages.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_s3.h"
@@ -564,6 +565,7 @@ static int out_ok(struct app *a)
 static int fetch_api(struct app *a, struct query *q)
 {
 	char *token = NULL;
+	struct tl_pages pages = TL_PAGES_INIT;
 	bool first = true, header = has_header(q);
 	struct columns cols = { 0 };
 	struct rowbuf rb = { 0 };
@@ -623,6 +625,14 @@ static int fetch_api(struct app *a, struct query *q)
 		next = tl_json_get_str(resp, "NextToken");
 		free(token);
 		token = next ? xstrdup(next) : NULL;
+		if (token && tl_pages_next(&pages, token) < 0) {
+			tl_err("Athena GetQueryResults of %s gave a NextToken it had given before: the "
+			       "results would never end", q->id);
+			free(token);
+			token = NULL;
+			if (r == 0)
+				r = -1;
+		}
 		if (!cols.n) {
 			double uc = 0;
 			if (tl_json_get_num(resp, "UpdateCount", &uc) == 0 && uc > 0)
@@ -643,6 +653,7 @@ static int fetch_api(struct app *a, struct query *q)
 	if (out_ok(a) < 0)
 		r = 1;
 	free(token);
+	tl_pages_release(&pages);
 	columns_free(&cols);
 	rowbuf_free(&rb);
 	return r;

@@ -53,6 +53,17 @@ test_expect_success 'pages are followed by NextToken, 3 rows a page (4 GetQueryR
 	test $(cat n) -eq 3
 '
 
+test_expect_success 'a NextToken given again (the same, or going round) stops with an error' '
+	n0=$(calls GetQueryResults) &&
+	test_expect_failure_status 1 timeout -s KILL 60 $AQ "SELECT token_loop" >out 2>err &&
+	grep -q "gave a NextToken it had given before" err &&
+	test $(( $(calls GetQueryResults) - n0 )) -eq 2 &&
+	n0=$(calls GetQueryResults) &&
+	test_expect_failure_status 1 timeout -s KILL 60 $AQ "SELECT token_cycle" >out 2>err &&
+	grep -q "would never end" err &&
+	test $(( $(calls GetQueryResults) - n0 )) -eq 3
+'
+
 test_expect_success 'ndjson: typed values, NULL as null, "" as ""' '
 	$AQ -F ndjson "SELECT pages" >out 2>err &&
 	test $(wc -l <out) -eq 10 &&

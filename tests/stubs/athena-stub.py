@@ -18,6 +18,8 @@ What a query does depends on its text:
   contains "hostile_lab" a SELECT whose column label and value hold terminal escapes
   contains "rows_N"      a SELECT of N generated tweet-like rows (for bench/athena.sh)
   starts with SHOW       a DDL result: rows without a header row
+  contains "token_loop"  SELECT 1, but every GetQueryResults page names the same NextToken
+  contains "token_cycle" SELECT 1, with NextTokens that go round: A, B, A, B...
   anything else          SELECT 1 (one column _col0, one row)
 Queries go QUEUED -> RUNNING -> SUCCEEDED over three GetQueryExecution calls. Results come in
 pages of min(MaxResults, --page-size) rows; the header row counts toward the first page, as on
@@ -107,6 +109,7 @@ class Query:
         low = text.lower()
         m = re.search(r"rows_(\d+)", low)
         self.gen = int(m.group(1)) if m else 0
+        self.loop = "cycle" if "token_cycle" in low else "same" if "token_loop" in low else None
         self.kind = ("gen" if self.gen else "fail" if "fail_me" in low or "hostile_me" in low else
                      "forever" if "never_ends" in low else "hostile" if "hostile_lab" in low else
                      "pages" if "pages" in low else "labels" if "labels" in low else
@@ -300,6 +303,13 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(limit, int) or not 1 <= limit <= 1000:
             return self.error("InvalidRequestException", "MaxResults must be 1..1000")
         limit = min(limit, st.page_size)
+        if q.loop:  # a broken or hostile server: the pages never end
+            tok = body.get("NextToken", "")
+            cols, rows = q.result()
+            nxt = {"": "A", "A": "B", "B": "A"}.get(tok, "A") if q.loop == "cycle" else "SAME"
+            return self.reply(200, {"UpdateCount": 0, "NextToken": nxt, "ResultSet": {
+                "Rows": rows if not tok else rows[1:],
+                "ResultSetMetadata": {"ColumnInfo": column_info(cols)}}})
         start = 0
         if body.get("NextToken"):
             try:
