@@ -47,21 +47,24 @@ term_key() { term send-keys "$@"; }
 
 term_screen() { term capture-pane -p -J -S - | sed 's/[[:space:]]*$//'; }
 
+# what the screen showed when a wait failed
+term_dump() { echo "--- the terminal:"; term_screen | grep -v '^$' | tail -n 25; }
+
 term_count() { term_screen | grep -cE -- "$1"; }
 
 term_wait() {
 	_term_re=$1 _term_n=${2:-1}
-	wait_for 60 '[ "$(term_count "$_term_re")" -ge "$_term_n" ]' || { term_screen | tail -n 30; return 1; }
+	wait_for 60 '[ "$(term_count "$_term_re")" -ge "$_term_n" ]' || { term_dump; return 1; }
 }
 
 term_last() { term_screen | grep -v '^$' | tail -n 1; }
 
 term_idle() {
 	_term_prompt=$1
-	wait_for 60 '[ "$(term_last)" = "$_term_prompt" ]' || { term_screen | tail -n 30; return 1; }
+	wait_for 60 '[ "$(term_last)" = "$_term_prompt" ]' || { term_dump; return 1; }
 }
 
 term_status() {
-	wait_file "$TRASH/term.status" 60 || { term_screen | tail -n 30; return 1; }
+	wait_file "$TRASH/term.status" 60 || { term_dump; return 1; }
 	cat "$TRASH/term.status"
 }
