@@ -219,8 +219,10 @@ static bool is_throttle(const struct tl_aws_error *e)
 
 /* An Athena call. Over tl_aws's own retries, throttling and transient errors are retried with
  * jittered exponential backoff (Athena throttles GetQueryExecution under load), up to 8 more
- * rounds. A stop signal ends the waiting unless keep_on_signal. Returns 0 or -1 (reported). */
-static int athena(struct app *a, const char *op, cJSON *body, cJSON **out, bool keep_on_signal)
+ * rounds. A stop signal ends the waiting unless keep_on_signal. Returns 0, or -1 with the reason
+ * in *why (caller frees) when why is given, else reported. */
+static int athena_call(struct app *a, const char *op, cJSON *body, cJSON **out,
+		       bool keep_on_signal, char **why)
 {
 	char target[96];
 	int round;
@@ -234,7 +236,10 @@ static int athena(struct app *a, const char *op, cJSON *body, cJSON **out, bool 
 		}
 		if (!is_throttle(&err) || round >= 8 || (tl_sig_caught() && !keep_on_signal)) {
 			char *txt = tl_aws_error_text(&err);
-			tl_err("Athena %s: %s", op, txt);
+			if (why)
+				*why = xasprintf("Athena %s: %s", op, txt);
+			else
+				tl_err("Athena %s: %s", op, txt);
 			free(txt);
 			tl_aws_error_free(&err);
 			return -1;
@@ -250,10 +255,18 @@ static int athena(struct app *a, const char *op, cJSON *body, cJSON **out, bool 
 			struct timespec ts = { (time_t)(delay / 1000), (long)(delay % 1000) * 1000000 };
 			nanosleep(&ts, NULL);
 		} else if (tl_sleep_ms(delay)) {
-			tl_err("Athena %s: interrupted", op);
+			if (why)
+				*why = xasprintf("Athena %s: interrupted", op);
+			else
+				tl_err("Athena %s: interrupted", op);
 			return -1;
 		}
 	}
+}
+
+static int athena(struct app *a, const char *op, cJSON *body, cJSON **out, bool keep_on_signal)
+{
+	return athena_call(a, op, body, out, keep_on_signal, NULL);
 }
 
 static cJSON *id_body(const char *id)
@@ -1528,18 +1541,20 @@ static int athena_query(struct app *a, struct query *qs, size_t n)
 
 /* --- --history: the workgroup's recent queries -------------------------------------------------- */
 
-/* The start of a query's text on one line: runs of white space become one space, other control
- * characters and bytes that are not UTF-8 are escaped (\xHH), at most max characters. */
+/* The start of a query's text on one line: white space that holds a line break becomes "\n",
+ * other runs of white space one space, other control characters and bytes that are not UTF-8
+ * "\xHH"; at most max characters, then "…". */
 static char *sql_snippet(const char *sql, size_t max)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	size_t n = strlen(sql), chars = 0;
-	bool space = false;
+	int gap = 0; /* white space passed: 1 spaces, 2 a line break */
 	tl_buf_adds(&b, "");
 	for (size_t i = 0; i < n;) {
 		const unsigned char *c = (const unsigned char *)sql + i;
 		if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f' || *c == '\v') {
-			space = b.len > 0;
+			if (b.len)
+				gap = *c == '\n' || *c == '\r' ? 2 : gap ? gap : 1;
 			i++;
 			continue;
 		}
@@ -1547,10 +1562,10 @@ static char *sql_snippet(const char *sql, size_t max)
 			tl_buf_adds(&b, "\xE2\x80\xA6"); /* … */
 			break;
 		}
-		if (space) {
-			tl_buf_addc(&b, ' ');
-			chars++;
-			space = false;
+		if (gap) {
+			tl_buf_adds(&b, gap == 2 ? "\\n" : " ");
+			chars += (size_t)gap;
+			gap = 0;
 		}
 		size_t k = tl_utf8_seq(c, n - i);
 		if (k == 0 || *c < 0x20 || *c == 0x7f || (k == 2 && *c == 0xC2 && c[1] < 0xA0)) {
@@ -1592,7 +1607,8 @@ static int history_get(struct app *a, char **ids, size_t n, cJSON *out)
 			for (size_t k = 0; k < m; k++)
 				cJSON_AddItemToArray(arr, cJSON_CreateString(ids[i + k]));
 			tl_json_add(b, "QueryExecutionIds", arr);
-			int r = athena(a, "BatchGetQueryExecution", b, &resp, false);
+			char *why = NULL;
+			int r = athena_call(a, "BatchGetQueryExecution", b, &resp, false, &why);
 			cJSON_Delete(b);
 			if (r == 0) {
 				cJSON *got = cJSON_GetObjectItemCaseSensitive(resp, "QueryExecutions"), *e;
@@ -1606,9 +1622,13 @@ static int history_get(struct app *a, char **ids, size_t n, cJSON *out)
 				cJSON_Delete(resp);
 				continue;
 			}
-			if (tl_sig_caught())
+			if (tl_sig_caught()) {
+				free(why);
 				return -1;
-			tl_warn("asking for each query alone (GetQueryExecution) instead");
+			}
+			/* an endpoint without it (moto), or a policy that allows only the single call */
+			tl_warn("%s; asking for each query alone (GetQueryExecution)", why);
+			free(why);
 			single = true;
 		}
 		for (size_t k = 0; k < m; k++) {
