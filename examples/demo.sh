@@ -86,9 +86,12 @@ q() {
 q "top hashtags" -f "$top/examples/sql/local/top-hashtags.sql"
 q "tweets per minute, last 10 minutes of the stream" -f "$top/examples/sql/local/tweets-per-minute.sql"
 q "languages" -f "$top/examples/sql/local/languages.sql"
+step "tweets per minute over the whole stream, drawn (and as a picture: $dir/tweets-per-minute.svg)"
+(cd "$dir" && run "$top/examples/tweets-per-minute.sh" "$lake" "$dir/tweets-per-minute.svg")
 
 step "done"
 cat >&2 <<MSG
 The lake is in $lake (catalog in $lake/_catalog). Go on querying it:
   athena-query --local $lake 'SELECT lang, count(*) FROM tweets GROUP BY lang'
+  athena-query --local $lake      # a prompt: history, Tab completion, \d, \chart
 MSG
