@@ -397,29 +397,28 @@ int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out)
 	return 0;
 }
 
-char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
+int tl_jdoc_str(const struct tl_jdoc *d, long tok, struct tl_buf *b)
 {
 	if (tok < 0 || (size_t)tok >= d->n || d->t[tok].type != TL_JT_STR)
-		return NULL;
+		return -1;
 	const char *p = d->s + d->t[tok].start + 1, *e = d->s + d->t[tok].end - 1;
-	struct tl_buf b;
-	tl_buf_init(&b, 0);
-	tl_buf_add(&b, "", 0);
+	if (tl_buf_add(b, "", 0) < 0)
+		return -1;
 	while (p < e) {
 		const char *q = memchr(p, '\\', (size_t)(e - p));
-		if (!q) {
-			tl_buf_add(&b, p, (size_t)(e - p));
-			break;
-		}
-		tl_buf_add(&b, p, (size_t)(q - p));
+		if (!q)
+			return tl_buf_add(b, p, (size_t)(e - p));
+		if (tl_buf_add(b, p, (size_t)(q - p)) < 0)
+			return -1;
 		char c = q[1];
 		p = q + 2;
+		int rc;
 		switch (c) {
-		case 'b': tl_buf_addc(&b, '\b'); break;
-		case 'f': tl_buf_addc(&b, '\f'); break;
-		case 'n': tl_buf_addc(&b, '\n'); break;
-		case 'r': tl_buf_addc(&b, '\r'); break;
-		case 't': tl_buf_addc(&b, '\t'); break;
+		case 'b': rc = tl_buf_addc(b, '\b'); break;
+		case 'f': rc = tl_buf_addc(b, '\f'); break;
+		case 'n': rc = tl_buf_addc(b, '\n'); break;
+		case 'r': rc = tl_buf_addc(b, '\r'); break;
+		case 't': rc = tl_buf_addc(b, '\t'); break;
 		case 'u': {
 			/* the tape's strings are checked: four hex digits follow */
 			unsigned cp = (unsigned)tl_hex4(p);
@@ -434,12 +433,24 @@ char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
 			if (cp >= 0xD800 && cp < 0xE000)
 				cp = 0xFFFD; /* a lone surrogate */
 			char u[4];
-			tl_buf_add(&b, u, tl_utf8_put(u, cp));
+			rc = tl_buf_add(b, u, tl_utf8_put(u, cp));
 			break;
 		}
-		default: tl_buf_addc(&b, c); break;
+		default: rc = tl_buf_addc(b, c); break;
 		}
+		if (rc < 0)
+			return -1;
 	}
+	return 0;
+}
+
+char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
+{
+	if (tok < 0 || (size_t)tok >= d->n || d->t[tok].type != TL_JT_STR)
+		return NULL;
+	struct tl_buf b;
+	tl_buf_init(&b, 0);
+	tl_jdoc_str(d, tok, &b);
 	return tl_buf_detach(&b, NULL);
 }
 
