@@ -59,7 +59,7 @@ void tl_chart_add(struct tl_chart *c, const char *x, const double *v, const bool
 	}
 	c->xs[c->n] = x ? xstrdup(x) : NULL;
 	for (size_t i = 0; i < k; i++) {
-		bool ok = has[i] && isfinite(v[i]);
+		bool ok = has[i] && isfinite(v[i]) && fabs(v[i]) <= 1e300;
 		c->v[c->n * k + i] = ok ? v[i] : 0;
 		c->has[c->n * k + i] = ok;
 	}
@@ -89,74 +89,68 @@ void tl_chart_free(struct tl_chart *c)
 
 /* ---- text from the data, made safe ------------------------------------------------------------ */
 
-/* One character of data text as it is shown: a valid printable character as it is, anything else
- * (control characters, C1 controls, invalid bytes) as an escape. */
-struct piece {
-	const char *p;
-	size_t len;      /* bytes of p */
-	size_t w;        /* terminal columns */
-	size_t used;     /* bytes of the input taken */
-	bool escaped;
-	char esc[8];
-};
-
-static void piece_at(const unsigned char *s, size_t n, struct piece *pc)
+/* s as tl_buf_add_printable shows it (control characters and bytes that are not UTF-8 escaped:
+ * \n, \xHH), as a new string. */
+static char *printable(const char *s)
 {
-	unsigned char c = s[0];
-	size_t k = tl_utf8_seq(s, n);
-	bool c1 = k == 2 && c == 0xC2 && s[1] < 0xA0;
-	pc->escaped = false;
-	if (k == 0 || c < 0x20 || c == 0x7f || c1) {
-		const char *e = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
-		if (e)
-			snprintf(pc->esc, sizeof pc->esc, "%s", e);
-		else if (c1)
-			snprintf(pc->esc, sizeof pc->esc, "\\u%04X", (unsigned)s[1]);
-		else
-			snprintf(pc->esc, sizeof pc->esc, "\\x%02X", (unsigned)c);
-		pc->p = pc->esc;
-		pc->len = strlen(pc->esc);
-		pc->w = pc->len;
-		pc->used = c1 ? 2 : 1;
-		pc->escaped = true;
-		return;
+	struct tl_buf b = TL_BUF_INIT;
+	tl_buf_adds(&b, "");
+	tl_buf_add_printable(&b, s, strlen(s));
+	return tl_buf_detach(&b, NULL);
+}
+
+/* Bytes of the longest start of printable text t that fits in maxw columns; *w gets its width. */
+static size_t fit(const char *t, size_t maxw, size_t *w)
+{
+	size_t n = strlen(t), i = 0;
+	*w = 0;
+	while (i < n) {
+		size_t k = tl_utf8_seq((const unsigned char *)t + i, n - i);
+		size_t cw = tl_text_width(t + i, k ? k : 1);
+		if (*w + cw > maxw)
+			break;
+		*w += cw;
+		i += k ? k : 1;
 	}
-	pc->p = (const char *)s;
-	pc->len = k;
-	pc->w = tl_text_width((const char *)s, k);
-	pc->used = k;
+	return i;
 }
 
 /* Columns that s takes on a terminal, escapes included. */
 static size_t term_width(const char *s)
 {
-	size_t n = strlen(s), w = 0;
-	struct piece pc;
-	for (size_t i = 0; i < n; i += pc.used) {
-		piece_at((const unsigned char *)s + i, n - i, &pc);
-		w += pc.w;
-	}
+	char *t = printable(s);
+	size_t w = tl_text_width(t, strlen(t));
+	free(t);
 	return w;
+}
+
+/* The printable form of s cut to maxw columns ("…" ending a cut one): its bytes in *len, its
+ * columns in *w. Caller frees. */
+static char *cut(const char *s, size_t maxw, size_t *len, size_t *w)
+{
+	char *t = printable(s);
+	size_t total = tl_text_width(t, strlen(t));
+	if (total <= maxw) {
+		*len = strlen(t);
+		*w = total;
+		return t;
+	}
+	*len = maxw ? fit(t, maxw - 1, w) : 0;
+	return t;
 }
 
 /* Appends s for a terminal in at most maxw columns (cut with "…"); pads with spaces to maxw
  * when pad. Returns the columns written. */
 static size_t put_term(struct tl_buf *b, const char *s, size_t maxw, bool pad)
 {
-	size_t n = strlen(s), w = 0, total = term_width(s);
-	struct piece pc;
-	size_t room = total <= maxw ? maxw : maxw ? maxw - 1 : 0;
-	for (size_t i = 0; i < n; i += pc.used) {
-		piece_at((const unsigned char *)s + i, n - i, &pc);
-		if (w + pc.w > room)
-			break;
-		tl_buf_add(b, pc.p, pc.len);
-		w += pc.w;
-	}
-	if (total > maxw && maxw) {
+	size_t len, w;
+	char *t = cut(s, maxw, &len, &w);
+	tl_buf_add(b, t, len);
+	if (t[len]) {
 		tl_buf_adds(b, "\xE2\x80\xA6"); /* … */
 		w++;
 	}
+	free(t);
 	while (pad && w < maxw) {
 		tl_buf_addc(b, ' ');
 		w++;
@@ -164,39 +158,25 @@ static size_t put_term(struct tl_buf *b, const char *s, size_t maxw, bool pad)
 	return w;
 }
 
-/* Appends s as XML character data in at most maxw columns (cut with "…"): markup characters
- * escaped, anything a terminal would see escaped replaced by U+FFFD (XML 1.0 allows no control
- * characters). */
+/* Appends s as XML character data in at most maxw columns (cut with "…"), printable as on a
+ * terminal (XML 1.0 allows no control characters) and with its markup characters escaped. */
 static void put_xml(struct tl_buf *b, const char *s, size_t maxw)
 {
-	size_t n = strlen(s), w = 0, total = 0;
-	struct piece pc;
-	for (size_t i = 0; i < n; i += pc.used) {
-		piece_at((const unsigned char *)s + i, n - i, &pc);
-		total += pc.escaped ? 1 : pc.w;
-	}
-	size_t room = total <= maxw ? maxw : maxw ? maxw - 1 : 0;
-	for (size_t i = 0; i < n; i += pc.used) {
-		piece_at((const unsigned char *)s + i, n - i, &pc);
-		size_t pw = pc.escaped ? 1 : pc.w;
-		if (w + pw > room)
-			break;
-		w += pw;
-		if (pc.escaped) {
-			tl_buf_adds(b, "\xEF\xBF\xBD");
-			continue;
-		}
-		switch (pc.p[0]) {
+	size_t len, w;
+	char *t = cut(s, maxw, &len, &w);
+	for (size_t i = 0; i < len; i++) {
+		switch (t[i]) {
 		case '&': tl_buf_adds(b, "&amp;"); break;
 		case '<': tl_buf_adds(b, "&lt;"); break;
 		case '>': tl_buf_adds(b, "&gt;"); break;
 		case '"': tl_buf_adds(b, "&quot;"); break;
 		case '\'': tl_buf_adds(b, "&apos;"); break;
-		default: tl_buf_add(b, pc.p, pc.len);
+		default: tl_buf_addc(b, t[i]);
 		}
 	}
-	if (total > maxw && maxw)
+	if (t[len])
 		tl_buf_adds(b, "\xE2\x80\xA6");
+	free(t);
 }
 
 /* ---- numbers and scales ----------------------------------------------------------------------- */
@@ -259,6 +239,8 @@ static void fmt_tick(const struct scale *s, double v, char *buf, size_t len)
 	double u = v / pow(1000, s->unit);
 	if (fabs(u) < s->step / pow(1000, s->unit) / 1e6)
 		snprintf(buf, len, "0");
+	else if (fabs(u) >= 1e6 || s->dec > 6)
+		snprintf(buf, len, "%.3g", v); /* beyond the suffixes, or tiny steps */
 	else
 		snprintf(buf, len, "%.*f%s", s->dec, u, sfx[s->unit]);
 }
@@ -621,7 +603,7 @@ static void text_bar(const struct tl_chart *c, const struct tl_chart_style *st, 
 	struct scale sc;
 	scale_make(&sc, min, max, B / 12 < 2 ? 2 : B / 12 > 8 ? 8 : (int)(B / 12), true);
 	double span = sc.hi - sc.lo;
-	long zc = lround(-sc.lo / span * (double)B), z8 = zc * 8;
+	long zc = lround(-sc.lo / span * (double)B);
 	for (size_t i = 0; i < c->n; i++) {
 		for (size_t k = 0; k < ns; k++) {
 			if (k == 0)
@@ -640,20 +622,18 @@ static void text_bar(const struct tl_chart *c, const struct tl_chart_style *st, 
 				continue;
 			}
 			double v = c->v[i * ns + k];
-			long e8 = lround((v - sc.lo) / span * (double)B * 8);
-			if (v > 0 && e8 <= z8)
-				e8 = z8 + 1; /* a value that is not zero shows */
-			if (v < 0 && e8 >= z8)
-				e8 = z8 - 1;
+			/* from the zero column, which is on a cell's edge */
+			long len8 = lround(fabs(v) / span * (double)B * 8);
+			if (v != 0 && len8 == 0)
+				len8 = 1; /* a value that is not zero shows */
 			if (v >= 0) {
-				long len8 = e8 - z8;
 				spaces(o, zc);
 				color_on(o, st, k);
 				repeat(o, BLOCK_FULL, len8 / 8);
 				tl_buf_adds(o, eighths[len8 % 8]);
 				color_off(o, st);
 			} else {
-				long len8 = z8 - e8, full = len8 / 8, rem = len8 % 8;
+				long full = len8 / 8, rem = len8 % 8;
 				spaces(o, zc - full - (rem ? 1 : 0));
 				color_on(o, st, k);
 				if (rem)
@@ -861,7 +841,7 @@ static void text_line(const struct tl_chart *c, const struct tl_chart_style *st,
 	if (xa.kind == X_TIME) {
 		char *cap = time_caption(c, &xa);
 		spaces(o, Yw + 2);
-		put_term(o, cap, (size_t)(W - Yw - 2), false);
+		put_term(o, cap, (size_t)(W - Yw - 2 > 10 ? W - Yw - 2 : 10), false);
 		tl_buf_addc(o, '\n');
 		free(cap);
 	}

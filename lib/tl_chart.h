@@ -16,8 +16,8 @@
  * round number, and are ticked at round steps (1, 2 or 5 times a power of ten; minutes, hours and
  * days on a time axis). There is a title ("tweets by minute"), axis labels, and a legend when
  * there are several series. Text from the data (labels, names) is shown with control characters
- * and invalid UTF-8 escaped (\n, \xHH) on a terminal, and replaced by U+FFFD in SVG, so neither
- * a terminal nor an XML reader ever sees them raw. Widths are measured in terminal columns.
+ * and invalid UTF-8 escaped (\n, \xHH: tl_buf_add_printable) on a terminal and in SVG alike, so
+ * neither a terminal nor an XML reader ever sees them raw. Widths are in terminal columns.
  */
 #ifndef TL_CHART_H
 #define TL_CHART_H
@@ -42,14 +42,16 @@ struct tl_chart *tl_chart_new(enum tl_chart_kind kind, const char *xname, size_t
 			      const char *const *names);
 
 /* Adds a point: its x as text (NULL for SQL NULL, shown as "NULL") and nseries values, where
- * has[i] false (or a value that is not finite) means the value is missing. Copied. */
+ * has[i] false (or a value that is not finite, or beyond +-1e300) means the value is missing.
+ * Copied. */
 void tl_chart_add(struct tl_chart *c, const char *x, const double *v, const bool *has);
 
 /* Points added so far. */
 size_t tl_chart_points(const struct tl_chart *c);
 
 struct tl_chart_style {
-	int width;   /* terminal columns the chart may take (0: 80); at least 24 are used */
+	int width;   /* terminal columns the chart may take (0: 80); at least 24 are used, and
+		      * a little more beside bars when the values are long and the width small */
 	int height;  /* line charts: rows of the plot (0: 12); bar charts grow with the points */
 	bool color;  /* SGR colours per series (a terminal that shows them) */
 };

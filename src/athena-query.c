@@ -1614,41 +1614,42 @@ static int athena_query(struct app *a, struct query *qs, size_t n)
 
 /* The start of a query's text on one line: white space that holds a line break becomes "\n",
  * other runs of white space one space, other control characters and bytes that are not UTF-8
- * "\xHH"; at most max characters, then "…". */
+ * "\xHH" (tl_buf_add_printable); at most max characters, then "…". */
 static char *sql_snippet(const char *sql, size_t max)
 {
-	struct tl_buf b = TL_BUF_INIT;
+	struct tl_buf flat = TL_BUF_INIT, out = TL_BUF_INIT;
 	size_t n = strlen(sql), chars = 0;
 	int gap = 0; /* white space passed: 1 spaces, 2 a line break */
-	tl_buf_adds(&b, "");
+	bool cut = false;
+	tl_buf_adds(&flat, "");
+	tl_buf_adds(&out, "");
 	for (size_t i = 0; i < n;) {
-		const unsigned char *c = (const unsigned char *)sql + i;
-		if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f' || *c == '\v') {
-			if (b.len)
-				gap = *c == '\n' || *c == '\r' ? 2 : gap ? gap : 1;
+		unsigned char c = (unsigned char)sql[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			if (flat.len)
+				gap = c == '\n' || c == '\r' ? 2 : gap ? gap : 1;
 			i++;
 			continue;
 		}
 		if (chars >= max) {
-			tl_buf_adds(&b, "\xE2\x80\xA6"); /* … */
+			cut = true;
 			break;
 		}
 		if (gap) {
-			tl_buf_adds(&b, gap == 2 ? "\\n" : " ");
-			chars += (size_t)gap;
+			tl_buf_addc(&flat, gap == 2 ? '\n' : ' ');
+			chars++;
 			gap = 0;
 		}
-		size_t k = tl_utf8_seq(c, n - i);
-		if (k == 0 || *c < 0x20 || *c == 0x7f || (k == 2 && *c == 0xC2 && c[1] < 0xA0)) {
-			tl_buf_addf(&b, "\\x%02X", *c);
-			i++;
-		} else {
-			tl_buf_add(&b, c, k);
-			i += k;
-		}
+		size_t k = tl_utf8_seq((const unsigned char *)sql + i, n - i);
+		tl_buf_add(&flat, sql + i, k ? k : 1);
+		i += k ? k : 1;
 		chars++;
 	}
-	return tl_buf_detach(&b, NULL);
+	tl_buf_add_printable(&out, flat.data, flat.len);
+	if (cut)
+		tl_buf_adds(&out, "\xE2\x80\xA6"); /* … */
+	tl_buf_release(&flat);
+	return tl_buf_detach(&out, NULL);
 }
 
 static double exec_submitted(const cJSON *ex)

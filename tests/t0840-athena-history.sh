@@ -80,6 +80,13 @@ test_expect_success 'the workgroup asked for is the one listed' '
 	calls ListQueryExecutions | jq -e ".body.WorkGroup == \"analysts\""
 '
 
+test_expect_success 'a long query: the first 100 characters, then an ellipsis' '
+	long="SELECT '\''$(printf "x%.0s" $(seq 1 200))'\''" &&
+	$AQ --no-wait -w long "$long" >/dev/null &&
+	$AQ --history -w long -F ndjson >got &&
+	jq -e ".query | length == 101 and endswith(\"xxx…\") and startswith(\"SELECT '\''xx\")" got
+'
+
 test_expect_success 'usage: --history takes a count and no SQL; --no-wait is for Athena and new queries' '
 	test_expect_failure_status 2 athena-query --history 0 &&
 	test_expect_failure_status 2 athena-query --history=abc &&
