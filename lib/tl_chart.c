@@ -622,8 +622,12 @@ static void text_bar(const struct tl_chart *c, const struct tl_chart_style *st, 
 				continue;
 			}
 			double v = c->v[i * ns + k];
-			/* from the zero column, which is on a cell's edge */
-			long len8 = lround(fabs(v) / span * (double)B * 8);
+			/* the end where the axis puts the value; the zero column is on a cell's
+			 * edge, half a cell from where the scale has it at most */
+			long e8 = lround((v - sc.lo) / span * (double)B * 8), z8 = zc * 8;
+			long len8 = v > 0 ? e8 - z8 : z8 - e8;
+			if (len8 < 0 || v == 0)
+				len8 = 0;
 			if (v != 0 && len8 == 0)
 				len8 = 1; /* a value that is not zero shows */
 			if (v >= 0) {

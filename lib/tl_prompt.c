@@ -329,11 +329,13 @@ struct tl_prompt *tl_prompt_open(const struct tl_prompt_opts *o, char **err)
 	el_set(p->el, EL_GETCFN, getc_fn);
 	/* Ctrl-C and Ctrl-Z come as keys while editing */
 	el_set(p->el, EL_SETTY, "-d", "-isig", NULL);
-	el_set(p->el, EL_ADDFN, "tl-interrupt", "drop the line and the statement begun", on_interrupt);
+	/* the wide form keeps the names as given (the narrow one copies them and never frees) */
+	el_wset(p->el, EL_ADDFN, L"tl-interrupt", L"drop the line and the statement begun",
+		on_interrupt);
 	el_set(p->el, EL_BIND, "^C", "tl-interrupt", NULL);
-	el_set(p->el, EL_ADDFN, "tl-suspend", "suspend", on_suspend);
+	el_wset(p->el, EL_ADDFN, L"tl-suspend", L"suspend", on_suspend);
 	el_set(p->el, EL_BIND, "^Z", "tl-suspend", NULL);
-	el_set(p->el, EL_ADDFN, "tl-complete", "complete a name or keyword", on_tab);
+	el_wset(p->el, EL_ADDFN, L"tl-complete", L"complete a name or keyword", on_tab);
 	el_set(p->el, EL_BIND, "^I", "tl-complete", NULL);
 	el_source(p->el, NULL); /* ~/.editrc */
 	if (o->history) {
