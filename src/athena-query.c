@@ -2333,6 +2333,12 @@ static int athena_prompt(struct app *a)
 		}
 		int leave = got == TL_PROMPT_COMMAND ? prompt_command(a, text) : prompt_sql(a, text);
 		free(text);
+		if (!leave && tl_sig_caught() == SIGINT) { /* during a command (\d on Glue...) */
+			tl_sig_clear();
+			tl_info("cancelled");
+		} else if (!leave && tl_sig_caught()) {
+			leave = tl_sig_exit_status();
+		}
 		if (leave) {
 			status = leave == 1 ? TL_EXIT_OK : leave;
 			break;
