@@ -776,6 +776,11 @@ int main(int argc, char **argv)
 		a.out_broken = true;
 	if (a.svg_path && a.tr)
 		write_svg(&a);
+	if (a.watch && !a.tty_on && a.tr && !a.out_broken) {
+		/* plain frames: the last one shows where the input ended */
+		a.ended = true;
+		draw_view(&a);
+	}
 	if (a.tty_on && !stopping(&a))
 		linger(&a);
 	if (a.state_path && status != TL_EXIT_USAGE && save_state(&a) < 0 && status == 0)
