@@ -203,46 +203,6 @@ void tl_jdoc_free(struct tl_jdoc *d)
 	d->n = d->cap = 0;
 }
 
-long tl_jdoc_get(const struct tl_jdoc *d, size_t obj, const char *key)
-{
-	if (obj >= d->n || d->t[obj].type != TL_J_OBJECT)
-		return -1;
-	size_t kn = strlen(key), end = d->t[obj].next;
-	for (size_t k = obj + 1; k < end; k = d->t[k + 1].next)
-		if (tl_jdoc_key_is(d, k, key, kn))
-			return (long)(k + 1);
-	return -1;
-}
-
-long tl_jdoc_at(const struct tl_jdoc *d, size_t arr, size_t i)
-{
-	if (arr >= d->n || d->t[arr].type != TL_J_ARRAY)
-		return -1;
-	size_t end = d->t[arr].next;
-	for (size_t k = arr + 1; k < end; k = d->t[k].next)
-		if (i-- == 0)
-			return (long)k;
-	return -1;
-}
-
-bool tl_jdoc_idtext(const struct tl_jdoc *d, long tok, const char **p, size_t *n)
-{
-	if (tok < 0 || (size_t)tok >= d->n)
-		return false;
-	const struct tl_jtok *t = &d->t[tok];
-	if (t->type == TL_J_STRING) {
-		*p = d->s + t->start + 1;
-		*n = t->end - t->start - 2;
-		return true;
-	}
-	if (t->type == TL_J_NUMBER) {
-		*p = d->s + t->start;
-		*n = t->end - t->start;
-		return true;
-	}
-	return false;
-}
-
 static char *copy_gap(char *w, const char *p, const char *e)
 {
 	for (; p < e; p++)

@@ -55,13 +55,51 @@ static inline bool tl_jdoc_key_is(const struct tl_jdoc *d, size_t k, const char 
 }
 
 /* Member lookup in the object at token index obj: the value's token index, or -1. Keys are
- * compared as raw text (a key written with escapes does not match). */
-long tl_jdoc_get(const struct tl_jdoc *d, size_t obj, const char *key);
+ * compared as raw text (a key written with escapes does not match). (Inline: the tweet merger
+ * calls these for every member it looks at.) */
+static inline long tl_jdoc_get(const struct tl_jdoc *d, size_t obj, const char *key)
+{
+	if (obj >= d->n || d->t[obj].type != TL_J_OBJECT)
+		return -1;
+	size_t kn = strlen(key), end = d->t[obj].next;
+	for (size_t k = obj + 1; k < end; k = d->t[k + 1].next)
+		if (tl_jdoc_key_is(d, k, key, kn))
+			return (long)(k + 1);
+	return -1;
+}
+
 /* Index of element i of the array at token index arr, or -1. */
-long tl_jdoc_at(const struct tl_jdoc *d, size_t arr, size_t i);
+static inline long tl_jdoc_at(const struct tl_jdoc *d, size_t arr, size_t i)
+{
+	if (arr >= d->n || d->t[arr].type != TL_J_ARRAY)
+		return -1;
+	size_t end = d->t[arr].next;
+	for (size_t k = arr + 1; k < end; k = d->t[k].next)
+		if (i-- == 0)
+			return (long)k;
+	return -1;
+}
+
 /* The raw text of a string without quotes (escapes left as written), or of a number; false
  * for other types. Used for ids, which X sends as strings and sometimes as numbers. */
-bool tl_jdoc_idtext(const struct tl_jdoc *d, long tok, const char **p, size_t *n);
+static inline bool tl_jdoc_idtext(const struct tl_jdoc *d, long tok, const char **p, size_t *n)
+{
+	if (tok < 0 || (size_t)tok >= d->n)
+		return false;
+	const struct tl_jtok *t = &d->t[tok];
+	if (t->type == TL_J_STRING) {
+		*p = d->s + t->start + 1;
+		*n = t->end - t->start - 2;
+		return true;
+	}
+	if (t->type == TL_J_NUMBER) {
+		*p = d->s + t->start;
+		*n = t->end - t->start;
+		return true;
+	}
+	return false;
+}
+
 /* Appends token tok's value as compact JSON (white space outside strings removed). */
 int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out);
 /* The decoded value of a string token (escapes resolved) as a new string, or NULL when tok is

@@ -254,18 +254,28 @@ static inline __attribute__((always_inline)) int tl_jlex_literal(const char *s, 
 								 size_t *pos, enum tl_jtype *type,
 								 const char **why)
 {
-	size_t i = *pos, l;
-	const char *lit;
+	size_t i = *pos;
+	/* constant lengths: each memcmp is a compare or two */
 	switch (s[i]) {
-	case 't': lit = "true"; l = 4; *type = TL_J_TRUE; break;
-	case 'f': lit = "false"; l = 5; *type = TL_J_FALSE; break;
-	case 'n': lit = "null"; l = 4; *type = TL_J_NULL; break;
-	default: goto bad;
+	case 't':
+		if (n - i < 4 || memcmp(s + i, "true", 4) != 0)
+			goto bad;
+		*type = TL_J_TRUE;
+		*pos = i + 4;
+		return 0;
+	case 'f':
+		if (n - i < 5 || memcmp(s + i, "false", 5) != 0)
+			goto bad;
+		*type = TL_J_FALSE;
+		*pos = i + 5;
+		return 0;
+	case 'n':
+		if (n - i < 4 || memcmp(s + i, "null", 4) != 0)
+			goto bad;
+		*type = TL_J_NULL;
+		*pos = i + 4;
+		return 0;
 	}
-	if (n - i < l || memcmp(s + i, lit, l) != 0)
-		goto bad;
-	*pos = i + l;
-	return 0;
 bad:
 	*why = s[i] == 0 ? "NUL byte" : "unexpected character";
 	return -1;
