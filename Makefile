@@ -17,7 +17,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := rdkafka libcurl libcjson libcrypto zlib expat sqlite3
+PKGS      := rdkafka libcurl libcjson libcrypto zlib expat sqlite3 icu-uc
 
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g

@@ -3,9 +3,11 @@
 -- with hashtags array<struct<start,end,tag>>, partitioned by dt and hour).
 --
 -- Each statement has one '?', the day to read: only that day's partitions are scanned (and
--- billed). Run all three at once, results in order, as NDJSON for jq:
+-- billed). dt is a string column, so the value is the SQL literal '2026-11-25' (a bare
+-- 2026-11-25 is refused: Trino would read it as 2026 - 11 - 25). Run all three at once, results
+-- in order, as NDJSON for jq:
 --
---   athena-query -d tweetlake --parallel -p 2026-11-25 -F ndjson -f examples/athena-query.sql
+--   athena-query -d tweetlake --parallel -p "'2026-11-25'" -F ndjson -f examples/athena-query.sql
 --
 -- Or one of them by copying it into the command line.
 

@@ -6,6 +6,7 @@
 #   tw-stream --simulate | kafka-produce  ->  [mock Kafka]  ->  kafka-to-s3 --dest LAKE
 #   glue-crawl LAKE/tweets --catalog LAKE/_catalog
 #   athena-query --local LAKE 'SELECT ...'
+#   tw-trends < the same stream  ->  trend events and a picture (trends.svg)
 #
 # With AWS=1 the lake is an S3 bucket and the catalog the Glue Data Catalog of a moto server on
 # 127.0.0.1, so every AWS call is real, signed HTTP (moto's signature checking stays off: it
@@ -52,9 +53,9 @@ if [ "${AWS:-0}" = 1 ]; then
 	dest=s3://tweetlake-demo/lake
 fi
 
-step "stream $tweets simulated tweets into Kafka"
-run tw-stream --simulate --seed 42 --max-tweets "$tweets" --backdate 3h |
-	kafka-produce -t tweets -k author_id --no-progress
+step "stream $tweets simulated tweets into Kafka (#DemoDay bursts from 2h in, for 20 minutes)"
+run tw-stream --simulate --seed 42 --max-tweets "$tweets" --backdate 3h --burst DemoDay@120+20*10% |
+	tee "$dir/tweets.ndjson" | kafka-produce -t tweets -k author_id --no-progress
 
 step "land the topic in the lake as gzip NDJSON, partitioned by the tweets' created_at"
 run kafka-to-s3 -G demo -t tweets --dest "$dest" --time-field created_at --exit-at-end \
@@ -86,6 +87,13 @@ q() {
 q "top hashtags" -f "$top/examples/sql/local/top-hashtags.sql"
 q "tweets per minute, last 10 minutes of the stream" -f "$top/examples/sql/local/tweets-per-minute.sql"
 q "languages" -f "$top/examples/sql/local/languages.sql"
+
+step "what was trending: tw-trends on the same stream (event time, so the 3 hours replay in seconds)"
+run tw-trends --svg "$dir/trends.svg" <"$dir/tweets.ndjson" >"$dir/trends.ndjson"
+jq -r 'select(.event == "trend-start" or .event == "trend-end") |
+	"  \(.time)  \(.event)  \(.term) (\(.kind))  \(.rate) a minute, \(.ratio)x its baseline"' \
+	"$dir/trends.ndjson" >&2
+echo "the picture: $dir/trends.svg (open it in a browser); every line: $dir/trends.ndjson" >&2
 
 step "done"
 cat >&2 <<MSG

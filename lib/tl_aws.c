@@ -58,6 +58,22 @@ static int parse_max_attempts(const char *s, const char *where, int *out, char *
 	return 0;
 }
 
+/* A number of seconds from the profile (the AWS CLI's cli_read_timeout, cli_connect_timeout; 0
+ * means no limit): 1 with *ms, 0 when unset, -1 with *err when not a number of seconds. */
+static int conf_secs(struct tl_awsconf *conf, const char *key, long *ms, char **err)
+{
+	const char *s = tl_awsconf_get(conf, key);
+	double d;
+	if (!s || !*s)
+		return 0;
+	if (tl_parse_double(s, &d) != 0 || !(d >= 0 && d <= 86400)) {
+		*err = xasprintf("%s in the profile: \"%s\" is not a number of seconds", key, s);
+		return -1;
+	}
+	*ms = (long)(d * 1000 + 0.5);
+	return 1;
+}
+
 struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err)
 {
 	static const struct tl_aws_opts defaults;
@@ -82,6 +98,18 @@ struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err)
 		tl_awsconf_free(conf);
 		return NULL;
 	}
+	long read_ms = 60000, connect_ms = 10000;
+	if (conf_secs(conf, "cli_read_timeout", &read_ms, err) < 0 ||
+	    conf_secs(conf, "cli_connect_timeout", &connect_ms, err) < 0) {
+		tl_awsconf_free(conf);
+		return NULL;
+	}
+	if (opts->timeout_ms > 0)
+		read_ms = opts->timeout_ms;
+	if (opts->connect_timeout_ms > 0)
+		connect_ms = opts->connect_timeout_ms;
+	else if (connect_ms == 0)
+		connect_ms = 300000; /* "no limit": libcurl's own */
 	s = getenv("AWS_MAX_ATTEMPTS");
 	if (s && *s) {
 		if (parse_max_attempts(s, "AWS_MAX_ATTEMPTS", &attempts, err) != 0) {
@@ -109,9 +137,13 @@ struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err)
 					     .max_ms = 20000, .growth = 2, .jitter = 1 };
 	a->retry_scale = 1.0;
 	a->quota = TL_RETRY_QUOTA_MAX;
-	ho.connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
-	ho.timeout_ms = 0; /* large objects take as long as they take; stalls are caught below */
-	ho.low_speed_secs = opts->timeout_ms > 0 ? (opts->timeout_ms + 999) / 1000 : 60;
+	ho.connect_timeout_ms = connect_ms;
+	/* No total deadline (large objects take as long as they take): an attempt ends when under
+	 * TL_AWS_MIN_RATE bytes a second moved for the read timeout, so a stalled server or one
+	 * trickling a few bytes a second costs one read timeout an attempt, then the retries. */
+	ho.timeout_ms = 0;
+	ho.low_speed_secs = read_ms > 0 ? (read_ms + 999) / 1000 : 0;
+	ho.low_speed_bytes = TL_AWS_MIN_RATE;
 	ho.ca_bundle = ca && *ca ? ca : NULL;
 	ho.insecure = opts->no_verify_ssl;
 	a->http = tl_http_new(&ho);

@@ -31,16 +31,22 @@ struct tl_aws_opts {
 	const char *region;       /* --region, or NULL */
 	const char *endpoint_url; /* --endpoint-url, or NULL */
 	bool no_verify_ssl;       /* --no-verify-ssl (explicit only) */
-	long connect_timeout_ms;  /* 0: 10 s */
-	long timeout_ms;          /* per attempt, a read timeout as botocore's: the attempt is
-				     aborted when no byte moved for this long; 0: 60 s */
+	long connect_timeout_ms;  /* 0: the profile's cli_connect_timeout, else 10 s */
+	long timeout_ms;          /* per attempt, a read timeout: the attempt is aborted (and
+				     retried) when under TL_AWS_MIN_RATE bytes a second moved for
+				     this long; 0: the profile's cli_read_timeout (0 there: no
+				     limit), else 60 s */
 };
+
+/* The slowest transfer an attempt may keep up for a whole read timeout, in bytes a second. */
+#define TL_AWS_MIN_RATE 1024
 
 struct tl_aws;
 
 /* Loads config and sets up credentials (lazily resolved on the first call). NULL with *err
  * (caller frees) on a configuration error (a malformed config file, no region anywhere, a bad
- * AWS_MAX_ATTEMPTS). Honours AWS_MAX_ATTEMPTS / max_attempts, AWS_CA_BUNDLE / ca_bundle. */
+ * AWS_MAX_ATTEMPTS, a bad cli_read_timeout). Honours AWS_MAX_ATTEMPTS / max_attempts,
+ * AWS_CA_BUNDLE / ca_bundle, cli_read_timeout and cli_connect_timeout (seconds) as the AWS CLI. */
 struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err);
 void tl_aws_free(struct tl_aws *a);
 const char *tl_aws_region(const struct tl_aws *a);

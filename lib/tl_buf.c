@@ -113,6 +113,41 @@ int tl_buf_addf(struct tl_buf *b, const char *fmt, ...)
 	return r;
 }
 
+int tl_buf_add_printable(struct tl_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t start = b->len, i = 0, run = 0;
+	while (i < n) {
+		size_t l = p[i] >= 0x20 && p[i] < 0x7f ? 1 : tl_utf8_seq(p + i, n - i);
+		if (l > 1 && !(p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			i += l;
+			continue;
+		}
+		if (l == 1 && p[i] >= 0x20 && p[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		if (tl_buf_add(b, s + run, i - run) < 0)
+			goto fail;
+		/* one escape per byte: a C1 character is two */
+		for (size_t k = 0; k < (l ? l : 1); k++, i++) {
+			int r = p[i] == '\n' ? tl_buf_add(b, "\\n", 2)
+				: p[i] == '\t' ? tl_buf_add(b, "\\t", 2)
+				: p[i] == '\r' ? tl_buf_add(b, "\\r", 2)
+				: tl_buf_addf(b, "\\x%02X", p[i]);
+			if (r < 0)
+				goto fail;
+		}
+		run = i;
+	}
+	if (tl_buf_add(b, s + run, n - run) < 0)
+		goto fail;
+	return 0;
+fail:
+	tl_buf_truncate(b, start);
+	return -1;
+}
+
 int tl_buf_add_json_str(struct tl_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -43,6 +43,11 @@ int tl_buf_vaddf(struct tl_buf *b, const char *fmt, va_list ap);
 int tl_buf_add_base64(struct tl_buf *b, const void *s, size_t n);
 /* Appends s as a JSON string literal, quotes included (escapes control chars, " and \). */
 int tl_buf_add_json_str(struct tl_buf *b, const char *s, size_t n);
+/* Appends s[0..n) for a person to read on a terminal: control characters escaped (\n, \t,
+ * \r, and \xNN for the other C0 ones, DEL and each byte of a C1 one, U+0080..U+009F), and
+ * every byte that is not part of valid UTF-8 as \xNN; all else as it is. Text from a server or
+ * from data then cannot move the cursor, retitle the window or forge a line. */
+int tl_buf_add_printable(struct tl_buf *b, const char *s, size_t n);
 /* The content as a C string ("" when empty). */
 const char *tl_buf_str(const struct tl_buf *b);
 /* Drops the first n bytes. */

@@ -6,6 +6,7 @@
 #include "tl_buf.h"
 #include "tl_io.h"
 #include "tl_json.h"
+#include "tl_pages.h"
 #include "tl_log.h"
 #include "tl_time.h"
 
@@ -66,12 +67,18 @@ static cJSON *new_array(void)
 	return a;
 }
 
-static cJSON *columns_json(const struct tl_schema *root)
+/* The data columns; a field named as a partition key is left out (Athena refuses a table that
+ * has a column twice; the partition's value stands for the field, which a {field} partition
+ * template of kafka-to-s3 took it from). */
+static cJSON *columns_json(const struct tl_schema *root, const char *const *pkeys, size_t npkeys)
 {
 	cJSON *cols = new_array();
 	for (size_t i = 0; root && i < root->nfields; i++) {
 		const struct tl_schema_field *f = &root->fields[i];
-		if (f->alias_of >= 0)
+		bool is_key = false;
+		for (size_t k = 0; k < npkeys && !is_key; k++)
+			is_key = strcmp(pkeys[k], f->col) == 0;
+		if (f->alias_of >= 0 || is_key)
 			continue;
 		cJSON *c = tl_json_obj();
 		char *t = tl_schema_type_text(f->type, 0);
@@ -150,7 +157,7 @@ cJSON *tl_catalog_table_input(const struct tl_catalog_spec *sp)
 			put_str(params, e->string, e->valuestring);
 
 	cJSON *sd = tl_json_obj();
-	tl_json_add(sd, "Columns", columns_json(sp->columns));
+	tl_json_add(sd, "Columns", columns_json(sp->columns, sp->partition_keys, sp->npartition_keys));
 	tl_json_add_str(sd, "Location", sp->location);
 	tl_json_add_str(sd, "InputFormat", TL_TEXT_INPUT);
 	tl_json_add_str(sd, "OutputFormat", TL_TEXT_OUTPUT);
@@ -473,8 +480,16 @@ cJSON *tl_catalog_merge(const cJSON *existing, const cJSON *input, int flags,
 
 /* ---- DDL ---- */
 
-static void add_ident(struct tl_buf *b, const char *s)
+/* A `name`, a backquote inside doubled (as Hive and Trino read one). A name holding a control
+ * character is refused: Glue allows none but tab, and no escape exists inside backquotes. */
+static int add_ident(struct tl_buf *b, const char *s, char **err)
 {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*err = xasprintf("name \"%s\" holds a control character", s);
+			return -1;
+		}
+	}
 	tl_buf_addc(b, '`');
 	for (; *s; s++) {
 		if (*s == '`')
@@ -482,18 +497,34 @@ static void add_ident(struct tl_buf *b, const char *s)
 		tl_buf_addc(b, *s);
 	}
 	tl_buf_addc(b, '`');
+	return 0;
 }
 
+/* A Hive string literal whose end every SQL lexer finds at the same place: its body holds no
+ * quote (a quote is \047, which Hive's unescapeSQLString reads in every version) and each
+ * backslash starts an escape, so Hive's lexer, Trino's (no backslash escapes) and a plain
+ * splitter agree. Control characters are escaped too (\n \t \r, octal for the other C0 ones and
+ * DEL, \u00XX for C1), so the DDL on a terminal moves no cursor. Keys are data: a hostile one
+ * stays inside its literal. */
 static void add_literal(struct tl_buf *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	tl_buf_addc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'' || *s == '\\')
-			tl_buf_addc(b, '\\');
-		if (*s == '\n')
+	for (; *p; p++) {
+		if (*p == '\\')
+			tl_buf_adds(b, "\\\\");
+		else if (*p == '\n')
 			tl_buf_adds(b, "\\n");
+		else if (*p == '\t')
+			tl_buf_adds(b, "\\t");
+		else if (*p == '\r')
+			tl_buf_adds(b, "\\r");
+		else if (*p == '\'' || *p < 0x20 || *p == 0x7f)
+			tl_buf_addf(b, "\\%03o", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
+			tl_buf_addf(b, "\\u%04x", *++p);
 		else
-			tl_buf_addc(b, *s);
+			tl_buf_addc(b, (char)*p);
 	}
 	tl_buf_addc(b, '\'');
 }
@@ -513,7 +544,11 @@ static int add_columns(struct tl_buf *b, const cJSON *cols, char **err)
 		}
 		char *tt = tl_schema_type_text(t, TL_SCHEMA_DDL);
 		tl_buf_adds(b, i++ ? ",\n  " : "  ");
-		add_ident(b, name);
+		if (add_ident(b, name, err) < 0) {
+			free(tt);
+			tl_schema_free(t);
+			return -1;
+		}
 		tl_buf_addc(b, ' ');
 		tl_buf_adds(b, tt);
 		const char *comment = tl_json_get_str(c, "Comment");
@@ -550,9 +585,11 @@ char *tl_catalog_ddl(const char *db, const cJSON *ti, char **err)
 		return NULL;
 	}
 	tl_buf_adds(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS ");
-	add_ident(&b, db);
+	if (add_ident(&b, db, err) < 0)
+		goto fail;
 	tl_buf_addc(&b, '.');
-	add_ident(&b, name);
+	if (add_ident(&b, name, err) < 0)
+		goto fail;
 	tl_buf_adds(&b, " (\n");
 	if (add_columns(&b, cJSON_GetObjectItemCaseSensitive(sd, "Columns"), err) < 0)
 		goto fail;
@@ -1010,6 +1047,7 @@ int tl_catalog_get_partitions(struct tl_catalog *c, const char *db, const char *
 	}
 	cJSON *all = new_array();
 	char *token = NULL;
+	struct tl_pages pages = TL_PAGES_INIT;
 	for (;;) {
 		cJSON *body = tl_json_obj(), *resp = NULL;
 		tl_json_add_str(body, "DatabaseName", db);
@@ -1022,18 +1060,28 @@ int tl_catalog_get_partitions(struct tl_catalog *c, const char *db, const char *
 		token = NULL;
 		if (rc < 0) {
 			cJSON_Delete(all);
+			tl_pages_release(&pages);
 			return -1;
 		}
 		cJSON *parts = cJSON_GetObjectItemCaseSensitive(resp, "Partitions");
 		while (parts && parts->child)
 			cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(parts, parts->child));
 		const char *next = tl_json_get_str(resp, "NextToken");
-		if (next && *next)
+		bool again = next && *next && tl_pages_next(&pages, next) < 0;
+		if (next && *next && !again)
 			token = xstrdup(next);
 		cJSON_Delete(resp);
+		if (again) {
+			*err = xasprintf("Glue GetPartitions of %s.%s gave a NextToken it had given "
+					 "before: the listing would never end", db, table);
+			cJSON_Delete(all);
+			tl_pages_release(&pages);
+			return -1;
+		}
 		if (!token)
 			break;
 	}
+	tl_pages_release(&pages);
 	*partitions = all;
 	return 0;
 }

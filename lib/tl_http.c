@@ -22,6 +22,7 @@ struct tl_http {
 	long connect_timeout_ms;
 	long timeout_ms;
 	long low_speed_secs;
+	long low_speed_bytes;
 	char *ca_bundle;
 	bool insecure;
 	char *user_agent;
@@ -140,6 +141,7 @@ struct tl_http *tl_http_new(const struct tl_http_opts *opts)
 	h->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
 	h->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 0;
 	h->low_speed_secs = opts->low_speed_secs > 0 ? opts->low_speed_secs : 0;
+	h->low_speed_bytes = opts->low_speed_bytes > 0 ? opts->low_speed_bytes : 1;
 	h->ca_bundle = opts->ca_bundle && *opts->ca_bundle ? xstrdup(opts->ca_bundle) : NULL;
 	h->insecure = opts->insecure;
 	h->user_agent = xstrdup(opts->user_agent && *opts->user_agent ? opts->user_agent
@@ -331,6 +333,7 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 	CURLcode rc;
 	long timeout = req->timeout_ms > 0 ? req->timeout_ms : h->timeout_ms;
 	long lowspeed = req->low_speed_secs > 0 ? req->low_speed_secs : h->low_speed_secs;
+	long lowbytes = req->low_speed_bytes > 0 ? req->low_speed_bytes : h->low_speed_bytes;
 
 	resp_reset(resp);
 	memset(&x, 0, sizeof x);
@@ -358,7 +361,8 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	if (lowspeed > 0) {
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		/* libcurl averages the speed over the last few seconds, both ways */
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, lowbytes);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, lowspeed);
 	}
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -38,7 +38,10 @@ void tl_http_headers_free(struct tl_http_headers *h);
 struct tl_http_opts {
 	long connect_timeout_ms; /* default 10 s */
 	long timeout_ms;         /* whole request; 0 = none (streams) */
-	long low_speed_secs;     /* abort when under 1 byte/s for this long; 0 = off */
+	long low_speed_secs;     /* abort when under low_speed_bytes a second for this long
+				    (so a stalled or trickling server cannot hold an exchange
+				    for ever, and a fast long download is never cut); 0 = off */
+	long low_speed_bytes;    /* the floor of that rule, bytes a second; 0: 1 */
 	const char *ca_bundle;   /* PEM file, or NULL for the system store */
 	bool insecure;           /* skip TLS verification (tests only; never a default) */
 	const char *user_agent;  /* default "tweetlake/VERSION" */
@@ -62,6 +65,7 @@ struct tl_http_req {
 	void *write_ctx;
 	long timeout_ms;                        /* overrides opts.timeout_ms when > 0 */
 	long low_speed_secs;                    /* overrides opts.low_speed_secs when > 0 */
+	long low_speed_bytes;                   /* overrides opts.low_speed_bytes when > 0 */
 	bool stop_on_signal;                    /* abort (transport error) once tl_sig_caught() */
 };
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -269,4 +270,46 @@ char *tl_read_file(const char *path, size_t max, size_t *len)
 	if (strcmp(path, "-") == 0)
 		return tl_read_fd(STDIN_FILENO, max, len);
 	return tl_read_path(path, max, len);
+}
+
+int tl_write_file_atomic(const char *path, const void *p, size_t n, bool durable)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
+	char *tmp = xasprintf("%.*s.%s.tmpXXXXXX", (int)dl, path, slash ? slash + 1 : path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	mode_t um = umask(022);
+	umask(um);
+	int rc = fchmod(fd, 0666 & ~um);
+	if (rc == 0)
+		rc = tl_write_all(fd, p, n);
+	if (rc == 0 && durable)
+		rc = fsync(fd);
+	int e = errno;
+	if (close(fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc == 0 && rename(tmp, path) < 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc < 0) {
+		unlink(tmp);
+	} else if (durable) {
+		char *dir = dl ? xstrndup(path, dl) : xstrdup(".");
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	free(tmp);
+	errno = e;
+	return rc;
 }

@@ -64,6 +64,12 @@ char *tl_read_path(const char *path, size_t max, size_t *len);
 /* tl_read_path(), but "-" is standard input: for files named on a command line. */
 char *tl_read_file(const char *path, size_t max, size_t *len);
 
+/* Replaces the file at path with p[0..n) atomically: written to a hidden temporary file beside
+ * it (mode 0666 less the umask), then renamed over it, so a reader sees the old file or the new
+ * one, never a part. With durable, the data and the directory entry are fsync'd too. Returns
+ * 0, or -1 with errno (the temporary file removed). Blocks on file I/O. */
+int tl_write_file_atomic(const char *path, const void *p, size_t n, bool durable);
+
 /* write(2) all of p, retrying on EINTR and short writes. -1 with errno (EPIPE: reader left). */
 int tl_write_all(int fd, const void *p, size_t n);
 

@@ -251,14 +251,19 @@ int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out)
 	return 0;
 }
 
-char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
+int tl_jdoc_str(const struct tl_jdoc *d, long tok, struct tl_buf *b)
 {
 	if (tok < 0 || (size_t)tok >= d->n || d->t[tok].type != TL_J_STRING)
-		return NULL;
+		return -1;
 	const struct tl_jtok *t = &d->t[tok];
+	return tl_jlex_unescape(d->s + t->start + 1, t->end - t->start - 2, b);
+}
+
+char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
+{
 	struct tl_buf b = TL_BUF_INIT;
 	/* the tape's strings are checked: decoding cannot fail but on memory */
-	if (tl_jlex_unescape(d->s + t->start + 1, t->end - t->start - 2, &b) < 0) {
+	if (tl_jdoc_str(d, tok, &b) < 0) {
 		tl_buf_release(&b);
 		return NULL;
 	}

@@ -102,6 +102,9 @@ static inline bool tl_jdoc_idtext(const struct tl_jdoc *d, long tok, const char 
 
 /* Appends token tok's value as compact JSON (white space outside strings removed). */
 int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out);
+/* Appends the decoded value of string token tok (escapes resolved, \u surrogate pairs joined, a
+ * lone surrogate as U+FFFD) to b. -1 when tok is not a string or b's cap is reached. */
+int tl_jdoc_str(const struct tl_jdoc *d, long tok, struct tl_buf *b);
 /* The decoded value of a string token (escapes resolved) as a new string, or NULL when tok is
  * not a string. Caller frees. */
 char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok);

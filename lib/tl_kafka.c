@@ -26,8 +26,19 @@ static const char *const producer_defaults[][2] = {
 
 bool tl_kafka_prop_secret(const char *name)
 {
-	return strstr(name, "password") || strstr(name, "secret") || strstr(name, "jaas") ||
-	       strcmp(name, "ssl.key.pem") == 0 || strcmp(name, "ssl_key") == 0;
+	/* sasl.oauthbearer.config carries the unsecured JWT's principal and extensions; a
+	 * private key's PEM or passphrase signs JWT assertions or TLS */
+	static const char *const exact[] = {
+		"ssl.key.pem", "ssl_key", "sasl.oauthbearer.config",
+		"sasl.oauthbearer.assertion.private.key.pem",
+	};
+	if (strstr(name, "password") || strstr(name, "secret") || strstr(name, "jaas") ||
+	    strstr(name, "passphrase"))
+		return true;
+	for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+		if (strcmp(name, exact[i]) == 0)
+			return true;
+	return false;
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)

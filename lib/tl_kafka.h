@@ -10,7 +10,8 @@
  * configuration becomes the default topic configuration of the client.
  *
  * Secrets (sasl.password, ssl.key.password, sasl.jaas.config, ... : any property whose name
- * contains "password", "secret" or "jaas", and ssl.key.pem) are refused from -X, because argv is
+ * contains "password", "secret", "jaas" or "passphrase", and ssl.key.pem, sasl.oauthbearer.config,
+ * sasl.oauthbearer.assertion.private.key.pem) are refused from -X, because argv is
  * visible to every user of the machine; they are accepted from -F files and are registered with
  * tl_log_add_secret() so that no log line shows them.
  */

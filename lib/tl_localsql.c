@@ -5,9 +5,11 @@
 #include "tl_io.h"
 #include "tl_json.h"
 #include "tl_jscan.h"
+#include "tl_lakeread.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_sig.h"
+#include "tl_sql.h"
 #include "tl_time.h"
 
 #include <ctype.h>
@@ -36,6 +38,7 @@ struct column {
 struct table {
 	char *db, *name;
 	char *dir;      /* the folder holding the table's objects */
+	char *root;     /* the lake root for its links: the lake, or dir when not under it */
 	struct column *cols;
 	size_t ncols;
 	size_t ndata;   /* data columns come first, then partition columns */
@@ -48,6 +51,7 @@ struct tl_localsql {
 	size_t ntables;
 	char **names;   /* "db.table", NULL-terminated */
 	struct tl_localsql_stats stats;
+	char denied[96]; /* what the authorizer refused last, for the message */
 };
 
 /* ---- catalog ---- */
@@ -96,27 +100,40 @@ static char *lower_dup(const char *s)
 	return d;
 }
 
-/* Where the table's objects are on this machine. */
+/* Where the table's objects are on this machine: its location when that is a folder here, else
+ * its path below the bucket under the lake, else the lake's folder of its name. */
 static char *resolve_dir(const char *lake, const char *location, const char *name)
 {
-	if (location && !strncmp(location, "file://", 7) && is_dir(location + 7))
-		return xstrdup(location + 7);
-	if (location && location[0] == '/' && is_dir(location))
-		return xstrdup(location);
-	if (location && !strncmp(location, "s3://", 5)) {
-		const char *slash = strchr(location + 5, '/');
-		if (slash) {
-			char *p = xasprintf("%s/%s", lake, slash + 1);
-			if (is_dir(p))
-				return p;
-			free(p);
-		}
+	struct tl_lake_loc loc;
+	char *err = NULL, *p = NULL;
+	if (location && tl_lake_loc_parse(location, &loc, &err) == 0) {
+		if (!loc.s3 && loc.dir[0] == '/' && is_dir(loc.dir))
+			p = xstrdup(loc.dir);
+		else if (loc.s3)
+			p = *loc.prefix ? xasprintf("%s/%s", lake, loc.prefix) : xstrdup(lake);
+		tl_lake_loc_free(&loc);
+		if (p && is_dir(p))
+			return p;
+		free(p);
 	}
-	char *p = xasprintf("%s/%s", lake, name);
+	free(err);
+	p = xasprintf("%s/%s", lake, name);
 	if (is_dir(p))
 		return p;
 	free(p);
 	return NULL;
+}
+
+/* The lake when dir is in it, else dir: symbolic links that leave it are not followed. */
+static char *lake_root(const char *lake, const char *dir)
+{
+	char *l = realpath(lake, NULL), *d = realpath(dir, NULL);
+	size_t n = l ? strlen(l) : 0;
+	bool in = l && d && (strcmp(l, "/") == 0 ||
+			     (strncmp(d, l, n) == 0 && (d[n] == '/' || d[n] == '\0')));
+	free(l);
+	free(d);
+	return xstrdup(in ? lake : dir);
 }
 
 static void add_columns(struct table *t, const cJSON *arr, bool partition)
@@ -132,6 +149,25 @@ static void add_columns(struct table *t, const cJSON *arr, bool partition)
 		t->cols[t->ncols].partition = partition;
 		t->ncols++;
 	}
+}
+
+/* A data column named as a partition column (a catalog written by another crawler may have
+ * both): the partition's value stands for it, as the folder was named after the field. */
+static void drop_shadowed(struct table *t)
+{
+	size_t kept = 0, nd = t->ndata;
+	for (size_t i = 0; i < t->ncols; i++) {
+		bool shadowed = false;
+		for (size_t k = nd; k < t->ncols && i < nd && !shadowed; k++)
+			shadowed = strcmp(t->cols[i].name, t->cols[k].name) == 0;
+		if (shadowed) {
+			free(t->cols[i].name);
+			t->ndata--;
+			continue;
+		}
+		t->cols[kept++] = t->cols[i];
+	}
+	t->ncols = kept;
 }
 
 static int load_table(struct tl_localsql *q, const char *path, const char *dbname)
@@ -167,9 +203,11 @@ static int load_table(struct tl_localsql *q, const char *path, const char *dbnam
 	t->name = lower_dup(name);
 	t->db = lower_dup(db ? db : dbname);
 	t->dir = dir;
+	t->root = lake_root(q->lake, dir);
 	add_columns(t, cols, false);
 	t->ndata = t->ncols;
 	add_columns(t, tl_json_get(tj, "PartitionKeys"), true);
+	drop_shadowed(t);
 	cJSON_Delete(j);
 	return 0;
 }
@@ -439,6 +477,20 @@ struct lake_cursor {
 	struct tl_buf tmp;
 };
 
+/* "name", a quote inside doubled. Caller frees. */
+static char *quote_ident(const char *s)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	tl_buf_addc(&b, '"');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			tl_buf_addc(&b, '"');
+		tl_buf_addc(&b, *p);
+	}
+	tl_buf_addc(&b, '"');
+	return tl_buf_detach(&b, NULL);
+}
+
 static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 		      sqlite3_vtab **out, char **err)
 {
@@ -455,9 +507,11 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	struct table *t = &q->tables[idx];
 	struct tl_buf ddl = TL_BUF_INIT;
 	tl_buf_adds(&ddl, "CREATE TABLE x(");
-	for (size_t i = 0; i < t->ncols; i++)
-		tl_buf_addf(&ddl, "%s\"%s\" %s", i ? ", " : "", t->cols[i].name,
-			    decl_type(t->cols[i].type));
+	for (size_t i = 0; i < t->ncols; i++) {
+		char *qn = quote_ident(t->cols[i].name); /* a name from the catalog file is data */
+		tl_buf_addf(&ddl, "%s%s %s", i ? ", " : "", qn, decl_type(t->cols[i].type));
+		free(qn);
+	}
 	tl_buf_adds(&ddl, ")");
 	int rc = sqlite3_declare_vtab(db, ddl.data);
 	tl_buf_release(&ddl);
@@ -583,73 +637,93 @@ static bool passes(const struct cons *cs, size_t n, int col, const char *v)
 	return true;
 }
 
-static int name_cmp(const void *a, const void *b)
+/* Walking the table's folders: partition values from key=value folders (unescaped), folders
+ * whose value fails a constraint pruned before anything under them is opened. */
+struct walk_ctx {
+	struct lake_cursor *c;
+	const struct cons *cs;
+	size_t ncons;
+	char **pvals;                          /* per partition column, the value in force */
+	struct level { int col; char *saved; } *lv; /* per depth, what a folder set */
+	size_t nlv;
+};
+
+static int walk_dir(void *ctx, size_t depth, const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct walk_ctx *w = ctx;
+	struct table *t = w->c->vt->t;
+	if (depth >= w->nlv) {
+		w->lv = xrealloc(w->lv, (depth + 8) * sizeof *w->lv);
+		w->nlv = depth + 8;
+	}
+	w->lv[depth].col = -1;
+	size_t n = strlen(name), kl = tl_lake_kv_key(name, n);
+	if (!kl || t->ncols == t->ndata)
+		return 0;
+	char *key = tl_lake_key_column(name, kl);
+	int col = -1;
+	for (size_t k = t->ndata; k < t->ncols && col < 0; k++)
+		if (!strcmp(t->cols[k].name, key))
+			col = (int)k;
+	free(key);
+	if (col < 0)
+		return 0;
+	char *v = tl_lake_value_unescape(name + kl + 1, n - kl - 1);
+	if (!passes(w->cs, w->ncons, col, v)) {
+		free(v);
+		w->c->vt->q->stats.files_pruned++;
+		return -1;
+	}
+	size_t pi = (size_t)col - t->ndata;
+	w->lv[depth].col = (int)pi;
+	w->lv[depth].saved = w->pvals[pi];
+	w->pvals[pi] = v;
+	return 0;
 }
 
-static void walk(struct lake_cursor *c, const char *dir, char **pvals, const struct cons *cs,
-		 size_t ncons)
+static void walk_dir_end(void *ctx, size_t depth)
+{
+	struct walk_ctx *w = ctx;
+	int pi = w->lv[depth].col;
+	if (pi >= 0) {
+		free(w->pvals[pi]);
+		w->pvals[pi] = w->lv[depth].saved;
+	}
+}
+
+static int walk_object(void *ctx, const char *path, const char *rel, int64_t size)
+{
+	struct walk_ctx *w = ctx;
+	struct lake_cursor *c = w->c;
+	struct table *t = c->vt->t;
+	size_t np = t->ncols - t->ndata;
+	(void)rel;
+	if (size <= 0)
+		return 0;
+	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
+	struct file *f = &c->files[c->nfiles++];
+	f->path = xstrdup(path);
+	f->pvals = xcalloc(np ? np : 1, sizeof *f->pvals);
+	for (size_t k = 0; k < np; k++)
+		f->pvals[k] = w->pvals[k] ? xstrdup(w->pvals[k]) : NULL;
+	return 0;
+}
+
+/* Lists the table's objects into c->files. False when a stop signal cut the walk short. */
+static bool walk(struct lake_cursor *c, const struct cons *cs, size_t ncons)
 {
 	struct table *t = c->vt->t;
 	size_t np = t->ncols - t->ndata;
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	char **names = NULL;
-	size_t nn = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || e->d_name[0] == '_')
-			continue; /* as Athena: hidden and "_" names are not data */
-		names = xrealloc(names, (nn + 1) * sizeof *names);
-		names[nn++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, nn, sizeof *names, name_cmp);
-	for (size_t i = 0; i < nn; i++) {
-		char *p = xasprintf("%s/%s", dir, names[i]);
-		struct stat st;
-		if (stat(p, &st) < 0) {
-			free(p);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			char *eq = strchr(names[i], '=');
-			int col = -1;
-			if (eq) {
-				for (size_t k = t->ndata; k < t->ncols; k++)
-					if (strlen(t->cols[k].name) == (size_t)(eq - names[i]) &&
-					    !strncasecmp(t->cols[k].name, names[i],
-							 (size_t)(eq - names[i])))
-						col = (int)k;
-			}
-			if (col >= 0 && !passes(cs, ncons, col, eq + 1)) {
-				c->vt->q->stats.files_pruned++;
-			} else {
-				char *saved = NULL;
-				if (col >= 0) {
-					saved = pvals[col - (int)t->ndata];
-					pvals[col - (int)t->ndata] = eq + 1;
-				}
-				walk(c, p, pvals, cs, ncons);
-				if (col >= 0)
-					pvals[col - (int)t->ndata] = saved;
-			}
-		} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
-			c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
-			struct file *f = &c->files[c->nfiles++];
-			f->path = p;
-			p = NULL;
-			f->pvals = xcalloc(np ? np : 1, sizeof *f->pvals);
-			for (size_t k = 0; k < np; k++)
-				f->pvals[k] = pvals[k] ? xstrdup(pvals[k]) : NULL;
-		}
-		free(p);
-	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
+	struct walk_ctx w = { c, cs, ncons, xcalloc(np ? np : 1, sizeof(char *)), NULL, 0 };
+	struct tl_lake_walk lw = {
+		.root = t->root, .dir = walk_dir, .dir_end = walk_dir_end, .object = walk_object,
+		.ctx = &w,
+	};
+	tl_lake_walk(&lw, t->dir);
+	c->vt->q->stats.links_skipped += lw.links_out;
+	free(w.pvals);
+	free(w.lv);
+	return !lw.interrupted;
 }
 
 static int next_record(struct lake_cursor *c)
@@ -745,13 +819,12 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
 			c->nkeys++;
 		}
 	}
-	size_t np = t->ncols - t->ndata;
-	char **pvals = xcalloc(np ? np : 1, sizeof *pvals);
-	walk(c, t->dir, pvals, cs, ncons);
-	free(pvals);
+	bool done = walk(c, cs, ncons);
 	for (size_t i = 0; i < ncons; i++)
 		free(cs[i].value);
 	free(cs);
+	if (!done)
+		return SQLITE_INTERRUPT;
 	return next_record(c);
 }
 
@@ -1395,19 +1468,6 @@ static void register_functions(sqlite3 *db)
 
 /* ---- the engine ---- */
 
-static char *quote_ident(const char *s)
-{
-	struct tl_buf b = TL_BUF_INIT;
-	tl_buf_addc(&b, '"');
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			tl_buf_addc(&b, '"');
-		tl_buf_addc(&b, *p);
-	}
-	tl_buf_addc(&b, '"');
-	return tl_buf_detach(&b, NULL);
-}
-
 static int run_sql(sqlite3 *db, const char *sql, char **err)
 {
 	char *msg = NULL;
@@ -1424,6 +1484,74 @@ static int on_progress(void *ctx)
 {
 	(void)ctx;
 	return tl_sig_caught() != 0;
+}
+
+/* Read-only introspection PRAGMAs (also as pragma_*() table functions). */
+static const char *const safe_pragmas[] = {
+	"table_info", "table_xinfo", "table_list", "function_list", "module_list", "pragma_list",
+	"collation_list",
+};
+
+/* Functions that reach outside the engine (loading code, files), were any registered. */
+static const char *const unsafe_functions[] = {
+	"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "fts5",
+};
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcasecmp(s, list[i]))
+			return true;
+	return false;
+}
+
+/* SQLite's authorizer over every statement people give: what a query needs (SELECT, reading
+ * tables, functions, recursive WITH, introspection) and nothing else. No ATTACH (a file
+ * opened or created), no VACUUM INTO, no writes, no schema changes, no transactions, no PRAGMA
+ * that sets anything or touches a file. */
+static int authorize(void *ctx, int action, const char *a1, const char *a2, const char *db,
+		     const char *trigger)
+{
+	struct tl_localsql *q = ctx;
+	(void)a2;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_UPDATE:
+		/* SQLite asks this while it connects an eponymous virtual table (json_each,
+		 * pragma_table_info) on first use; a statement that writes the schema is refused
+		 * anyway, as not read-only (tl_localsql_exec). */
+		if (a1 && (!strcmp(a1, "sqlite_master") || !strcmp(a1, "sqlite_temp_master")))
+			return SQLITE_OK;
+		snprintf(q->denied, sizeof q->denied, "writing to %s", a1 ? a1 : "a table");
+		return SQLITE_DENY;
+	case SQLITE_FUNCTION:
+		if (!in_list(a2, unsafe_functions, sizeof unsafe_functions / sizeof *unsafe_functions))
+			return SQLITE_OK;
+		snprintf(q->denied, sizeof q->denied, "the function %s()", a2);
+		return SQLITE_DENY;
+	case SQLITE_PRAGMA:
+		if (in_list(a1, safe_pragmas, sizeof safe_pragmas / sizeof *safe_pragmas))
+			return SQLITE_OK;
+		snprintf(q->denied, sizeof q->denied, "PRAGMA %s", a1 ? a1 : "");
+		return SQLITE_DENY;
+	case SQLITE_ATTACH: snprintf(q->denied, sizeof q->denied, "ATTACH"); break;
+	case SQLITE_DETACH: snprintf(q->denied, sizeof q->denied, "DETACH"); break;
+	case SQLITE_INSERT: case SQLITE_DELETE:
+		snprintf(q->denied, sizeof q->denied, "writing to %s", a1 ? a1 : "a table");
+		break;
+	case SQLITE_TRANSACTION: case SQLITE_SAVEPOINT:
+		snprintf(q->denied, sizeof q->denied, "a transaction");
+		break;
+	default:
+		snprintf(q->denied, sizeof q->denied, "changing the schema (CREATE, DROP, ALTER...)");
+		break;
+	}
+	return SQLITE_DENY;
 }
 
 struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, const char *database,
@@ -1446,6 +1574,10 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, cons
 		*err = xasprintf("sqlite: %s", q->db ? sqlite3_errmsg(q->db) : "out of memory");
 		goto fail;
 	}
+	/* no extension may be loaded, by the C API or by SQL */
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_create_module(q->db, "tl_lake", &lake_module, q);
 	register_functions(q->db);
 	sqlite3_progress_handler(q->db, 10000, on_progress, NULL);
@@ -1490,6 +1622,8 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, cons
 		if (rc < 0)
 			goto fail;
 	}
+	/* from here on, the statements people give: they read the lake and nothing else */
+	sqlite3_set_authorizer(q->db, authorize, q);
 	free(cat);
 	return q;
 fail:
@@ -1512,6 +1646,7 @@ void tl_localsql_close(struct tl_localsql *q)
 		free(t->db);
 		free(t->name);
 		free(t->dir);
+		free(t->root);
 	}
 	free(q->tables);
 	if (q->names)
@@ -1558,32 +1693,48 @@ static const char *result_type(sqlite3_stmt *st, int i, bool have_row)
 	}
 }
 
-/* Binds one ExecutionParameters-style literal. */
-static int bind_param(sqlite3_stmt *st, int i, const char *p)
+/* Binds one parameter value: a SQL literal (tl_sql_literal_parse), by its type. Dates and
+ * strings bind as text, timestamps as the engine's timestamp text. SQLITE_OK, or
+ * SQLITE_MISMATCH with *err when the value is not one literal. */
+static int bind_param(sqlite3_stmt *st, int i, const char *p, char **err)
 {
-	size_t n = strlen(p);
-	double d;
-	int64_t v;
-	if (n >= 2 && p[0] == '\'' && p[n - 1] == '\'') {
-		struct tl_buf b = TL_BUF_INIT;
-		for (size_t k = 1; k + 1 < n; k++) {
-			tl_buf_addc(&b, p[k]);
-			if (p[k] == '\'' && p[k + 1] == '\'')
-				k++;
+	struct tl_sql_literal lit;
+	char ts[32];
+	int64_t ms;
+	int rc;
+	if (tl_sql_literal_parse(p, &lit, err) < 0)
+		return SQLITE_MISMATCH;
+	switch (lit.kind) {
+	case TL_SQL_LIT_INTEGER:
+	case TL_SQL_LIT_BOOLEAN:
+		rc = sqlite3_bind_int64(st, i, lit.i);
+		break;
+	case TL_SQL_LIT_NUMBER:
+		rc = sqlite3_bind_double(st, i, lit.d);
+		break;
+	case TL_SQL_LIT_NULL:
+		rc = sqlite3_bind_null(st, i);
+		break;
+	case TL_SQL_LIT_TIMESTAMP:
+		if (tl_time_parse(lit.text, strlen(lit.text), &ms) == 0) {
+			ts_text(ms, ts);
+			rc = sqlite3_bind_text(st, i, ts, -1, SQLITE_TRANSIENT);
+			break;
 		}
-		int rc = sqlite3_bind_text(st, i, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
-		tl_buf_release(&b);
-		return rc;
+		/* fall through */
+	default:
+		rc = sqlite3_bind_text(st, i, lit.text, -1, SQLITE_TRANSIENT);
+		break;
 	}
-	if (!strcasecmp(p, "null"))
-		return sqlite3_bind_null(st, i);
-	if (!strcasecmp(p, "true") || !strcasecmp(p, "false"))
-		return sqlite3_bind_int(st, i, !strcasecmp(p, "true"));
-	if (tl_parse_i64(p, INT64_MIN, INT64_MAX, &v) == 0)
-		return sqlite3_bind_int64(st, i, v);
-	if (tl_parse_double(p, &d) == 0)
-		return sqlite3_bind_double(st, i, d);
-	return sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT);
+	tl_sql_literal_free(&lit);
+	return rc;
+}
+
+static char *denied_error(const struct tl_localsql *q)
+{
+	return xasprintf("%s is not allowed: the local engine reads the lake and nothing else "
+			 "(SELECT, WITH, VALUES, EXPLAIN)",
+			 q->denied[0] ? q->denied : "a statement that writes");
 }
 
 int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
@@ -1592,7 +1743,14 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *
 	*err = NULL;
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
-	if (sqlite3_prepare_v2(q->db, sql, -1, &st, &tail) != SQLITE_OK) {
+	q->denied[0] = '\0';
+	int prc = sqlite3_prepare_v2(q->db, sql, -1, &st, &tail);
+	if (q->denied[0] || (prc == SQLITE_OK && st && !sqlite3_stmt_readonly(st))) {
+		*err = denied_error(q);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (prc != SQLITE_OK) {
 		*err = xasprintf("%s", sqlite3_errmsg(q->db));
 		return -1;
 	}
@@ -1605,8 +1763,10 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *
 		return -1;
 	}
 	for (size_t i = 0; i < nparams; i++) {
-		if (bind_param(st, (int)i + 1, params[i]) != SQLITE_OK) {
-			*err = xasprintf("parameter %zu: %s", i + 1, sqlite3_errmsg(q->db));
+		char *why = NULL;
+		if (bind_param(st, (int)i + 1, params[i], &why) != SQLITE_OK) {
+			*err = xasprintf("parameter %zu: %s", i + 1, why ? why : sqlite3_errmsg(q->db));
+			free(why);
 			sqlite3_finalize(st);
 			return -1;
 		}
@@ -1652,7 +1812,7 @@ sqlerr:
 		ret = 2;
 		goto done;
 	}
-	*err = xasprintf("%s", sqlite3_errmsg(q->db));
+	*err = q->denied[0] ? denied_error(q) : xasprintf("%s", sqlite3_errmsg(q->db));
 	ret = -1;
 done:
 	sqlite3_finalize(st);

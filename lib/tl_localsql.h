@@ -15,6 +15,13 @@
  * Athena (Trino) functions added under their names: json_extract_scalar, json_format, regexp_like,
  * regexp_extract, date_trunc, from_iso8601_timestamp, from_unixtime, to_unixtime, date_format,
  * cardinality, approx_distinct (exact here), split_part, contains (JSON arrays), element_at.
+ *
+ * The engine reads the lake and nothing else: statements run under an SQLite authorizer that
+ * allows what queries need (SELECT, WITH and recursive WITH, VALUES, EXPLAIN, functions, the
+ * json_each/json_tree and pragma_table_info tables, PRAGMA table_info) and refuses everything
+ * that could open, create or write a file or change the engine (ATTACH, DETACH, VACUUM,
+ * INSERT/UPDATE/DELETE, CREATE/DROP/ALTER, transactions, other PRAGMAs); only read-only
+ * statements run, and no extension can be loaded.
  */
 #ifndef TL_LOCALSQL_H
 #define TL_LOCALSQL_H
@@ -35,6 +42,7 @@ struct tl_sql_sink {
 struct tl_localsql_stats {
 	uint64_t files_read, files_pruned, bytes_read, records, bad_records;
 	uint64_t bad_files; /* objects that could not be opened or were corrupt part way */
+	uint64_t links_skipped; /* symbolic links out of the lake, not followed */
 };
 
 /* Opens the engine over the lake and catalog folders (catalog NULL: LAKE/_catalog). Tables whose
@@ -47,10 +55,12 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, cons
 void tl_localsql_close(struct tl_localsql *q);
 
 /* Runs one statement, streaming its rows to sink. params (nparams of them) are bound to the
- * statement's "?" in order, as Athena's ExecutionParameters are written: 'text' (quotes doubled
- * inside) binds a string, a number binds a number, NULL/true/false their values, anything else
- * binds as text. Returns 0, 1 if the sink stopped it, 2 if a stop signal (tl_sig) interrupted
- * it, or -1 with *err (caller frees). Blocks. */
+ * statement's "?" in order; each is one SQL literal, as Athena's ExecutionParameters are
+ * written (tl_sql_literal_parse): 'text' (quotes doubled inside) and DATE '...' bind as text,
+ * TIMESTAMP '...' as the engine's timestamp text, numbers as numbers, TRUE/FALSE as 1/0, NULL
+ * as NULL; anything else is an error. A statement the engine does not allow (see above) is an
+ * error saying so. Returns 0, 1 if the sink stopped it, 2 if a stop signal (tl_sig)
+ * interrupted it, or -1 with *err (caller frees). Blocks. */
 int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
 		     size_t nparams, const struct tl_sql_sink *sink, char **err);
 const struct tl_localsql_stats *tl_localsql_stats(const struct tl_localsql *q);

@@ -188,22 +188,31 @@ char *tl_redact(const char *s, size_t n)
 	return tl_buf_detach(&out, NULL);
 }
 
+/* The message for the terminal: secrets masked, then control characters escaped (what a
+ * server or a record says can neither move the cursor nor forge another line), one line. */
+static void add_message(struct tl_buf *line, const char *msg, size_t n)
+{
+	if (n && msg[n - 1] == '\n')
+		n--;
+	char *red = tl_redact(msg, n);
+	tl_buf_add_printable(line, red, strlen(red));
+	free(red);
+}
+
 static void write_line(const char *msg, size_t n)
 {
-	char *red = tl_redact(msg, n);
 	struct tl_buf line = TL_BUF_INIT;
+	tl_buf_addf(&line, "%s: ", tool_name);
+	add_message(&line, msg, n);
+	tl_buf_addc(&line, '\n');
 	pthread_mutex_lock(&log_lock); /* status_open is shared by threads that log */
 	if (status_open)
-		tl_buf_adds(&line, "\r\033[K");
-	tl_buf_addf(&line, "%s: %s", tool_name, red);
-	if (line.len == 0 || line.data[line.len - 1] != '\n')
-		tl_buf_addc(&line, '\n');
+		fputs("\r\033[K", stderr);
 	status_open = 0;
 	fwrite(line.data, 1, line.len, stderr);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 	tl_buf_release(&line);
-	free(red);
 }
 
 void tl_vlog(int level, const char *fmt, va_list ap)
@@ -238,17 +247,18 @@ void tl_log_status(int force, const char *fmt, ...)
 	va_start(ap, fmt);
 	tl_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	char *red = tl_redact(tl_buf_str(&b), b.len);
+	struct tl_buf line = TL_BUF_INIT;
+	add_message(&line, tl_buf_str(&b), b.len);
 	pthread_mutex_lock(&log_lock);
 	if (tty) {
-		fprintf(stderr, "\r\033[K%s: %s", tool_name, red);
+		fprintf(stderr, "\r\033[K%s: %s", tool_name, tl_buf_str(&line));
 		status_open = 1;
 	} else {
-		fprintf(stderr, "%s: %s\n", tool_name, red);
+		fprintf(stderr, "%s: %s\n", tool_name, tl_buf_str(&line));
 	}
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
-	free(red);
+	tl_buf_release(&line);
 	tl_buf_release(&b);
 }
 

@@ -7,7 +7,10 @@
  * Every message passes through tl_redact() before it is written, so no secret reaches stderr even
  * at trace level: Authorization headers, X-Amz-Security-Token (header or query), X-Amz-Signature
  * and X-Amz-Credential in presigned URLs, bearer tokens, secret keys in config or JSON text, and
- * any exact string registered with tl_log_add_secret().
+ * any exact string registered with tl_log_add_secret(). Then its control characters and invalid
+ * UTF-8 are escaped (tl_buf_add_printable): a message is one line, and what a server or a record
+ * put in it (an Athena error, a JSON key, a file name) cannot drive the terminal. Callers pass
+ * outside text as it is; the escaping happens here, once.
  */
 #ifndef TL_LOG_H
 #define TL_LOG_H

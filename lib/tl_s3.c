@@ -6,6 +6,7 @@
 #include "tl_http.h"
 #include "tl_log.h"
 #include "tl_num.h"
+#include "tl_pages.h"
 #include "tl_str.h"
 #include "tl_time.h"
 #include "tl_xml.h"
@@ -656,6 +657,7 @@ int tl_s3_list(struct tl_s3 *s, const char *bucket, const char *prefix, const ch
 	char *token = NULL;
 	int rc = 0;
 	bool stop = false;
+	struct tl_pages pages = TL_PAGES_INIT;
 	while (!stop) {
 		/* parameters in the order SigV4's canonical query wants them */
 		struct tl_buf q = TL_BUF_INIT;
@@ -730,13 +732,26 @@ int tl_s3_list(struct tl_s3 *s, const char *bucket, const char *prefix, const ch
 		const char *next = tl_xml_child_text(x, "NextContinuationToken");
 		free(token);
 		token = NULL;
-		if (trunc && strcmp(trunc, "true") == 0 && next && *next)
-			token = xstrdup(next);
-		else
+		if (stop || !trunc || strcmp(trunc, "true") != 0) {
 			stop = true;
+		} else if (!next || !*next) {
+			err_set(err, 200, "InvalidResponse",
+				"ListObjectsV2: a truncated page without NextContinuationToken");
+			rc = -1;
+			stop = true;
+		} else if (tl_pages_next(&pages, next) < 0) {
+			err_set(err, 200, "RepeatedToken",
+				"ListObjectsV2 gave a continuation token it had given before: the "
+				"listing would never end");
+			rc = -1;
+			stop = true;
+		} else {
+			token = xstrdup(next);
+		}
 		tl_xml_free(x);
 	}
 	free(token);
+	tl_pages_release(&pages);
 	return rc;
 }
 

@@ -246,6 +246,89 @@ char **tl_schema_collisions(const struct tl_schema *s, size_t *n)
 	return out;
 }
 
+/* A key no catalog can name: too long for Glue, or holding a NUL byte (the name would be cut
+ * there, and the SerDe told to read another key). */
+static bool unmappable(const struct tl_schema_field *f)
+{
+	return f->namelen > TL_SCHEMA_KEY_MAX || strlen(f->name) != f->namelen;
+}
+
+static void note_dropped(const struct tl_schema_field *f, char ***out, size_t *n)
+{
+	*out = xrealloc(*out, (*n + 1) * sizeof(char *));
+	if (f->namelen > TL_SCHEMA_KEY_MAX)
+		(*out)[(*n)++] = xasprintf("key \"%.40s...\" (%zu bytes) is longer than the %d "
+					   "bytes a Glue column name can take", f->name,
+					   f->namelen, TL_SCHEMA_KEY_MAX);
+	else
+		(*out)[(*n)++] = xasprintf("key \"%s\\u0000...\" holds a NUL character",
+					   f->name);
+}
+
+static void drop_unmappable(struct tl_schema *s, char ***out, size_t *n)
+{
+	if (!s)
+		return;
+	if (s->kind == TL_SK_ARRAY || s->kind == TL_SK_MAP) {
+		drop_unmappable(s->elem, out, n);
+		return;
+	}
+	if (s->kind != TL_SK_STRUCT)
+		return;
+	size_t nf = s->nfields, k = 0;
+	size_t *moved = xcalloc(nf ? nf : 1, sizeof(*moved)); /* old index -> new index + 1 */
+	for (size_t i = 0; i < nf; i++) {
+		struct tl_schema_field *f = &s->fields[i];
+		if (!unmappable(f))
+			continue;
+		note_dropped(f, out, n);
+		if (f->alias_of >= 0)
+			continue;
+		/* its first mappable alias takes over the column */
+		for (size_t j = i + 1; j < nf; j++) {
+			struct tl_schema_field *a = &s->fields[j];
+			if (a->alias_of == (int)i && !unmappable(a)) {
+				a->type = f->type;
+				f->type = NULL;
+				a->alias_of = -1;
+				for (size_t m = j + 1; m < nf; m++)
+					if (s->fields[m].alias_of == (int)i)
+						s->fields[m].alias_of = (int)j;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < nf; i++) {
+		struct tl_schema_field *f = &s->fields[i];
+		if (unmappable(f)) { /* its mappable aliases were moved to another canonical */
+			field_free(f);
+			continue;
+		}
+		moved[i] = ++k;
+		s->fields[k - 1] = *f;
+	}
+	s->nfields = k;
+	s->hint = 0;
+	for (size_t i = 0; i < k; i++) {
+		struct tl_schema_field *f = &s->fields[i];
+		if (f->alias_of >= 0)
+			f->alias_of = (int)moved[f->alias_of] - 1;
+		else
+			drop_unmappable(f->type, out, n);
+	}
+	free(moved);
+	if (k < nf)
+		index_update(s, nf);
+}
+
+char **tl_schema_drop_unmappable(struct tl_schema *s, size_t *n)
+{
+	char **out = NULL;
+	*n = 0;
+	drop_unmappable(s, &out, n);
+	return out;
+}
+
 bool tl_schema_equal(const struct tl_schema *a, const struct tl_schema *b)
 {
 	char *ta = tl_schema_type_text(a, 0), *tb = tl_schema_type_text(b, 0);

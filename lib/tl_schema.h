@@ -95,6 +95,18 @@ char *tl_schema_col_name(const char *key, size_t n);
  * array; NULL when none). */
 char **tl_schema_collisions(const struct tl_schema *s, size_t *n);
 
+/* The longest JSON key that can be a column: Glue takes column names, and SerDe property
+ * names ("mapping." and the column), of at most 255 bytes, and a column name is as long as its
+ * key. */
+#define TL_SCHEMA_KEY_MAX 247
+
+/* Removes, at every level, the fields that no catalog can name: keys longer than
+ * TL_SCHEMA_KEY_MAX bytes, and keys holding a NUL character (whose name would be cut short
+ * there, pointing the SerDe at another key). A column that such a key shared with a mappable
+ * one stays, under the mappable key. The SerDe ignores the keys left out; the records stay.
+ * Returns a message for each key removed (caller frees each and the array; NULL when none). */
+char **tl_schema_drop_unmappable(struct tl_schema *s, size_t *n);
+
 /* What a merge changed, as bits (for messages and the summary). */
 enum {
 	TL_SCHEMA_ADDED = 1,    /* a field or column was added somewhere */

@@ -364,34 +364,8 @@ static void add_tsv(struct tl_buf *b, const char *s, size_t n)
 /* Text for a table cell: control characters and invalid UTF-8 escaped. Caller frees. */
 static char *display_text(struct tl_buf *scratch, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
 	tl_buf_reset(scratch);
-	while (i < n) {
-		unsigned cp;
-		size_t l;
-		if (p[i] >= 0x20 && p[i] < 0x7F) {
-			size_t j = i + 1;
-			while (j < n && p[j] >= 0x20 && p[j] < 0x7F)
-				j++;
-			tl_buf_add(scratch, s + i, j - i);
-			i = j;
-			continue;
-		}
-		if (p[i] == '\n' || p[i] == '\t' || p[i] == '\r') {
-			tl_buf_adds(scratch, p[i] == '\n' ? "\\n" : p[i] == '\t' ? "\\t" : "\\r");
-			i++;
-			continue;
-		}
-		l = p[i] < 0x80 ? 0 : utf8_dec(p + i, n - i, &cp);
-		if (l && !(cp >= 0x80 && cp < 0xA0)) {
-			tl_buf_add(scratch, s + i, l);
-			i += l;
-			continue;
-		}
-		tl_buf_addf(scratch, "\\x%02X", p[i]);
-		i++;
-	}
+	tl_buf_add_printable(scratch, s, n);
 	return xstrndup(scratch->data ? scratch->data : "", scratch->len);
 }
 
@@ -408,7 +382,10 @@ int tl_table_begin(struct tl_table *t, size_t ncols, const char *const *names,
 	t->kinds = xcalloc(ncols ? ncols : 1, sizeof *t->kinds);
 	t->widths = xcalloc(ncols ? ncols : 1, sizeof *t->widths);
 	for (i = 0; i < ncols; i++) {
-		t->names[i] = xstrdup(names[i] ? names[i] : "");
+		const char *nm = names[i] ? names[i] : "";
+		/* the table is for people: a name from a server shows its control characters escaped */
+		t->names[i] = t->opts.format == TL_TABLE_TABLE ? display_text(&t->cell, nm, strlen(nm))
+							       : xstrdup(nm);
 		t->kinds[i] = tl_col_kind_of(types ? types[i] : NULL);
 	}
 	/* ndjson keys: unique, so no value hides another */

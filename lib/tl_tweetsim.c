@@ -1,5 +1,7 @@
 #include "tl_tweetsim.h"
 #include "tl_alloc.h"
+#include "tl_num.h"
+#include "tl_str.h"
 #include "tl_time.h"
 
 #include <math.h>
@@ -218,6 +220,10 @@ struct tl_tweetsim {
 	size_t *user_json_len;
 	uint64_t vclock;  /* virtual ms timeline for ids (deterministic, unlike created_at) */
 	uint32_t seq;
+	struct tl_tweetsim_burst bursts[TL_TWEETSIM_BURSTS];
+	int64_t burst_origin[TL_TWEETSIM_BURSTS];
+	int nbursts;
+	struct rng brng;  /* the bursts' own draws */
 };
 
 static uint64_t snowflake(uint64_t ms, struct rng *r, uint32_t seq)
@@ -292,6 +298,7 @@ struct tl_tweetsim *tl_tweetsim_new(uint64_t seed)
 	zipf_init(&s->ztag, N_TAGS, 1.1);
 	zipf_init(&s->zuser, N_USERS, 1.2);
 	s->vclock = 1764547200000ULL + (seed % 86400000ULL); /* 2025-12-01 + up to a day */
+	rseed(&s->brng, seed ^ 0xB0B5B0B5B0B5B0B5ULL);
 	return s;
 }
 
@@ -317,7 +324,7 @@ struct ent {
 	int kind;
 	size_t start, end;    /* code points */
 	uint32_t user;
-	char text[32];        /* the tag, or the t.co URL */
+	char text[64];        /* the tag, or the t.co URL */
 	char exp[128], disp[64];
 };
 #define MAX_ENTS 12
@@ -624,6 +631,121 @@ static uint64_t next_id(struct tl_tweetsim *s)
 	return snowflake(s->vclock, &s->rng, s->seq++);
 }
 
+/* ---- planted bursts ---- */
+
+/* A duration in minutes, or with a unit tl_parse_duration_ms knows. */
+static int minutes(const char *s, size_t n, int64_t *ms)
+{
+	char buf[32];
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	double v;
+	if (tl_parse_double(buf, &v) == 0) {
+		if (v < 0 || v > 1e7)
+			return -1;
+		*ms = (int64_t)(v * 60000.0 + 0.5);
+		return 0;
+	}
+	return tl_parse_duration_ms(buf, ms) == 0 && *ms >= 0 ? 0 : -1;
+}
+
+int tl_tweetsim_burst_parse(const char *spec, struct tl_tweetsim_burst *b, const char **why)
+{
+	memset(b, 0, sizeof *b);
+	const char *at = strrchr(spec, '@');
+	if (!at) {
+		*why = "expected TAG@START+LENGTH*SHARE";
+		return -1;
+	}
+	const char *tag = spec[0] == '#' ? spec + 1 : spec;
+	size_t tl = (size_t)(at - tag);
+	if (at < tag || tl == 0 || tl >= sizeof b->tag) {
+		*why = "the tag must be 1 to 63 bytes";
+		return -1;
+	}
+	for (size_t i = 0; i < tl;) {
+		unsigned char c = (unsigned char)tag[i];
+		size_t k = tl_utf8_seq((const unsigned char *)tag + i, tl - i);
+		if (!k || (c < 0x80 && !(c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))) {
+			*why = "the tag may hold letters, digits and _ only";
+			return -1;
+		}
+		i += k;
+	}
+	memcpy(b->tag, tag, tl);
+	const char *plus = strchr(at, '+'), *star = plus ? strchr(plus, '*') : NULL;
+	if (!plus || !star) {
+		*why = "expected TAG@START+LENGTH*SHARE";
+		return -1;
+	}
+	if (minutes(at + 1, (size_t)(plus - at - 1), &b->start_ms) < 0 ||
+	    minutes(plus + 1, (size_t)(star - plus - 1), &b->len_ms) < 0 || b->len_ms <= 0) {
+		*why = "START and LENGTH are minutes (2.5) or durations (90s, 1h); LENGTH above 0";
+		return -1;
+	}
+	char sh[32];
+	size_t sn = strlen(star + 1);
+	bool pct = sn > 0 && star[sn] == '%';
+	if (pct)
+		sn--;
+	if (sn == 0 || sn >= sizeof sh) {
+		*why = "SHARE is a fraction (0.05) or a percentage (5%)";
+		return -1;
+	}
+	memcpy(sh, star + 1, sn);
+	sh[sn] = 0;
+	if (tl_parse_double(sh, &b->share) == 0 && pct)
+		b->share /= 100;
+	if (!(b->share > 0 && b->share <= 1)) {
+		*why = "SHARE is a fraction (0.05) or a percentage (5%) above 0, at most 1";
+		return -1;
+	}
+	return 0;
+}
+
+int tl_tweetsim_add_burst(struct tl_tweetsim *s, const struct tl_tweetsim_burst *b, int64_t origin_ms)
+{
+	if (s->nbursts >= TL_TWEETSIM_BURSTS)
+		return -1;
+	s->bursts[s->nbursts] = *b;
+	s->burst_origin[s->nbursts++] = origin_ms;
+	return 0;
+}
+
+/* The share of burst i at time t: a trapezoid. */
+static double burst_share(const struct tl_tweetsim *s, int i, int64_t t)
+{
+	const struct tl_tweetsim_burst *b = &s->bursts[i];
+	double x = (double)(t - s->burst_origin[i] - b->start_ms) / (double)b->len_ms;
+	if (x < 0 || x >= 1)
+		return 0;
+	if (x < 0.2)
+		return b->share * x / 0.2;
+	if (x < 0.6)
+		return b->share;
+	return b->share * (1 - x) / 0.4;
+}
+
+static void plant_bursts(struct tl_tweetsim *s, struct tw *t)
+{
+	for (int i = 0; i < s->nbursts; i++) {
+		double p = burst_share(s, i, t->created_ms);
+		if (p <= 0 || !rchance(&s->brng, p))
+			continue;
+		text_add(t, " ");
+		size_t start = t->cps;
+		text_add(t, "#");
+		text_add(t, s->bursts[i].tag);
+		struct ent *e = new_ent(t, ENT_TAG, start);
+		if (e) {
+			e->end = t->cps;
+			snprintf(e->text, sizeof e->text, "%s", s->bursts[i].tag);
+		}
+	}
+}
+
 int tl_tweetsim_next(struct tl_tweetsim *s, int64_t now_ms, struct tl_buf *out)
 {
 	struct rng *r = &s->rng;
@@ -692,6 +814,8 @@ int tl_tweetsim_next(struct tl_tweetsim *s, int64_t now_ms, struct tl_buf *out)
 		}
 	}
 
+	if (s->nbursts)
+		plant_bursts(s, &t);
 	tl_buf_adds(out, "{\"data\":");
 	emit_tweet(s, out, &t, refs, reply_user, true);
 	tl_buf_adds(out, ",\"includes\":{\"users\":[");

@@ -7,6 +7,7 @@
 #include "tl_io.h"
 #include "tl_json.h"
 #include "tl_localsql.h"
+#include "tl_pages.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_s3.h"
@@ -46,7 +47,8 @@ static const char usage[] =
 	"      --catalog NAME         data catalog (Athena's default: AwsDataCatalog)\n"
 	"  -w, --workgroup NAME       workgroup (Athena's default: primary)\n"
 	"  -o, --output-location URL  where Athena writes results (s3://bucket/prefix/)\n"
-	"  -p, --param VALUE          a value for the next '?' of the statement (repeatable)\n"
+	"  -p, --param VALUE          one SQL literal for the next '?' of each statement:\n"
+	"                             'text', 42, 1.5, TRUE, NULL, DATE '2026-11-25' (repeatable)\n"
 	"      --result-reuse MINUTES reuse the result of an identical query up to MINUTES old\n"
 	"      --explain              run EXPLAIN of each statement instead\n"
 	"      --parallel             start every statement at once; results print in order\n"
@@ -67,6 +69,10 @@ static const char usage[] =
 	"      --local-catalog DIR    the local catalog (default: LAKE/_catalog)\n";
 
 enum fetch_how { FETCH_AUTO, FETCH_API, FETCH_S3 };
+
+#define SQL_MAX ((size_t)64 << 20)     /* the most SQL read from a file or stdin */
+#define QUERY_MAX 262144               /* Athena's QueryString: at most this many characters */
+#define PARAM_MAX 1024                 /* and each of its ExecutionParameters */
 
 #define S3_AUTO_MIN ((int64_t)1 << 20) /* --fetch auto: result files this large come from S3 */
 #define PAGE_ROWS 1000                 /* GetQueryResults' largest page */
@@ -538,6 +544,7 @@ static int out_ok(struct app *a)
 static int fetch_api(struct app *a, struct query *q)
 {
 	char *token = NULL;
+	struct tl_pages pages = TL_PAGES_INIT;
 	bool first = true, header = has_header(q);
 	struct columns cols = { 0 };
 	struct rowbuf rb = { 0 };
@@ -597,6 +604,14 @@ static int fetch_api(struct app *a, struct query *q)
 		next = tl_json_get_str(resp, "NextToken");
 		free(token);
 		token = next ? xstrdup(next) : NULL;
+		if (token && tl_pages_next(&pages, token) < 0) {
+			tl_err("Athena GetQueryResults of %s gave a NextToken it had given before: the "
+			       "results would never end", q->id);
+			free(token);
+			token = NULL;
+			if (r == 0)
+				r = -1;
+		}
 		if (!cols.n) {
 			double uc = 0;
 			if (tl_json_get_num(resp, "UpdateCount", &uc) == 0 && uc > 0)
@@ -617,6 +632,7 @@ static int fetch_api(struct app *a, struct query *q)
 	if (out_ok(a) < 0)
 		r = 1;
 	free(token);
+	tl_pages_release(&pages);
 	columns_free(&cols);
 	rowbuf_free(&rb);
 	return r;
@@ -865,10 +881,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return tl_cli_bad_value(&cli, "an s3:// URL");
 			o->output = optarg;
 			break;
-		case 'p':
+		case 'p': {
+			struct tl_sql_literal lit;
+			char *why = NULL;
+			if (tl_sql_literal_parse(optarg, &lit, &why) < 0) {
+				/* a value is one literal on both engines: never SQL text */
+				int r = strchr(optarg, '\'')
+						? tl_cli_usage_error("--param %s: %s", optarg, why)
+						: tl_cli_usage_error("--param %s: %s; for the text, "
+								     "-p \"'%s'\"", optarg, why, optarg);
+				free(why);
+				return r;
+			}
+			tl_sql_literal_free(&lit);
 			o->params = xrealloc(o->params, (o->nparams + 1) * sizeof *o->params);
 			o->params[o->nparams++] = optarg;
 			break;
+		}
 		case O_RESULT_REUSE:
 			if (tl_parse_i64(optarg, 1, 10080, &v) < 0)
 				return tl_cli_bad_value(&cli, "minutes from 1 to 10080");
@@ -929,6 +958,37 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (o->query_id && (o->parallel || o->explain))
 		return tl_cli_usage_error("--query-id does not go with --parallel or --explain");
 	return TL_CLI_RUN;
+}
+
+/* Characters as Athena counts a string's length (UTF-16 units) in UTF-8 text. */
+static size_t athena_length(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xC0) != 0x80 ? 1 + (*p >= 0xF0) : 0;
+	return n;
+}
+
+/* Athena's limits on what StartQueryExecution takes, checked before anything starts so a
+ * script runs whole or not at all. 0, or -1 (reported). */
+static int check_athena_limits(const struct opts *o, char *const *stmts, size_t n)
+{
+	for (size_t i = 0; stmts && i < n; i++) {
+		size_t len = athena_length(stmts[i]) + (o->explain ? strlen("EXPLAIN ") : 0);
+		if (len > QUERY_MAX) {
+			tl_err("statement %zu has %zu characters; Athena takes at most %d in one query "
+			       "(QueryString): split it", i + 1, len, QUERY_MAX);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < o->nparams; i++) {
+		if (athena_length(o->params[i]) > PARAM_MAX) {
+			tl_err("--param %zu is longer than the %d characters Athena takes", i + 1,
+			       PARAM_MAX);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Runs (or, with --query-id, looks up) and prints each query; returns the exit status. */
@@ -1119,11 +1179,18 @@ static int load_queries(const struct opts *o, struct query **qs, size_t *n)
 		sql = xstrdup(o->sql);
 		len = strlen(sql);
 	} else {
+		const char *name = o->file ? o->file : "stdin";
 		if (!o->file && isatty(STDIN_FILENO))
 			tl_info("reading SQL from the terminal; end it with Ctrl-D");
-		sql = tl_read_file(o->file ? o->file : "-", (size_t)256 << 10, &len);
+		sql = tl_read_file(o->file ? o->file : "-", SQL_MAX, &len);
 		if (!sql) {
-			tl_err("%s: %s", o->file ? o->file : "stdin", strerror(errno));
+			tl_err("%s: %s", name, errno == E2BIG ? "more than 64 MiB of SQL" : strerror(errno));
+			return TL_EXIT_USAGE;
+		}
+		const char *nul = memchr(sql, '\0', len);
+		if (nul) {
+			tl_err("%s: a NUL byte at offset %zu: SQL is text", name, (size_t)(nul - sql));
+			free(sql);
 			return TL_EXIT_USAGE;
 		}
 	}
@@ -1131,6 +1198,10 @@ static int load_queries(const struct opts *o, struct query **qs, size_t *n)
 	free(sql);
 	if (*n == 0)
 		return tl_cli_usage_error("no SQL statement given");
+	if (!o->local && check_athena_limits(o, stmts, *n) < 0) {
+		tl_sql_free(stmts, *n);
+		return TL_EXIT_USAGE;
+	}
 	*qs = xcalloc(*n, sizeof **qs);
 	for (size_t i = 0; i < *n; i++)
 		(*qs)[i].sql = stmts[i];

@@ -15,6 +15,7 @@
 #include "tl_gunzip.h"
 #include "tl_io.h"
 #include "tl_json.h"
+#include "tl_lakeread.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_s3.h"
@@ -47,7 +48,8 @@ static const char usage[] =
 	"\n"
 	"Catalogs the NDJSON objects (.json.gz or plain) under SOURCE, s3://BUCKET/PREFIX or a\n"
 	"local folder: infers the table's schema, finds key=value partitions and writes the table\n"
-	"and its partitions to the AWS Glue Data Catalog. Prints one JSON summary line.\n"
+	"and its partitions to the AWS Glue Data Catalog. Prints one JSON summary line. A lake\n"
+	"root (SOURCE/TOPIC/key=value/...) gives a table per TOPIC folder, a summary line each.\n"
 	"\n"
 	"  --database DB      Glue database (created if missing); default \"default\"\n"
 	"  --table NAME       table name; default: the last folder of SOURCE\n"
@@ -107,6 +109,7 @@ struct opts {
 	const char *database, *table, *catalog_dir, *location, *source;
 	const char *crawler, *role, *table_prefix;
 	bool full, timestamps, ddl, dry_run, replace, projection, manifest, create;
+	bool table_given;  /* --table (else the name comes from SOURCE or its topic folders) */
 	uint64_t sample;
 	int jobs;
 	int64_t timeout_ms;
@@ -116,9 +119,9 @@ struct opts {
 /* ---- the lake ---- */
 
 struct object {
-	char *rel;        /* key relative to the lake root: "dt=2026-11-25/hour=03/t+0+00.json.gz" */
+	char *rel;        /* key relative to the table folder: "dt=2026-11-25/hour=03/t+0+00.json.gz" */
 	int64_t size;
-	int part;         /* index into the partition list, -1 when unpartitioned */
+	int part;         /* index into the table's partitions, -1 when unpartitioned */
 	/* what reading it gave */
 	uint64_t records, bad, out_bytes, in_bytes;
 	uint64_t in_used;  /* compressed bytes decoded (for the ratio) */
@@ -126,33 +129,21 @@ struct object {
 	bool is_bad, empty, sampled, gzip;
 };
 
-struct partition {
-	char **values;
-	char *dir;        /* relative folder, "dt=2026-11-25/hour=03" */
-	bool registered;  /* --manifest: known to be in the catalog */
-};
-
+/* One table of the lake: SOURCE itself, or a topic folder of it (tl_lakeread.h). */
 struct lake {
 	bool s3;
 	char *root;             /* local: absolute folder; s3: the prefix ("" or "a/b") */
 	char *bucket;
 	char *location;         /* table location URL, ending in '/' */
+	char *table_location;   /* the Location recorded: --location as given, or location */
+	char *name;             /* the table's name */
 	struct object *obj;
 	size_t nobj, aobj;
-	size_t skipped_hidden, skipped_layout;
-	char **keys;            /* partition keys */
-	size_t nkeys;
-	bool hive;              /* key=value folders */
-	bool layout_known;
-	struct partition *parts;
-	size_t nparts;
+	size_t skipped;         /* names left out: hidden, links out of the lake */
+	struct tl_lake_table tab; /* partition keys and partitions */
+	size_t nregistered;     /* --manifest: tab.parts[0, nregistered) are in the catalog */
 	bool any_gz;
 };
-
-static bool hidden(const char *name)
-{
-	return name[0] == '_' || name[0] == '.';
-}
 
 static void add_object(struct lake *lk, const char *rel, int64_t size)
 {
@@ -167,193 +158,27 @@ static void add_object(struct lake *lk, const char *rel, int64_t size)
 	o->part = -1;
 }
 
-static int cmp_name(const void *a, const void *b)
+/* Lists the lake under SOURCE (base) into l. */
+static int list_lake(const struct lake *base, struct tl_s3 *s3, struct tl_lake_listing *l)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Walks a local folder in sorted order, skipping names Athena skips. */
-static int walk(struct lake *lk, const char *dir, const char *rel)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		tl_err("%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		names = xrealloc(names, (n + 1) * sizeof(char *));
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(char *), cmp_name);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]);
-		char *r = *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
-		struct stat st;
-		if (hidden(names[i])) {
-			tl_debug("skipping %s (Athena ignores names starting with _ or .)", r);
-			lk->skipped_hidden++;
-		} else if (stat(path, &st) < 0) {
-			tl_warn("%s: %s", path, strerror(errno));
-		} else if (S_ISDIR(st.st_mode)) {
-			if (walk(lk, path, r) < 0)
-				rc = -1;
-		} else if (S_ISREG(st.st_mode)) {
-			add_object(lk, r, (int64_t)st.st_size);
-		}
-		free(path);
-		free(r);
-		free(names[i]);
-	}
-	free(names);
-	return rc;
-}
-
-struct list_ctx {
-	struct lake *lk;
-	size_t plen;
-};
-
-static int list_one(const struct tl_s3_object *o, void *ctx)
-{
-	struct list_ctx *lc = ctx;
-	const char *rel = o->key + lc->plen;
-	if (o->is_prefix || !*rel || rel[strlen(rel) - 1] == '/')
-		return 0;
-	/* any hidden segment hides the object from Athena */
-	for (const char *s = rel; s; s = strchr(s, '/')) {
-		if (*s == '/')
-			s++;
-		if (hidden(s)) {
-			lc->lk->skipped_hidden++;
-			return 0;
-		}
-	}
-	add_object(lc->lk, rel, o->size);
-	return 0;
-}
-
-static int list_s3(struct lake *lk, struct tl_s3 *s3)
-{
+	if (!base->s3)
+		return tl_lake_list_dir(base->root, base->root, l);
 	struct tl_aws_error err = { 0 };
-	char *prefix = *lk->root ? xasprintf("%s/", lk->root) : xstrdup("");
-	struct list_ctx lc = { lk, strlen(prefix) };
-	int rc = tl_s3_list(s3, lk->bucket, prefix, NULL, list_one, &lc, &err);
+	int rc = tl_lake_list_s3(s3, base->bucket, base->root, l, &err);
 	if (rc < 0) {
 		char *t = tl_aws_error_text(&err);
-		tl_err("listing s3://%s/%s: %s", lk->bucket, prefix, t);
+		tl_err("listing s3://%s/%s%s: %s", base->bucket, base->root, *base->root ? "/" : "", t);
 		free(t);
 		tl_aws_error_free(&err);
 	}
-	free(prefix);
 	return rc;
-}
-
-/* Splits a relative key into its folders; returns how many (the last segment is the name). */
-static size_t split_dirs(const char *rel, char ***out)
-{
-	char **v = NULL;
-	size_t n = 0;
-	const char *p = rel, *slash;
-	while ((slash = strchr(p, '/'))) {
-		v = xrealloc(v, (n + 1) * sizeof(char *));
-		v[n++] = xstrndup(p, (size_t)(slash - p));
-		p = slash + 1;
-	}
-	*out = v;
-	return n;
-}
-
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int find_partition(struct lake *lk, const char *dir)
-{
-	/* objects come sorted, so a partition's objects are adjacent: check the last one first */
-	if (lk->nparts && strcmp(lk->parts[lk->nparts - 1].dir, dir) == 0)
-		return (int)lk->nparts - 1;
-	for (size_t i = 0; i < lk->nparts; i++)
-		if (strcmp(lk->parts[i].dir, dir) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* A partition value from its folder name: Hive escapes "/", "=", ":", "%"... as %XX. */
-static char *hive_unescape(const char *s)
-{
-	size_t n = strlen(s);
-	char *out = xmalloc(n + 1);
-	out[tl_pct_decode(s, n, out)] = '\0';
-	return out;
 }
 
 /* Gives object o its partition. False when its folders do not fit the layout of the first
  * object (a Glue crawler would make another table of them): it is then left out. */
 static bool place_object(struct lake *lk, struct object *o)
 {
-	char **dirs;
-	size_t nd = split_dirs(o->rel, &dirs);
-	bool hive = nd > 0;
-	for (size_t k = 0; k < nd; k++)
-		if (!strchr(dirs[k], '=') || dirs[k][0] == '=')
-			hive = false;
-	if (!lk->layout_known) {
-		lk->layout_known = true;
-		lk->hive = hive;
-		lk->nkeys = nd;
-		lk->keys = xcalloc(nd + 1, sizeof(char *));
-		for (size_t k = 0; k < nd; k++) {
-			if (hive)
-				lk->keys[k] = tl_schema_col_name(dirs[k],
-								 (size_t)(strchr(dirs[k], '=') - dirs[k]));
-			else
-				lk->keys[k] = xasprintf("partition_%zu", k);
-		}
-	}
-	bool fits = nd == lk->nkeys && hive == lk->hive;
-	for (size_t k = 0; fits && hive && k < nd; k++) {
-		char *key = tl_schema_col_name(dirs[k], (size_t)(strchr(dirs[k], '=') - dirs[k]));
-		fits = strcmp(key, lk->keys[k]) == 0;
-		free(key);
-	}
-	if (!fits) {
-		tl_warn("skipping %s: its folders do not follow the layout %s%s", o->rel,
-			lk->nkeys ? lk->keys[0] : "(no partitions)", lk->nkeys > 1 ? "/..." : "");
-		lk->skipped_layout++;
-		free_strv(dirs, nd);
-		return false;
-	}
-	if (nd) {
-		size_t dl = (size_t)(strrchr(o->rel, '/') - o->rel);
-		char *dir = xstrndup(o->rel, dl);
-		int p = find_partition(lk, dir);
-		if (p < 0) {
-			lk->parts = xrealloc(lk->parts, (lk->nparts + 1) * sizeof(*lk->parts));
-			struct partition *pt = &lk->parts[lk->nparts];
-			pt->dir = dir;
-			pt->registered = false;
-			pt->values = xcalloc(nd + 1, sizeof(char *));
-			for (size_t k = 0; k < nd; k++)
-				pt->values[k] = hive ? hive_unescape(strchr(dirs[k], '=') + 1)
-						     : xstrdup(dirs[k]);
-			p = (int)lk->nparts++;
-		} else {
-			free(dir);
-		}
-		o->part = p;
-	}
-	free_strv(dirs, nd);
-	return true;
+	return tl_lake_table_place(&lk->tab, o->rel, &o->part) == 0;
 }
 
 static void find_partitions(struct lake *lk)
@@ -373,15 +198,13 @@ static void lake_free(struct lake *lk)
 	for (size_t i = 0; i < lk->nobj; i++)
 		free(lk->obj[i].rel);
 	free(lk->obj);
-	for (size_t i = 0; i < lk->nparts; i++) {
-		free_strv(lk->parts[i].values, lk->nkeys);
-		free(lk->parts[i].dir);
-	}
-	free(lk->parts);
-	free_strv(lk->keys, lk->nkeys);
+	tl_lake_table_release(&lk->tab);
 	free(lk->root);
 	free(lk->bucket);
 	free(lk->location);
+	free(lk->table_location);
+	free(lk->name);
+	memset(lk, 0, sizeof(*lk));
 }
 
 static bool ends_with(const char *s, const char *suf)
@@ -618,6 +441,35 @@ static void merge_into(struct tl_schema_infer *tot, struct reader *r)
 	tl_schema_merge(&tot->root, r->in.root);
 }
 
+/* Leaves out of the table the keys no catalog can name (tl_schema_drop_unmappable), warning
+ * once for each: *seen holds the messages given so far (a --manifest run drops again at every
+ * flush, as later records bring the key back). */
+static void drop_unmappable(struct tl_schema *root, char ***seen, size_t *nseen)
+{
+	size_t n;
+	char **msg = tl_schema_drop_unmappable(root, &n);
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < *nseen && !dup; k++)
+			dup = !strcmp((*seen)[k], msg[i]);
+		if (dup) {
+			free(msg[i]);
+			continue;
+		}
+		tl_warn("%s: left out of the table (the SerDe skips it)", msg[i]);
+		*seen = xrealloc(*seen, (*nseen + 1) * sizeof(char *));
+		(*seen)[(*nseen)++] = msg[i];
+	}
+	free(msg);
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void report_collisions(const struct tl_schema *root)
 {
 	size_t n;
@@ -687,6 +539,7 @@ struct totals;
 static void summary_common(cJSON *s, const struct opts *op, const struct lake *lk,
 			   const struct result *res, bool ok, size_t ncols);
 static void summary_totals(cJSON *s, const struct totals *t, const struct lake *lk, int64_t t0);
+static size_t count_columns(const struct tl_schema *root);
 
 struct totals {
 	uint64_t objects, objects_bad, objects_empty, bytes, ubytes, records, bad;
@@ -737,10 +590,10 @@ static void table_stats(const struct lake *lk, uint64_t *records, uint64_t *size
 
 static bool all_match(const struct lake *lk, size_t k, bool (*fn)(const char *))
 {
-	if (!lk->nparts)
+	if (!lk->tab.nparts)
 		return false;
-	for (size_t i = 0; i < lk->nparts; i++)
-		if (!fn(lk->parts[i].values[k]))
+	for (size_t i = 0; i < lk->tab.nparts; i++)
+		if (!fn(lk->tab.parts[i].values[k]))
 			return false;
 	return true;
 }
@@ -768,14 +621,14 @@ static cJSON *projection_params(const struct lake *lk)
 	tl_json_add_str(p, "projection.enabled", "true");
 	struct tl_buf tmpl = TL_BUF_INIT;
 	tl_buf_adds(&tmpl, lk->location);
-	for (size_t k = 0; k < lk->nkeys; k++) {
-		const char *key = lk->keys[k];
+	for (size_t k = 0; k < lk->tab.nkeys; k++) {
+		const char *key = lk->tab.keys[k];
 		char *pk = NULL;
 		if (all_match(lk, k, is_date)) {
-			const char *min = lk->parts[0].values[k];
-			for (size_t i = 1; i < lk->nparts; i++)
-				if (strcmp(lk->parts[i].values[k], min) < 0)
-					min = lk->parts[i].values[k];
+			const char *min = lk->tab.parts[0].values[k];
+			for (size_t i = 1; i < lk->tab.nparts; i++)
+				if (strcmp(lk->tab.parts[i].values[k], min) < 0)
+					min = lk->tab.parts[i].values[k];
 			pk = xasprintf("projection.%s.type", key);
 			tl_json_add_str(p, pk, "date");
 			free(pk);
@@ -795,8 +648,8 @@ static cJSON *projection_params(const struct lake *lk)
 		} else if (all_match(lk, k, is_digits)) {
 			long min = LONG_MAX, max = 0;
 			size_t width = 0;
-			for (size_t i = 0; i < lk->nparts; i++) {
-				const char *v = lk->parts[i].values[k];
+			for (size_t i = 0; i < lk->tab.nparts; i++) {
+				const char *v = lk->tab.parts[i].values[k];
 				long x = strtol(v, NULL, 10);
 				min = x < min ? x : min;
 				max = x > max ? x : max;
@@ -825,12 +678,12 @@ static cJSON *projection_params(const struct lake *lk)
 		} else {
 			struct tl_buf vals = TL_BUF_INIT;
 			tl_buf_adds(&vals, "");
-			for (size_t i = 0; i < lk->nparts; i++) {
+			for (size_t i = 0; i < lk->tab.nparts; i++) {
 				bool seen = false;
 				for (size_t j = 0; j < i && !seen; j++)
-					seen = strcmp(lk->parts[j].values[k], lk->parts[i].values[k]) == 0;
+					seen = strcmp(lk->tab.parts[j].values[k], lk->tab.parts[i].values[k]) == 0;
 				if (!seen)
-					tl_buf_addf(&vals, "%s%s", vals.len ? "," : "", lk->parts[i].values[k]);
+					tl_buf_addf(&vals, "%s%s", vals.len ? "," : "", lk->tab.parts[i].values[k]);
 			}
 			pk = xasprintf("projection.%s.type", key);
 			tl_json_add_str(p, pk, "enum");
@@ -840,7 +693,7 @@ static cJSON *projection_params(const struct lake *lk)
 			tl_buf_release(&vals);
 		}
 		free(pk);
-		if (lk->hive)
+		if (lk->tab.hive)
 			tl_buf_addf(&tmpl, "%s=${%s}/", key, key);
 		else
 			tl_buf_addf(&tmpl, "${%s}/", key);
@@ -873,21 +726,19 @@ static int print_summary(cJSON *s)
 static cJSON *new_partitions(const struct lake *lk, const cJSON *input, const cJSON *have)
 {
 	cJSON *list = cJSON_CreateArray();
-	for (size_t i = 0; i < lk->nparts; i++) {
-		const struct partition *pt = &lk->parts[i];
+	for (size_t i = lk->nregistered; i < lk->tab.nparts; i++) {
+		const struct tl_lake_part *pt = &lk->tab.parts[i];
 		bool exists = false;
-		if (pt->registered)
-			continue;
 		const cJSON *p;
 		cJSON_ArrayForEach(p, have) {
 			const cJSON *vals = cJSON_GetObjectItemCaseSensitive(p, "Values");
-			if (cJSON_GetArraySize(vals) != (int)lk->nkeys)
+			if (cJSON_GetArraySize(vals) != (int)lk->tab.nkeys)
 				continue;
 			size_t k = 0;
 			for (const cJSON *v = vals->child; v; v = v->next, k++)
 				if (!cJSON_IsString(v) || strcmp(v->valuestring, pt->values[k]) != 0)
 					break;
-			if (k == lk->nkeys) {
+			if (k == lk->tab.nkeys) {
 				exists = true;
 				break;
 			}
@@ -896,7 +747,7 @@ static cJSON *new_partitions(const struct lake *lk, const cJSON *input, const cJ
 			continue;
 		char *loc = xasprintf("%s%s/", lk->location, pt->dir);
 		cJSON_AddItemToArray(list, tl_catalog_partition_input(input, (const char *const *)pt->values,
-								     lk->nkeys, loc));
+								     lk->tab.nkeys, loc));
 		free(loc);
 	}
 	return list;
@@ -946,7 +797,7 @@ static int write_catalog(struct tl_catalog *cat, const struct opts *op, struct l
 	cJSON *out = NULL;
 	for (int attempt = 1;; attempt++) {
 		cJSON *existing = NULL;
-		if (tl_catalog_get_table(cat, op->database, op->table, &existing, &err) < 0)
+		if (tl_catalog_get_table(cat, op->database, lk->name, &existing, &err) < 0)
 			goto fail;
 		tl_catalog_changes_free(&res->ch);
 		out = tl_catalog_merge(existing, input, op->replace ? TL_CATALOG_REPLACE : 0, &res->ch,
@@ -976,21 +827,19 @@ static int write_catalog(struct tl_catalog *cat, const struct opts *op, struct l
 		tl_info("%scolumn %s widened", op->dry_run ? "would be: " : "", res->ch.widened[i]);
 	if (res->created)
 		tl_info("%stable %s.%s created with %zu columns", op->dry_run ? "would be: " : "",
-			op->database, op->table, res->ch.nadded);
+			op->database, lk->name, res->ch.nadded);
 	else if (!res->changed)
-		tl_debug("table %s.%s unchanged", op->database, op->table);
+		tl_debug("table %s.%s unchanged", op->database, lk->name);
 
-	if (register_parts && lk->nparts) {
+	if (register_parts && lk->tab.nparts) {
 		cJSON *have = NULL;
 		bool list = list_parts || res->ch.nadded || res->ch.nwidened;
 		if (!res->created && list &&
-		    tl_catalog_get_partitions(cat, op->database, op->table, &have, &err) < 0) {
+		    tl_catalog_get_partitions(cat, op->database, lk->name, &have, &err) < 0) {
 			cJSON_Delete(out);
 			goto fail;
 		}
-		size_t unregistered = 0;
-		for (size_t i = 0; i < lk->nparts; i++)
-			unregistered += !lk->parts[i].registered;
+		size_t unregistered = lk->tab.nparts - lk->nregistered;
 		cJSON *add = new_partitions(lk, out, have);
 		res->added.existing += unregistered - (size_t)cJSON_GetArraySize(add);
 		cJSON *stale = (res->ch.nadded || res->ch.nwidened) && have ? stale_partitions(have, out)
@@ -1000,11 +849,11 @@ static int write_catalog(struct tl_catalog *cat, const struct opts *op, struct l
 			res->added.created = (size_t)cJSON_GetArraySize(add);
 			res->updated.created = (size_t)cJSON_GetArraySize(stale);
 		} else {
-			rc = tl_catalog_add_partitions(cat, op->database, op->table, add, &res->added, &err);
-			for (size_t i = 0; rc == 0 && i < lk->nparts; i++)
-				lk->parts[i].registered = true;
+			rc = tl_catalog_add_partitions(cat, op->database, lk->name, add, &res->added, &err);
+			if (rc == 0)
+				lk->nregistered = lk->tab.nparts;
 			if (rc == 0 && cJSON_GetArraySize(stale))
-				rc = tl_catalog_update_partitions(cat, op->database, op->table, stale,
+				rc = tl_catalog_update_partitions(cat, op->database, lk->name, stale,
 								  &res->updated, &err);
 		}
 		if (res->added.created)
@@ -1029,32 +878,77 @@ fail:
 	return -1;
 }
 
+static char *location_of(const struct opts *op, const char *dflt)
+{
+	if (!op->location)
+		return xstrdup(dflt);
+	return ends_with(op->location, "/") ? xstrdup(op->location) : xasprintf("%s/", op->location);
+}
+
+/* The lake at SOURCE, as one table named by the options. */
 static int open_lake(struct lake *lk, const struct opts *op, struct tl_aws **aws, char **err)
 {
+	struct tl_lake_loc loc;
 	memset(lk, 0, sizeof(*lk));
-	if (strncmp(op->source, "s3://", 5) == 0) {
-		struct tl_s3_url u;
-		if (tl_s3_url_parse(op->source, &u, err) < 0)
-			return -1;
-		lk->s3 = true;
-		lk->bucket = u.bucket;
-		lk->root = u.prefix;
-		lk->location = *u.prefix ? xasprintf("s3://%s/%s/", u.bucket, u.prefix)
-					 : xasprintf("s3://%s/", u.bucket);
-		if (!*aws && !(*aws = tl_aws_new(&op->aws, err)))
-			return -1;
-		return 0;
-	}
-	char *abs = realpath(op->source, NULL);
-	struct stat st;
-	if (!abs || stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		*err = xasprintf("%s: %s", op->source, abs ? "not a folder" : strerror(errno));
-		free(abs);
+	if (tl_lake_loc_parse(op->source, &loc, err) < 0)
 		return -1;
+	char *url;
+	if (loc.s3) {
+		lk->s3 = true;
+		lk->bucket = loc.bucket;
+		lk->root = loc.prefix;
+		loc.bucket = loc.prefix = NULL;
+		url = *lk->root ? xasprintf("s3://%s/%s/", lk->bucket, lk->root)
+				: xasprintf("s3://%s/", lk->bucket);
+	} else {
+		char *abs = realpath(loc.dir, NULL);
+		struct stat st;
+		if (!abs || stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			*err = xasprintf("%s: %s", op->source, abs ? "not a folder" : strerror(errno));
+			free(abs);
+			tl_lake_loc_free(&loc);
+			return -1;
+		}
+		lk->root = abs;
+		url = strcmp(abs, "/") == 0 ? xstrdup("file:///") : xasprintf("file://%s/", abs);
 	}
-	lk->root = abs;
-	lk->location = strcmp(abs, "/") == 0 ? xstrdup("file:///") : xasprintf("file://%s/", abs);
+	tl_lake_loc_free(&loc);
+	lk->location = location_of(op, url);
+	lk->table_location = xstrdup(op->location ? op->location : url);
+	lk->name = xstrdup(op->table);
+	free(url);
+	if (lk->s3 && !*aws && !(*aws = tl_aws_new(&op->aws, err)))
+		return -1;
 	return 0;
+}
+
+/* The table of topic folder topic of the lake base ("": base itself). */
+static void topic_lake(struct lake *t, const struct lake *base, const char *topic,
+		       const struct opts *op)
+{
+	memset(t, 0, sizeof(*t));
+	t->s3 = base->s3;
+	t->bucket = base->bucket ? xstrdup(base->bucket) : NULL;
+	if (!*topic) {
+		t->root = xstrdup(base->root);
+		t->location = xstrdup(base->location);
+		t->table_location = xstrdup(base->table_location);
+		t->name = xstrdup(base->name);
+		return;
+	}
+	if (!*base->root || strcmp(base->root, "/") == 0)
+		t->root = xasprintf("%s%s", base->s3 ? "" : "/", topic);
+	else
+		t->root = xasprintf("%s/%s", base->root, topic);
+	t->location = xasprintf("%s%s/", base->location, topic);
+	t->table_location = xstrdup(t->location);
+	t->name = op->table_given ? xstrdup(op->table) : tl_schema_col_name(topic, strlen(topic));
+}
+
+/* How messages name the table's folder. */
+static char *lake_where(const struct lake *lk)
+{
+	return lk->s3 ? xasprintf("s3://%s/%s", lk->bucket, lk->root) : xstrdup(lk->root);
 }
 
 static char *default_table(const char *source)
@@ -1078,11 +972,11 @@ static cJSON *build_input(const struct opts *op, const struct lake *lk,
 	table_stats(lk, &recs, &size, &ub);
 	cJSON *extra = op->projection ? projection_params(lk) : NULL;
 	struct tl_catalog_spec sp = {
-		.name = op->table,
-		.location = op->location ? op->location : lk->location,
+		.name = lk->name,
+		.location = lk->table_location,
 		.columns = tot->root,
-		.partition_keys = (const char *const *)lk->keys,
-		.npartition_keys = lk->nkeys,
+		.partition_keys = (const char *const *)lk->tab.keys,
+		.npartition_keys = lk->tab.nkeys,
 		.compressed = lk->any_gz,
 		.stats = stats,
 		.records = recs,
@@ -1097,63 +991,50 @@ static cJSON *build_input(const struct opts *op, const struct lake *lk,
 	return in;
 }
 
-static int crawl(const struct opts *op)
+/* Crawls one table whose objects are listed in lk: reads them, infers, writes the catalog (cat
+ * and aws are made when first needed), prints its summary. Returns an exit status. */
+static int crawl_table(const struct opts *op, struct lake *lk, struct tl_aws **aws,
+		       struct tl_catalog **cat, int64_t t0)
 {
-	int64_t t0 = tl_mono_ms();
-	struct lake lk;
-	struct tl_aws *aws = NULL;
 	char *err = NULL;
 	int status = TL_EXIT_OK;
-	struct tl_catalog *cat = NULL;
 	struct tl_schema_infer tot;
 	struct result res;
 	memset(&res, 0, sizeof(res));
 	tl_schema_infer_init(&tot, 0);
 
-	if (open_lake(&lk, op, &aws, &err) < 0) {
-		tl_err("%s", err);
-		free(err);
-		tl_schema_infer_release(&tot);
-		lake_free(&lk);
-		return TL_EXIT_USAGE;
-	}
-	if (op->location) {
-		free(lk.location);
-		lk.location = ends_with(op->location, "/") ? xstrdup(op->location)
-							   : xasprintf("%s/", op->location);
-	}
-	struct tl_s3 *s3 = lk.s3 ? tl_s3_new(aws) : NULL;
-	if ((lk.s3 ? list_s3(&lk, s3) : walk(&lk, lk.root, "")) < 0) {
+	find_partitions(lk);
+	tl_info("%s%s%zu object%s in %zu partition%s", *lk->name ? lk->name : "",
+		*lk->name ? ": " : "", lk->nobj, lk->nobj == 1 ? "" : "s", lk->tab.nparts,
+		lk->tab.nparts == 1 ? "" : "s");
+	if (read_all(lk, op, &tot) < 0) {
 		status = TL_EXIT_FAIL;
 		goto out;
 	}
-	find_partitions(&lk);
-	tl_info("%zu object%s in %zu partition%s", lk.nobj, lk.nobj == 1 ? "" : "s", lk.nparts,
-		lk.nparts == 1 ? "" : "s");
-	if (read_all(&lk, op, &tot) < 0) {
-		status = TL_EXIT_FAIL;
-		goto out;
-	}
-	for (size_t i = 0; i < lk.nobj; i++)
-		lk.any_gz |= lk.obj[i].gzip;
+	for (size_t i = 0; i < lk->nobj; i++)
+		lk->any_gz |= lk->obj[i].gzip;
 	if (tl_sig_caught()) {
 		status = tl_sig_exit_status();
 		goto out;
 	}
+	char **dropped = NULL;
+	size_t ndropped = 0;
+	drop_unmappable(tot.root, &dropped, &ndropped);
+	free_strings(dropped, ndropped);
 	report_collisions(tot.root);
 	struct totals t;
-	sum_objects(&lk, &t);
+	sum_objects(lk, &t);
 	if (t.bad)
 		tl_warn("%llu bad record%s skipped", (unsigned long long)t.bad, t.bad == 1 ? "" : "s");
-	size_t ncols = 0;
-	for (size_t i = 0; i < tot.root->nfields; i++)
-		ncols += tot.root->fields[i].alias_of < 0;
+	size_t ncols = count_columns(tot.root);
 	if (ncols == 0) {
-		tl_err("no records found under %s: nothing to catalog", op->source);
+		char *where = lake_where(lk);
+		tl_err("no records found under %s: nothing to catalog", where);
+		free(where);
 		status = TL_EXIT_FAIL;
 		goto out;
 	}
-	cJSON *input = build_input(op, &lk, &tot, true);
+	cJSON *input = build_input(op, lk, &tot, true);
 	if (op->ddl) {
 		char *ddl = tl_catalog_ddl(op->database, input, &err);
 		if (!ddl) {
@@ -1167,25 +1048,26 @@ static int crawl(const struct opts *op)
 		cJSON_Delete(input);
 		goto out;
 	}
-	cat = op->catalog_dir ? tl_catalog_local(op->catalog_dir) : NULL;
-	if (!cat) {
-		if (!aws && !(aws = tl_aws_new(&op->aws, &err))) {
+	if (!*cat && op->catalog_dir)
+		*cat = tl_catalog_local(op->catalog_dir);
+	if (!*cat) {
+		if (!*aws && !(*aws = tl_aws_new(&op->aws, &err))) {
 			tl_err("%s", err);
 			free(err);
 			cJSON_Delete(input);
 			status = TL_EXIT_USAGE;
 			goto out;
 		}
-		cat = tl_catalog_glue(aws, NULL);
+		*cat = tl_catalog_glue(*aws, NULL);
 	}
-	int wrc = write_catalog(cat, op, &lk, input, !op->projection, true, &res);
+	int wrc = write_catalog(*cat, op, lk, input, !op->projection, true, &res);
 	cJSON_Delete(input);
 	if (wrc < 0)
 		status = TL_EXIT_FAIL;
 
 	cJSON *s = tl_json_obj();
-	summary_common(s, op, &lk, &res, wrc == 0, ncols);
-	summary_totals(s, &t, &lk, t0);
+	summary_common(s, op, lk, &res, wrc == 0, ncols);
+	summary_totals(s, &t, lk, t0);
 	if (print_summary(s) < 0)
 		status = TL_EXIT_FAIL;
 	cJSON_Delete(s);
@@ -1193,11 +1075,79 @@ static int crawl(const struct opts *op)
 		status = TL_EXIT_FAIL;
 out:
 	tl_catalog_changes_free(&res.ch);
-	tl_catalog_free(cat);
 	tl_schema_infer_release(&tot);
+	return status;
+}
+
+/* Lists SOURCE, finds its tables (one, or one per topic folder) and crawls each. */
+static int crawl(const struct opts *op)
+{
+	int64_t t0 = tl_mono_ms();
+	struct lake base;
+	struct tl_aws *aws = NULL;
+	struct tl_catalog *cat = NULL;
+	struct tl_s3 *s3 = NULL;
+	struct tl_lake_listing ls;
+	struct tl_lake_split *sp = NULL;
+	size_t nsp = 0;
+	char *err = NULL;
+	int status = TL_EXIT_OK;
+	memset(&ls, 0, sizeof(ls));
+
+	if (open_lake(&base, op, &aws, &err) < 0) {
+		tl_err("%s", err);
+		free(err);
+		lake_free(&base);
+		tl_aws_free(aws);
+		return TL_EXIT_USAGE;
+	}
+	s3 = base.s3 ? tl_s3_new(aws) : NULL;
+	if (list_lake(&base, s3, &ls) < 0 || ls.interrupted) {
+		status = ls.interrupted ? tl_sig_exit_status() : TL_EXIT_FAIL;
+		goto out;
+	}
+	if (ls.links_out)
+		tl_warn("%zu symbolic link%s out of %s not followed", ls.links_out,
+			ls.links_out == 1 ? "" : "s", op->source);
+	nsp = tl_lake_tables(&ls, &sp);
+	if (nsp > 1 || *sp[0].topic) {
+		struct tl_buf names = TL_BUF_INIT;
+		for (size_t i = 0; i < nsp; i++)
+			tl_buf_addf(&names, "%s%s", i ? ", " : "", sp[i].topic);
+		tl_info("%s is a lake of %zu topic folder%s (%s): a table each", op->source, nsp,
+			nsp == 1 ? "" : "s", tl_buf_str(&names));
+		tl_buf_release(&names);
+		if (nsp > 1 && op->table_given) {
+			tl_err("--table names one table, but %s holds %zu topic folders; crawl one of "
+			       "them (%s/%s) or leave --table out", op->source, nsp, op->source,
+			       sp[0].topic);
+			status = TL_EXIT_USAGE;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nsp && !tl_sig_caught(); i++) {
+		struct lake lk;
+		size_t tn = strlen(sp[i].topic);
+		topic_lake(&lk, &base, sp[i].topic, op);
+		for (size_t j = sp[i].from; j < sp[i].to; j++)
+			add_object(&lk, ls.v[j].rel + (tn ? tn + 1 : 0), ls.v[j].size);
+		lk.skipped = tl_lake_listing_skipped(&ls, sp[i].topic);
+		int rc = crawl_table(op, &lk, &aws, &cat, t0);
+		if (rc > status)
+			status = rc;
+		lake_free(&lk);
+	}
+	if (ls.errors && status == TL_EXIT_OK)
+		status = TL_EXIT_FAIL; /* some of the lake could not be read */
+out:
+	if (tl_sig_caught())
+		status = tl_sig_exit_status();
+	tl_lake_splits_free(sp, nsp);
+	tl_lake_listing_free(&ls);
+	tl_catalog_free(cat);
 	tl_s3_free(s3);
 	tl_aws_free(aws);
-	lake_free(&lk);
+	lake_free(&base);
 	return status;
 }
 
@@ -1214,11 +1164,11 @@ static void push_unique(char ***list, size_t *n, const char *s)
 static void summary_common(cJSON *s, const struct opts *op, const struct lake *lk,
 			   const struct result *res, bool ok, size_t ncols)
 {
-	char *full = xasprintf("%s.%s", op->database, op->table);
+	char *full = xasprintf("%s.%s", op->database, lk->name);
 	tl_json_add_str(s, "table", full);
 	free(full);
 	tl_json_add_str(s, "catalog", op->catalog_dir ? "local" : "glue");
-	tl_json_add_str(s, "location", op->location ? op->location : lk->location);
+	tl_json_add_str(s, "location", lk->table_location);
 	if (op->dry_run)
 		tl_json_add_bool(s, "dry_run", true);
 	tl_json_add_bool(s, "ok", ok);
@@ -1227,7 +1177,7 @@ static void summary_common(cJSON *s, const struct opts *op, const struct lake *l
 	tl_json_add_num(s, "columns", (double)ncols);
 	tl_json_add(s, "columns_added", str_array(res->ch.added, res->ch.nadded));
 	tl_json_add(s, "columns_widened", str_array(res->ch.widened, res->ch.nwidened));
-	tl_json_add_num(s, "partitions", (double)lk->nparts);
+	tl_json_add_num(s, "partitions", (double)lk->tab.nparts);
 	tl_json_add_num(s, "partitions_added", (double)res->added.created);
 	tl_json_add_num(s, "partitions_existing", (double)res->added.existing);
 	tl_json_add_num(s, "partitions_updated", (double)res->updated.created);
@@ -1239,7 +1189,7 @@ static void summary_totals(cJSON *s, const struct totals *t, const struct lake *
 	tl_json_add_num(s, "objects", (double)t->objects);
 	tl_json_add_num(s, "objects_bad", (double)t->objects_bad);
 	tl_json_add_num(s, "objects_empty", (double)t->objects_empty);
-	tl_json_add_num(s, "objects_skipped", (double)(lk->skipped_hidden + lk->skipped_layout));
+	tl_json_add_num(s, "objects_skipped", (double)(lk->skipped + lk->tab.skipped));
 	tl_json_add_num(s, "bytes", (double)t->bytes);
 	tl_json_add_num(s, "bytes_uncompressed", (double)t->ubytes);
 	tl_json_add_num(s, "records", (double)t->records);
@@ -1257,87 +1207,103 @@ static size_t count_columns(const struct tl_schema *root)
 
 /* ---- --manifest ---- */
 
-struct manifest {
-	const struct opts *op;
+/* One table the manifest lines fill. */
+struct mtable {
 	struct lake lk;               /* partitions seen; objects of the current batch */
-	struct tl_catalog *cat;
 	struct reader r;              /* r.in: the columns inferred so far */
 	struct totals t;
 	struct result res;
+	char *topic;                  /* "" for SOURCE itself */
 	bool pending;
 	bool failed;
-	uint64_t lines_bad;
 };
 
-/* Registers what landed since the last flush: the widened table, the new partitions. */
-static void manifest_flush(struct manifest *m)
+struct manifest {
+	const struct opts *op;
+	struct lake base;             /* SOURCE */
+	struct tl_catalog *cat;
+	struct tl_aws *aws;
+	struct tl_s3 *s3;
+	struct mtable **tabs;
+	size_t ntabs;
+	uint64_t lines_bad;
+	char **dropped;               /* keys left out of the table, warned about */
+	size_t ndropped;
+};
+
+/* Registers what landed in table mt since the last flush: the widened table, new partitions. */
+static void manifest_flush(struct manifest *m, struct mtable *mt)
 {
-	if (!m->pending)
+	if (!mt->pending)
 		return;
-	m->pending = false;
-	if (!count_columns(m->r.in.root))
+	mt->pending = false;
+	drop_unmappable(mt->r.in.root, &m->dropped, &m->ndropped);
+	if (!count_columns(mt->r.in.root))
 		return;
-	cJSON *input = build_input(m->op, &m->lk, &m->r.in, false);
+	cJSON *input = build_input(m->op, &mt->lk, &mt->r.in, false);
 	struct result res;
 	memset(&res, 0, sizeof(res));
-	int rc = write_catalog(m->cat, m->op, &m->lk, input, !m->op->projection, false, &res);
+	int rc = write_catalog(m->cat, m->op, &mt->lk, input, !m->op->projection, false, &res);
 	cJSON_Delete(input);
 	if (rc < 0) {
-		m->failed = true;
+		mt->failed = true;
 	} else {
-		m->res.created |= res.created;
-		m->res.changed |= res.changed;
+		mt->res.created |= res.created;
+		mt->res.changed |= res.changed;
 		for (size_t i = 0; i < res.ch.nadded; i++)
-			push_unique(&m->res.ch.added, &m->res.ch.nadded, res.ch.added[i]);
+			push_unique(&mt->res.ch.added, &mt->res.ch.nadded, res.ch.added[i]);
 		for (size_t i = 0; i < res.ch.nwidened; i++)
-			push_unique(&m->res.ch.widened, &m->res.ch.nwidened, res.ch.widened[i]);
+			push_unique(&mt->res.ch.widened, &mt->res.ch.nwidened, res.ch.widened[i]);
 	}
-	m->res.added.created += res.added.created;
-	m->res.added.existing += res.added.existing;
-	m->res.added.failed += res.added.failed;
-	m->res.updated.created += res.updated.created;
-	m->res.updated.failed += res.updated.failed;
+	mt->res.added.created += res.added.created;
+	mt->res.added.existing += res.added.existing;
+	mt->res.added.failed += res.added.failed;
+	mt->res.updated.created += res.updated.created;
+	mt->res.updated.failed += res.updated.failed;
 	tl_catalog_changes_free(&res.ch);
 }
 
-/* The object a manifest line names, relative to the lake root, or NULL (reported). */
+static void manifest_flush_all(struct manifest *m)
+{
+	for (size_t i = 0; i < m->ntabs; i++)
+		manifest_flush(m, m->tabs[i]);
+}
+
+/* The object a manifest line names, relative to SOURCE, or NULL (reported). */
 static char *manifest_rel(struct manifest *m, const cJSON *j, uint64_t lineno)
 {
-	const struct lake *lk = &m->lk;
+	const struct lake *lk = &m->base;
 	const char *url = tl_json_get_str(j, "url");
 	const char *bucket = tl_json_get_str(j, "bucket"), *key = tl_json_get_str(j, "key");
-	char *path = NULL;
-	const char *root;
+	struct tl_lake_loc loc = { 0 };
+	char *path = NULL, *e = NULL;
+	if (url && tl_lake_loc_parse(url, &loc, &e) < 0) {
+		free(e);
+		memset(&loc, 0, sizeof(loc));
+	}
 	if (lk->s3) {
-		char *b = NULL;
-		if ((!bucket || !key) && url && strncmp(url, "s3://", 5) == 0) {
-			const char *slash = strchr(url + 5, '/');
-			if (slash) {
-				b = xstrndup(url + 5, (size_t)(slash - url - 5));
-				path = xstrdup(slash + 1);
-			}
+		const char *b = NULL;
+		if ((!bucket || !key) && loc.s3) {
+			b = loc.bucket;
+			path = xstrdup(loc.prefix);
 		} else if (bucket && key) {
-			b = xstrdup(bucket);
+			b = bucket;
 			path = xstrdup(key);
 		}
-		bool same = b && strcmp(b, lk->bucket) == 0;
-		free(b);
-		if (!same) {
+		if (!b || strcmp(b, lk->bucket) != 0) {
 			tl_warn("manifest line %llu: not an object of s3://%s/; ignored",
 				(unsigned long long)lineno, lk->bucket);
 			free(path);
+			tl_lake_loc_free(&loc);
 			return NULL;
 		}
-		root = lk->root;
-	} else {
-		if (url && strncmp(url, "file://", 7) == 0)
-			path = xstrdup(url + 7);
-		else if (url && url[0] == '/')
-			path = xstrdup(url);
-		else if (key && key[0] == '/')
-			path = xstrdup(key);
-		root = lk->root;
+	} else if (loc.dir && loc.dir[0] == '/') {
+		path = xstrdup(loc.dir);
+	} else if (key && key[0] == '/') {
+		path = xstrdup(key);
 	}
+	tl_lake_loc_free(&loc);
+	const char *root = lk->root;
 	size_t rl = strlen(root);
 	char *rel = NULL;
 	if (path && rl == 0)
@@ -1351,6 +1317,32 @@ static char *manifest_rel(struct manifest *m, const cJSON *j, uint64_t lineno)
 			path ? path : "(no url or key)", m->op->source);
 	free(path);
 	return rel;
+}
+
+/* The table of topic ("" for SOURCE itself); NULL when --table names another one already. */
+static struct mtable *manifest_table(struct manifest *m, const char *topic, bool create,
+				     uint64_t lineno)
+{
+	for (size_t i = 0; i < m->ntabs; i++)
+		if (strcmp(m->tabs[i]->topic, topic) == 0)
+			return m->tabs[i];
+	if (!create)
+		return NULL;
+	if (m->ntabs && m->op->table_given) {
+		tl_warn("manifest line %llu: an object of another table (%s%s) under %s, but --table "
+			"names one table; ignored", (unsigned long long)lineno,
+			*topic ? "topic folder " : "", *topic ? topic : "the folder itself",
+			m->op->source);
+		return NULL;
+	}
+	struct mtable *mt = xcalloc(1, sizeof(*mt));
+	topic_lake(&mt->lk, &m->base, topic, m->op);
+	mt->topic = xstrdup(topic);
+	reader_init(&mt->r, m->op);
+	mt->r.s3 = m->s3; /* shared: not the reader's to free */
+	m->tabs = xrealloc(m->tabs, (m->ntabs + 1) * sizeof(*m->tabs));
+	m->tabs[m->ntabs++] = mt;
+	return mt;
 }
 
 static void manifest_line(struct manifest *m, const char *p, size_t n, uint64_t lineno)
@@ -1371,75 +1363,114 @@ static void manifest_line(struct manifest *m, const char *p, size_t n, uint64_t 
 	char *rel = manifest_rel(m, j, lineno);
 	double size = 0;
 	tl_json_get_num(j, "bytes", &size);
+	/* SOURCE/TOPIC/k=v/.../OBJECT: the topic's own table, as a crawl of SOURCE would make */
+	const char *topic = tl_json_get_str(j, "topic");
+	char *tname = NULL;
+	if (rel && topic && *topic) {
+		size_t tn = tl_lake_topic_len(rel);
+		if (tn && tn == strlen(topic) && strncmp(rel, topic, tn) == 0)
+			tname = xstrdup(topic);
+	}
 	cJSON_Delete(j);
 	if (!rel) {
 		m->lines_bad++;
+		free(tname);
 		return;
 	}
-	for (const char *s = rel; s; s = strchr(s, '/')) {
-		if (*s == '/')
-			s++;
-		if (hidden(s)) {
-			m->lk.skipped_hidden++;
-			free(rel);
-			return;
-		}
+	const char *trel = tname ? rel + strlen(tname) + 1 : rel;
+	if (tl_lake_rel_hidden(rel)) {
+		struct mtable *mt = manifest_table(m, tname ? tname : "", false, lineno);
+		if (mt)
+			mt->lk.skipped++;
+		tl_debug("manifest line %llu: %s is not data (a name starts with _ or .)",
+			 (unsigned long long)lineno, rel);
+		free(tname);
+		free(rel);
+		return;
 	}
-	add_object(&m->lk, rel, (int64_t)size);
+	struct mtable *mt = manifest_table(m, tname ? tname : "", true, lineno);
+	free(tname);
+	if (!mt) {
+		m->lines_bad++;
+		free(rel);
+		return;
+	}
+	struct lake *lk = &mt->lk;
+	add_object(lk, trel, (int64_t)size);
 	free(rel);
-	struct object *o = &m->lk.obj[m->lk.nobj - 1];
-	if (place_object(&m->lk, o)) {
-		read_object(&m->r, &m->lk, o);
-		m->lk.any_gz |= o->gzip;
+	struct object *o = &lk->obj[lk->nobj - 1];
+	if (place_object(lk, o)) {
+		read_object(&mt->r, lk, o);
+		lk->any_gz |= o->gzip;
 		struct totals t;
-		sum_objects(&m->lk, &t);
-		m->t.objects += t.objects;
-		m->t.objects_bad += t.objects_bad;
-		m->t.objects_empty += t.objects_empty;
-		m->t.bytes += t.bytes;
-		m->t.ubytes += t.ubytes;
-		m->t.records += t.records;
-		m->t.bad += t.bad;
-		m->pending = true;
+		sum_objects(lk, &t);
+		mt->t.objects += t.objects;
+		mt->t.objects_bad += t.objects_bad;
+		mt->t.objects_empty += t.objects_empty;
+		mt->t.bytes += t.bytes;
+		mt->t.ubytes += t.ubytes;
+		mt->t.records += t.records;
+		mt->t.bad += t.bad;
+		mt->pending = true;
 	}
 	free(o->rel);
-	m->lk.nobj = 0;
+	lk->nobj = 0;
+}
+
+/* Prints table mt's summary; returns its exit status. */
+static int manifest_summary(struct manifest *m, struct mtable *mt, int64_t t0)
+{
+	int status = TL_EXIT_OK;
+	report_collisions(mt->r.in.root);
+	cJSON *s = tl_json_obj();
+	summary_common(s, m->op, &mt->lk, &mt->res, !mt->failed, count_columns(mt->r.in.root));
+	tl_json_add_num(s, "manifest_lines_bad", (double)m->lines_bad);
+	summary_totals(s, &mt->t, &mt->lk, t0);
+	if (print_summary(s) < 0)
+		status = TL_EXIT_FAIL;
+	cJSON_Delete(s);
+	if (status == TL_EXIT_OK && (mt->failed || mt->t.bad || mt->t.objects_bad || m->lines_bad ||
+				     mt->res.added.failed || mt->res.updated.failed))
+		status = TL_EXIT_FAIL;
+	return status;
+}
+
+static void mtable_free(struct mtable *mt)
+{
+	mt->r.s3 = NULL;
+	reader_release(&mt->r);
+	tl_catalog_changes_free(&mt->res.ch);
+	lake_free(&mt->lk);
+	free(mt->topic);
+	free(mt);
 }
 
 static int manifest(const struct opts *op)
 {
 	int64_t t0 = tl_mono_ms();
 	struct manifest m;
-	struct tl_aws *aws = NULL;
 	char *err = NULL;
 	memset(&m, 0, sizeof(m));
 	m.op = op;
-	if (open_lake(&m.lk, op, &aws, &err) < 0) {
+	if (open_lake(&m.base, op, &m.aws, &err) < 0) {
 		tl_err("%s", err);
 		free(err);
-		lake_free(&m.lk);
+		lake_free(&m.base);
+		tl_aws_free(m.aws);
 		return TL_EXIT_USAGE;
 	}
-	if (op->location) {
-		free(m.lk.location);
-		m.lk.location = ends_with(op->location, "/") ? xstrdup(op->location)
-							     : xasprintf("%s/", op->location);
-	}
-	reader_init(&m.r, op);
-	m.r.aws = aws;
-	if (m.lk.s3)
-		m.r.s3 = tl_s3_new(aws);
+	if (m.base.s3)
+		m.s3 = tl_s3_new(m.aws);
 	if (op->catalog_dir) {
 		m.cat = tl_catalog_local(op->catalog_dir);
 	} else {
-		if (!aws && !(aws = m.r.aws = tl_aws_new(&op->aws, &err))) {
+		if (!m.aws && !(m.aws = tl_aws_new(&op->aws, &err))) {
 			tl_err("%s", err);
 			free(err);
-			reader_release(&m.r);
-			lake_free(&m.lk);
+			lake_free(&m.base);
 			return TL_EXIT_USAGE;
 		}
-		m.cat = tl_catalog_glue(aws, NULL);
+		m.cat = tl_catalog_glue(m.aws, NULL);
 	}
 	struct tl_lines in;
 	struct tl_line ln;
@@ -1447,7 +1478,7 @@ static int manifest(const struct opts *op)
 	int status = TL_EXIT_OK;
 	for (;;) {
 		if (!tl_lines_ready(&in))
-			manifest_flush(&m); /* nothing more at hand: register before waiting */
+			manifest_flush_all(&m); /* nothing more at hand: register before waiting */
 		if (tl_sig_caught())
 			break;
 		int rc = tl_lines_next(&in, &ln);
@@ -1468,26 +1499,24 @@ static int manifest(const struct opts *op)
 		if (ln.len)
 			manifest_line(&m, ln.data, ln.len, ln.lineno);
 	}
-	manifest_flush(&m);
+	manifest_flush_all(&m);
 	tl_lines_release(&in);
-	report_collisions(m.r.in.root);
-
-	cJSON *s = tl_json_obj();
-	summary_common(s, op, &m.lk, &m.res, !m.failed, count_columns(m.r.in.root));
-	tl_json_add_num(s, "manifest_lines_bad", (double)m.lines_bad);
-	summary_totals(s, &m.t, &m.lk, t0);
-	if (print_summary(s) < 0)
-		status = TL_EXIT_FAIL;
-	cJSON_Delete(s);
-	if (status == TL_EXIT_OK && (m.failed || m.t.bad || m.t.objects_bad || m.lines_bad ||
-				     m.res.added.failed || m.res.updated.failed))
-		status = TL_EXIT_FAIL;
+	if (!m.ntabs) /* nothing came: say so about the table SOURCE names */
+		manifest_table(&m, "", true, 0);
+	for (size_t i = 0; i < m.ntabs; i++) {
+		int rc = manifest_summary(&m, m.tabs[i], t0);
+		if (rc > status)
+			status = rc;
+		mtable_free(m.tabs[i]);
+	}
+	free(m.tabs);
 	if (tl_sig_caught())
 		status = tl_sig_exit_status();
-	tl_catalog_changes_free(&m.res.ch);
+	free_strings(m.dropped, m.ndropped);
 	tl_catalog_free(m.cat);
-	reader_release(&m.r); /* frees aws and s3 too */
-	lake_free(&m.lk);
+	tl_s3_free(m.s3);
+	tl_aws_free(m.aws);
+	lake_free(&m.base);
 	return status;
 }
 
@@ -1756,6 +1785,7 @@ static int parse_opts(int argc, char **argv, struct opts *op, char **table, char
 		return tl_cli_usage_error("--ddl prints DDL: no --catalog, --manifest or --dry-run");
 	if (op->full && sample_set)
 		return tl_cli_usage_error("--full and --sample do not go together");
+	op->table_given = op->table != NULL;
 	char *t = op->table ? xstrdup(op->table) : default_table(op->source);
 	if (!t)
 		return tl_cli_usage_error("--table is needed for %s", op->source);

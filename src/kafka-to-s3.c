@@ -19,6 +19,7 @@
 #include "tl_json.h"
 #include "tl_kafka.h"
 #include "tl_lake.h"
+#include "tl_lakeread.h"
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_s3.h"
@@ -1032,14 +1033,18 @@ static void progress(bool force)
 
 static int setup_dest(void)
 {
-	const char *d = G.c.dest;
-	if (strncmp(d, "s3://", 5) == 0) {
-		char *err = NULL;
-		if (tl_s3_url_parse(d, &G.s3url, &err) != 0) {
-			tl_cli_usage_error("--dest %s: %s", d, err);
-			free(err);
-			return TL_EXIT_USAGE;
-		}
+	struct tl_lake_loc loc;
+	char *err = NULL;
+	if (tl_lake_loc_parse(G.c.dest, &loc, &err) != 0) {
+		tl_cli_usage_error("--dest %s", err);
+		free(err);
+		return TL_EXIT_USAGE;
+	}
+	if (loc.s3) {
+		G.s3url.bucket = loc.bucket;
+		G.s3url.prefix = loc.prefix;
+		loc.bucket = loc.prefix = NULL;
+		tl_lake_loc_free(&loc);
 		G.aws = tl_aws_new(&G.c.aws, &err);
 		if (!G.aws) {
 			tl_err("%s", err);
@@ -1060,32 +1065,17 @@ static int setup_dest(void)
 		}
 		return 0;
 	}
-	if (strncmp(d, "file://", 7) == 0) {
-		d += 7;
-		if (*d != '/') {
-			tl_cli_usage_error("--dest %s: a file:// URL needs an absolute path", G.c.dest);
-			return TL_EXIT_USAGE;
-		}
-	} else if (strstr(d, "://")) {
-		tl_cli_usage_error("--dest %s: expected s3://bucket/prefix, file:///dir or a directory",
-				   d);
-		return TL_EXIT_USAGE;
-	}
-	size_t n = strlen(d);
-	while (n > 1 && d[n - 1] == '/')
-		n--;
-	char *dir = xstrndup(d, n);
-	if (mkdirs(dir) != 0) {
-		tl_err("%s: %s", dir, strerror(errno));
-		free(dir);
+	if (mkdirs(loc.dir) != 0) {
+		tl_err("%s: %s", loc.dir, strerror(errno));
+		tl_lake_loc_free(&loc);
 		return TL_EXIT_FAIL;
 	}
-	G.local_dir = realpath(dir, NULL);
-	free(dir);
-	if (!G.local_dir) {
-		tl_err("%s: %s", d, strerror(errno));
+	G.local_dir = realpath(loc.dir, NULL);
+	if (!G.local_dir)
+		tl_err("%s: %s", loc.dir, strerror(errno));
+	tl_lake_loc_free(&loc);
+	if (!G.local_dir)
 		return TL_EXIT_FAIL;
-	}
 	char *spool = xasprintf("%s/.spool", G.local_dir);
 	int mk = mkdirs(spool);
 	if (mk != 0)

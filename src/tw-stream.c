@@ -35,7 +35,7 @@ static const char USAGE[] =
 	"                 [--api-url URL] [--token-file FILE] [--dedupe N] [-v | -q]\n"
 	"       tw-stream --replay FILE [--speed X | --rate N] [--raw] [--max-tweets N]\n"
 	"       tw-stream --simulate [--seed N] [--rate N] [--backdate DURATION] [--raw] [--max-tweets N]\n"
-	"                 [--duration SECONDS]\n"
+	"                 [--duration SECONDS] [--burst TAG@START+LENGTH*SHARE]...\n"
 	"       tw-stream --list-rules\n"
 	"       tw-stream --add-rule VALUE [--tag TAG] ... [--dry-run]\n"
 	"       tw-stream --delete-rule ID ... | --delete-all-rules [--dry-run]\n"
@@ -66,6 +66,10 @@ static const char USAGE[] =
 	"  --seed N               the simulation's seed (1)\n"
 	"  --backdate DURATION    spread the simulated created_at times evenly over the DURATION\n"
 	"                         (30m, 3h, 2d) before now (needs --max-tweets)\n"
+	"  --burst TAG@START+LENGTH*SHARE\n"
+	"                         plant a burst of #TAG from START minutes into the simulation for\n"
+	"                         LENGTH minutes, in up to SHARE of the tweets (5%% or 0.05; rises over\n"
+	"                         the first fifth, falls over the last two); repeatable\n"
 	"  --list-rules           print the filtered stream's rules, one JSON object per line\n"
 	"  --add-rule VALUE       add a rule; --tag TAG after it tags it (repeatable)\n"
 	"  --delete-rule ID       delete a rule by id (repeatable)\n"
@@ -115,6 +119,8 @@ struct app {
 	char **deletes;
 	size_t n_deletes;
 	double time_scale;
+	struct tl_tweetsim_burst bursts[TL_TWEETSIM_BURSTS];
+	int nbursts;
 
 	/* state */
 	char *token;
@@ -545,6 +551,8 @@ static int run_simulate(struct app *a)
 	tl_buf_init(&line, 0);
 	uint64_t n = 0;
 	int64_t start = tl_now_ms() - a->backdate_ms;
+	for (int i = 0; i < a->nbursts; i++)
+		tl_tweetsim_add_burst(sim, &a->bursts[i], start);
 	for (;;) {
 		if ((n & 63) == 0 && (tl_sig_caught() || (a->deadline_mono && tl_mono_ms() >= a->deadline_mono)))
 			break;
@@ -1032,7 +1040,7 @@ enum {
 	OPT_SAMPLE = 256, OPT_RAW, OPT_MAX, OPT_DURATION, OPT_STALL, OPT_BACKFILL, OPT_PROGRESS,
 	OPT_TF, OPT_EXP, OPT_UF, OPT_MF, OPT_PF, OPT_POF, OPT_API, OPT_TOKEN, OPT_DEDUPE, OPT_REPLAY,
 	OPT_SPEED, OPT_RATE, OPT_SIM, OPT_SEED, OPT_BACKDATE, OPT_LIST, OPT_ADD, OPT_TAG, OPT_DEL, OPT_DELALL,
-	OPT_RULESFILE, OPT_DRY,
+	OPT_RULESFILE, OPT_DRY, OPT_BURST,
 };
 
 static const struct option LONGOPTS[] = {
@@ -1065,6 +1073,7 @@ static const struct option LONGOPTS[] = {
 	{ "delete-all-rules", no_argument, NULL, OPT_DELALL },
 	{ "rules-file", required_argument, NULL, OPT_RULESFILE },
 	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "burst", required_argument, NULL, OPT_BURST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -1165,6 +1174,15 @@ static int parse_args(int argc, char **argv, struct app *a)
 		case OPT_DELALL: a->delete_all = true; break;
 		case OPT_RULESFILE: a->rules_file = optarg; break;
 		case OPT_DRY: a->dry_run = true; break;
+		case OPT_BURST: {
+			const char *why;
+			if (a->nbursts == TL_TWEETSIM_BURSTS)
+				return tl_cli_usage_error("--burst: at most %d", TL_TWEETSIM_BURSTS);
+			if (tl_tweetsim_burst_parse(optarg, &a->bursts[a->nbursts], &why) < 0)
+				return tl_cli_usage_error("--burst '%s': %s", optarg, why);
+			a->nbursts++;
+			break;
+		}
 		}
 	}
 	if (c == TL_CLI_EXIT)
@@ -1186,6 +1204,8 @@ static int parse_args(int argc, char **argv, struct app *a)
 		return tl_cli_usage_error("--speed and --rate exclude each other");
 	if (a->backdate_ms && (!simulate || !a->max_tweets))
 		return tl_cli_usage_error("--backdate is for --simulate with --max-tweets");
+	if (a->nbursts && !simulate)
+		return tl_cli_usage_error("--burst is for --simulate");
 	if (a->rate_set && !a->replay && !simulate)
 		return tl_cli_usage_error("--rate is for --replay and --simulate");
 	if (a->sample && (rules || a->replay || simulate))

@@ -22,6 +22,15 @@ test_expect_success 'a secret on the command line is refused and not echoed' '
 	test_expect_failure_status 2 kafka-produce -t x -X sasl.password=hunter2secret </dev/null 2>err &&
 	grep -q "properties file" err && ! grep -q hunter2secret err
 '
+
+test_expect_success 'sasl.oauthbearer.config is a secret too: refused on the command line by both tools' '
+	cfg="sasl.oauthbearer.config=principal=alice extension_traceToken=Tok3nS3cr3tValue" &&
+	test_expect_failure_status 2 kafka-produce -t x -X "$cfg" </dev/null 2>err &&
+	grep -q "sasl.oauthbearer.config: secrets are not taken from the command line" err &&
+	! grep -q Tok3nS3cr3tValue err &&
+	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t x --dest lake -X "$cfg" 2>err &&
+	grep -q "secrets are not taken from the command line" err && ! grep -q Tok3nS3cr3tValue err
+'
 test_expect_success '--help matches the man page synopsis flags' '
 	kafka-produce --help >help &&
 	grep -q "^usage: kafka-produce" help &&

@@ -214,6 +214,28 @@ test_expect_success '--manifest registers partitions as kafka-to-s3 reports obje
 	grep -q "is not under" err
 '
 
+test_expect_success 'hostile keys: DDL that Hive and Trino cut alike, the same keys as in Glue JSON' '
+	mkdir -p hk/t && python3 "$TOP/tests/helpers/hostile-keys.py" records >hk/t/a.json &&
+	glue-crawl --ddl --database hostile hk/t >hk.sql 2>err1 &&
+	glue-crawl --catalog hkcat --database hostile hk/t >sum 2>err2 &&
+	python3 "$TOP/tests/helpers/hostile-keys.py" check hk.sql hkcat/hostile/t.json &&
+	$DDLCHECK hk.sql &&
+	test $(grep -c "left out of the table" err1) -eq 3 &&
+	grep -q "(248 bytes) is longer than the 247 bytes" err1 &&
+	grep -q "key \"nul\\\\u0000...\" holds a NUL character" err1 &&
+	grep -qF "keys \"esc\\x1B[2J\\x1B]0;owned\\x07\" and \"esc_[2J_]0;owned_\"" err1 &&
+	! grep -q "$(printf "\\033")" err1 && ! grep -q "$(printf "\\033")" err2 &&
+	! grep -q "$(printf "\\033")" hk.sql
+'
+
+test_expect_success 'hostile keys through --manifest: left out at each flush, warned once' '
+	line() { printf "{\"url\":\"file://%s/hk/t/%s\",\"bucket\":null,\"key\":\"t/%s\",\"records\":1,\"bytes\":9,\"topic\":\"t\",\"partition\":0,\"first_offset\":0,\"last_offset\":0,\"partition_values\":{}}\n" "$TRASH" "$1" "$1"; } &&
+	python3 "$TOP/tests/helpers/hostile-keys.py" records >hk/t/b.json &&
+	{ line a.json; sleep 1; line b.json; } | glue-crawl --manifest --catalog hkm --database hostile hk/t >sum 2>err &&
+	test $(grep -c "left out of the table" err) -eq 3 &&
+	test "$(jq "[.Table.StorageDescriptor.Columns[].Name | select(length > 247 or test(\"^nul\"))] | length" hkm/hostile/t.json)" = 0
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 glue-crawl 2>/dev/null &&
 	test_expect_failure_status 2 glue-crawl --bogus x 2>/dev/null &&

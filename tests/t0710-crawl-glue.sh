@@ -133,6 +133,17 @@ test_expect_success '--ddl reads S3 and prints DDL a Hive grammar accepts' '
 	grep -q "^LOCATION .s3://lake/raw/tweets/.$" ddl.sql
 '
 
+test_expect_success 'hostile JSON keys through the Glue API: every key stored byte for byte' '
+	python3 "$TOP/tests/helpers/hostile-keys.py" records >hk.json &&
+	put hostile t/a.json=hk.json &&
+	glue-crawl -q --ddl --database hostile s3://hostile/t >hk.sql &&
+	glue-crawl --database hostile s3://hostile/t >sum 2>err &&
+	jq -e ".created" sum &&
+	glue get-table --database-name hostile --name t >hk-table.json &&
+	python3 "$TOP/tests/helpers/hostile-keys.py" check hk.sql hk-table.json &&
+	test $(grep -c "left out of the table" err) -eq 3
+'
+
 test_expect_success '--projection on Glue: properties, no partitions' '
 	glue-crawl -q --projection --database proj --table t s3://many/t >sum &&
 	jq -e ".partitions_added == 0" sum &&

@@ -14,6 +14,8 @@ export AWS_ACCESS_KEY_ID=AKIDSTUBSTUBSTUB AWS_SECRET_ACCESS_KEY=stubsecretstubse
 # Throttling is retried by athena-query's own jittered backoff, not only by tl_aws's.
 export AWS_MAX_ATTEMPTS=1
 AQ="athena-query --poll-max 20"
+# Q: a single quote, for SQL literals inside the single-quoted test bodies
+Q="'"
 
 # calls TARGET: how many requests of that kind the stand-in has seen
 calls() { grep -c "\"AmazonAthena.$1\"" "$TRASH/calls.log"; }
@@ -49,6 +51,17 @@ test_expect_success 'pages are followed by NextToken, 3 rows a page (4 GetQueryR
 	test $(calls GetQueryResults) -eq 4 &&
 	grep GetQueryResults "$TRASH/calls.log" | grep -c NextToken >n &&
 	test $(cat n) -eq 3
+'
+
+test_expect_success 'a NextToken given again (the same, or going round) stops with an error' '
+	n0=$(calls GetQueryResults) &&
+	test_expect_failure_status 1 timeout -s KILL 60 $AQ "SELECT token_loop" >out 2>err &&
+	grep -q "gave a NextToken it had given before" err &&
+	test $(( $(calls GetQueryResults) - n0 )) -eq 2 &&
+	n0=$(calls GetQueryResults) &&
+	test_expect_failure_status 1 timeout -s KILL 60 $AQ "SELECT token_cycle" >out 2>err &&
+	grep -q "would never end" err &&
+	test $(( $(calls GetQueryResults) - n0 )) -eq 3
 '
 
 test_expect_success 'ndjson: typed values, NULL as null, "" as ""' '
@@ -118,7 +131,7 @@ test_expect_success 'stats line: scanned, billed, approximate cost, times, id, l
 '
 
 test_expect_success 'request: database, catalog, workgroup, output, params, result reuse' '
-	$AQ -d lake --catalog AwsDataCatalog -w analysts -o s3://r/x/ -p en -p 5 --result-reuse 60 \
+	$AQ -d lake --catalog AwsDataCatalog -w analysts -o s3://r/x/ -p "${Q}en${Q}" -p 5 --result-reuse 60 \
 		"SELECT * FROM t WHERE lang = ? LIMIT ?" >out 2>err &&
 	grep StartQueryExecution "$TRASH/calls.log" | tail -n 1 >last &&
 	python3 - <<-EOF
@@ -127,7 +140,7 @@ test_expect_success 'request: database, catalog, workgroup, output, params, resu
 	assert b["QueryExecutionContext"] == {"Database": "lake", "Catalog": "AwsDataCatalog"}, b
 	assert b["WorkGroup"] == "analysts", b
 	assert b["ResultConfiguration"] == {"OutputLocation": "s3://r/x/"}, b
-	assert b["ExecutionParameters"] == ["en", "5"], b
+	assert b["ExecutionParameters"] == ["${Q}en${Q}", "5"], b
 	assert b["ResultReuseConfiguration"] == {"ResultReuseByAgeConfiguration": {"Enabled": True, "MaxAgeInMinutes": 60}}, b
 	EOF
 '
@@ -222,12 +235,94 @@ test_expect_success 'the reader going away ends the tool quietly, exit 141 as fo
 
 test_expect_success 'examples/athena-query.sql: three statements, the day as their parameter' '
 	: >"$TRASH/calls.log" &&
-	$AQ --parallel -p 2026-11-25 -f "$TOP/examples/athena-query.sql" >out 2>err &&
+	$AQ --parallel -p "${Q}2026-11-25${Q}" -f "$TOP/examples/athena-query.sql" >out 2>err &&
 	grep StartQueryExecution "$TRASH/calls.log" >starts &&
 	test $(wc -l <starts) -eq 3 &&
-	test $(grep -c "\"ExecutionParameters\": \[\"2026-11-25\"\]" starts) -eq 3 &&
+	test $(grep -c "\"ExecutionParameters\": \[\"${Q}2026-11-25${Q}\"\]" starts) -eq 3 &&
 	grep -q "UNNEST(transform(entities.hashtags" starts &&
 	grep -q "from_iso8601_timestamp(created_at)" starts
+'
+
+test_expect_success '--param is one SQL literal, sent as written; anything else exits 2, unsent' '
+	: >"$TRASH/calls.log" &&
+	$AQ -p "${Q}it${Q}${Q}s${Q}" -p "DATE ${Q}2026-11-25${Q}" -p -1.5e3 -p NULL \
+		"SELECT 1 WHERE ? <> ? AND ? < 0 AND ? IS NULL" >out 2>err &&
+	grep StartQueryExecution "$TRASH/calls.log" | tail -n 1 >last &&
+	python3 - <<-EOF &&
+	import json
+	b = json.loads(open("last").read())["body"]
+	assert b["ExecutionParameters"] == ["${Q}it${Q}${Q}s${Q}", "DATE ${Q}2026-11-25${Q}", "-1.5e3", "NULL"], b
+	EOF
+	: >"$TRASH/calls.log" &&
+	for p in 2026-11-25 en "1 OR 1=1" "${Q}a${Q} OR ${Q}1${Q}=${Q}1${Q}" "${Q}open" \
+		"DATE ${Q}2026-02-30${Q}" ""; do
+		test_expect_failure_status 2 $AQ -p "$p" "SELECT 1 WHERE dt = ?" 2>err || return 1
+		grep -q "error: --param" err || return 1
+	done &&
+	$AQ -p 2026-11-25 "SELECT 1" 2>err; grep -qF "for the text, -p \"${Q}2026-11-25${Q}\"" err &&
+	test ! -s "$TRASH/calls.log" &&
+	long=$(printf "%01030d" 0) &&
+	test_expect_failure_status 2 $AQ -p "${Q}$long${Q}" "SELECT ?" 2>err &&
+	grep -q "longer than the 1024 characters" err && test ! -s "$TRASH/calls.log"
+'
+
+test_expect_success 'hostile JSON keys: glue-crawl --ddl | athena-query -f - starts one query, the whole DDL' '
+	mkdir -p hk/t && python3 "$TOP/tests/helpers/hostile-keys.py" records >hk/t/a.json &&
+	glue-crawl -q --ddl --database hostile hk/t >hk.sql &&
+	: >"$TRASH/calls.log" &&
+	glue-crawl -q --ddl --database hostile hk/t | $AQ -f - >out 2>err &&
+	grep StartQueryExecution "$TRASH/calls.log" >starts &&
+	test $(wc -l <starts) -eq 1 &&
+	python3 - <<-EOF
+	import json
+	q = json.loads(open("starts").read())["body"]["QueryString"]
+	want = open("hk.sql", encoding="utf-8").read()
+	assert want.endswith(";\n") and q == want[:-2], (q[-80:], want[-80:])
+	assert "DROP TABLE tweets" in q and q.startswith("CREATE EXTERNAL TABLE")
+	EOF
+'
+
+test_expect_success 'Athena error text on stderr: control characters escaped, no forged line' '
+	test_expect_failure_status 1 $AQ "SELECT hostile_me" >out 2>err &&
+	! grep -q "$(printf "\033")" err && ! grep -q "$(printf "\007")" err &&
+	! grep -q "$(printf "\r")" err && ! grep -q "$(printf "\302\233")" err &&
+	! grep -q "^athena-query: query SUCCEEDED" err &&
+	grep -qF "FAILED: SYNTAX_ERROR: \x1B[2J\x1B[H\x1B]0;owned\x07\rline 1\xC2\x9B31m\nathena-query: query SUCCEEDED" err &&
+	grep -qF "AthenaError: category 2 (USER), type 1006, not retryable: SYNTAX_ERROR: \x1B[2J" err &&
+	test $(grep -c "^athena-query: " err) -eq $(wc -l <err)
+'
+
+test_expect_success 'table format: column names and values from the server shown escaped' '
+	$AQ -F table "SELECT hostile_lab" >out 2>err &&
+	! grep -q "$(printf "\033")" out &&
+	head -n 1 out | grep -qF "\x1B[31mred\x1B[0m" &&
+	grep -qF "\x1B]0;owned\x07\x1B[2J" out &&
+	$AQ -F csv --no-header "SELECT hostile_lab" >raw 2>err && grep -q "$(printf "\033")" raw
+'
+
+test_expect_success 'SQL holding a NUL byte is refused (exit 2), nothing started' '
+	: >"$TRASH/calls.log" &&
+	printf "SELECT 1;\0 DROP TABLE tweets" >nul.sql &&
+	test_expect_failure_status 2 $AQ -f nul.sql 2>err &&
+	grep -q "nul.sql: a NUL byte at offset 9" err &&
+	printf "SELECT 1\0" | test_expect_failure_status 2 $AQ 2>err &&
+	grep -q "stdin: a NUL byte" err &&
+	test ! -s "$TRASH/calls.log"
+'
+
+test_expect_success 'a query over Athena'"'"'s 262144 characters exits 2 saying so; a larger script runs' '
+	: >"$TRASH/calls.log" &&
+	{ echo "SELECT 1;"; printf "SELECT ${Q}%0262140d${Q}\n" 0; } >big.sql &&
+	test_expect_failure_status 2 $AQ -f big.sql 2>err &&
+	grep -q "statement 2 has 262149 characters; Athena takes at most 262144 in one query (QueryString)" err &&
+	! grep -q "Argument list too long" err &&
+	test ! -s "$TRASH/calls.log" &&
+	python3 -c "print((\"SELECT ${Q}\" + \"\u00e9\" * 262134 + \"${Q};\n\") * 2)" >two.sql &&
+	test $(wc -c <two.sql) -gt 1000000 &&
+	$AQ -F csv --no-header -f two.sql >out 2>err &&
+	test $(grep -c StartQueryExecution "$TRASH/calls.log") -eq 2 &&
+	head -c 70000000 /dev/zero | tr "\0" " " | test_expect_failure_status 2 $AQ 2>err &&
+	grep -q "stdin: more than 64 MiB of SQL" err
 '
 
 test_expect_success 'the man page SYNOPSIS lists the options of --help, and lints clean' '

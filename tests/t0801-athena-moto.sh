@@ -9,6 +9,7 @@ export AWS_DEFAULT_REGION=us-east-1 # the AWS CLI v1 reads only this one
 
 AQ="athena-query --poll-max 20"
 BUCKET=tl-athena-results
+Q="'" # a single quote, for SQL literals inside the single-quoted test bodies
 
 # queue FILE.json: queue one result in moto (consumed by the next StartQueryExecution)
 queue() {
@@ -188,6 +189,19 @@ test_expect_success 'Ctrl-C: StopQueryExecution reaches moto (the query is CANCE
 	id=$(sed -n "s/.*stopping query \([0-9a-f-]\{36\}\).*/\1/p" err) && test -n "$id" &&
 	aws_py "print(athena.get_query_execution(QueryExecutionId=\"$id\")[\"QueryExecution\"][\"Status\"][\"State\"])" >state &&
 	echo CANCELLED >want && test_cmp want state
+'
+
+test_expect_success '--param: each value one SQL literal, as moto records it; a bare date exits 2, unsent' '
+	queue "$TRASH/noquotes.json" &&
+	$AQ -p "${Q}2026-11-25${Q}" -p 10 "SELECT * FROM tweets WHERE dt = ? LIMIT ?" >out 2>err &&
+	id=$(sed -n "s/.*query \([0-9a-f-]\{36\}\);.*/\1/p" err) && test -n "$id" &&
+	aws_py "import json; print(json.dumps(athena.get_query_execution(QueryExecutionId=\"$id\")[\"QueryExecution\"][\"ExecutionParameters\"]))" >got &&
+	echo "[\"${Q}2026-11-25${Q}\", \"10\"]" >want && test_cmp want got &&
+	aws_py "print(len(athena.list_query_executions()[\"QueryExecutionIds\"]))" >before &&
+	test_expect_failure_status 2 $AQ -p 2026-11-25 "SELECT * FROM tweets WHERE dt = ?" 2>err &&
+	grep -q "error: --param 2026-11-25: not one SQL literal" err &&
+	aws_py "print(len(athena.list_query_executions()[\"QueryExecutionIds\"]))" >after &&
+	test_cmp before after
 '
 
 test_expect_success 'a wrong secret is refused by moto: exit 1 with the AWS error' '

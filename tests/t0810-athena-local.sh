@@ -3,6 +3,7 @@
 # writes; answers checked against jq over the same records.
 . "$(dirname "$0")/lib.sh"
 CAP=$TWEETS/v2_stream_twarc-csv_streaming_output.jsonl
+Q="'" # a single quote, for SQL literals inside the single-quoted test bodies
 
 lake=$TRASH/lake
 mkdir -p "$lake/tweets/dt=2026-11-24/hour=23" "$lake/tweets/dt=2026-11-25/hour=00"
@@ -56,6 +57,43 @@ test_expect_success 'several statements, parameters, --database and --max-rows' 
 	athena-query --local "$lake" -d demo -F csv --no-header -n 2 -p "'\''zz'\''" \
 		"SELECT id FROM tweets WHERE lang = ? ORDER BY id; SELECT count(*) FROM demo.tweets WHERE lang = ?" >got &&
 	printf "x1\nx2\n2\n" >want && test_cmp want got
+'
+
+test_expect_success 'one meaning for --param on both engines: a literal; a bare date exits 2' '
+	athena-query --local "$lake" -F csv --no-header -p "${Q}2026-11-24${Q}" \
+		"SELECT count(*) FROM tweets WHERE dt = ?" >got &&
+	echo 3000 >want && test_cmp want got &&
+	athena-query --local "$lake" -F csv --no-header -p 2 -p TRUE -p NULL -p "DATE ${Q}2026-11-25${Q}" \
+		-p "TIMESTAMP ${Q}2026-11-25 03:04:05${Q}" "SELECT ? + 1, ?, ? IS NULL, ?, ?" >got &&
+	echo "3,1,1,2026-11-25,2026-11-25 03:04:05.000" >want && test_cmp want got &&
+	for p in 2026-11-24 zz "${Q}zz${Q} OR 1=1" "${Q}a${Q}${Q}"; do
+		test_expect_failure_status 2 athena-query --local "$lake" -p "$p" "SELECT ?" >out 2>err || return 1
+		grep -q "error: --param" err || return 1
+	done
+'
+
+test_expect_success 'the local engine reads the lake and nothing else: no file opened, made or written' '
+	for sql in "ATTACH DATABASE ${Q}$TRASH/attached.db${Q} AS x" \
+		"VACUUM INTO ${Q}$TRASH/vacuum.db${Q}" \
+		"SELECT load_extension(${Q}$TRASH/x.so${Q})" \
+		"PRAGMA temp_store_directory = ${Q}$TRASH${Q}" \
+		"PRAGMA writable_schema = ON" \
+		"CREATE TEMP TABLE t AS SELECT 1" \
+		"CREATE TEMP VIEW v AS SELECT 1" \
+		"INSERT INTO tweets(id) VALUES (${Q}x${Q})" \
+		"DETACH demo" "BEGIN" \
+		"CREATE VIRTUAL TABLE temp.y USING tl_lake(0)"; do
+		test_expect_failure_status 1 athena-query --local "$lake" "$sql" >out 2>err || return 1
+		grep -q "not allowed: the local engine reads the lake and nothing else" err || { cat err; return 1; }
+	done &&
+	test ! -e attached.db && test ! -e "$TRASH/attached.db" && test ! -e "$TRASH/vacuum.db" &&
+	athena-query --local "$lake" -F csv --no-header \
+		"SELECT count(*) FROM pragma_table_info(${Q}tweets${Q}) WHERE name = ${Q}lang${Q}" >got &&
+	echo 1 >want && test_cmp want got &&
+	athena-query --local "$lake" -F csv --no-header \
+		"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3) SELECT sum(x) FROM c" >got &&
+	echo 6 >want && test_cmp want got &&
+	athena-query --local "$lake" --explain "SELECT count(*) FROM tweets" >out 2>err
 '
 
 test_expect_success 'bad records are counted, not fatal; hidden objects are not data' '

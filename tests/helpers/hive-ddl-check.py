@@ -2,6 +2,10 @@
 """A syntax check for the Hive DDL that Athena runs for CREATE EXTERNAL TABLE.
 
    hive-ddl-check.py FILE...      (or stdin)  -> exit 0 when every statement parses
+   hive-ddl-check.py --props FILE  the same, then prints what Hive stores: one JSON object per
+                                  statement, {"columns": [[name, type, comment]...],
+                                  "serde": {k: v}, "tbl": {k: v}}, strings unescaped as Hive's
+                                  unescapeSQLString does
    hive-ddl-check.py --types      lines of Glue column types (no backquotes needed) on stdin
 
 This is a recursive-descent parser for the subset of Hive's grammar (HiveParser.g, the
@@ -22,7 +26,13 @@ Identifiers follow Hive: letters, digits and '_', not starting with '_' unless `
 backquoted; `` inside backquotes is one backquote. String literals are '...' or "..." with
 backslash escapes. Struct field names must be unique within a struct, column names within the
 table and partition columns. It reports the first error with its line and column.
+
+Data must not become SQL, whichever engine or splitter reads the text, so the check also
+refuses text that Trino's lexer (strings '...' with '' for a quote and no backslash escapes,
+"..." names) would cut into statements anywhere else than Hive's lexer does, and any raw
+control character (other than the newlines between tokens) that would reach a terminal.
 """
+import json
 import re
 import sys
 
@@ -53,6 +63,77 @@ TOKEN = re.compile(r"""
 """, re.X | re.S)
 
 
+TRINO_TOKEN = re.compile(r"""
+    (?P<skip>\s+|--[^\n]*|/\*.*?\*/)
+  | (?P<quoted>'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`)
+  | (?P<semi>;)
+  | (?P<other>[^\s'"`;/-]+|.)
+""", re.X | re.S)
+
+
+def trino_semicolons(text):
+    """Offsets of the ';' that Trino's lexer sees outside strings, names and comments."""
+    pos, out = 0, []
+    while pos < len(text):
+        m = TRINO_TOKEN.match(text, pos)
+        if not m:  # an unterminated quote or comment: the rest is one token
+            break
+        if m.lastgroup == "semi":
+            out.append(pos)
+        pos = m.end()
+    return out
+
+
+def check_safe(text, toks):
+    """Raw control characters, and statement ends that Hive's and Trino's lexers disagree on."""
+    for i, ch in enumerate(text):
+        if (ord(ch) < 0x20 and ch != "\n") or 0x7f <= ord(ch) < 0xa0:
+            raise DDLError("raw control character %r at %s" % (ch, where(text, i)))
+    hive = [pos for kind, val, pos in toks if kind == "punct" and val == ";"]
+    trino = trino_semicolons(text)
+    if hive != trino:
+        extra = sorted(set(trino) - set(hive)) or sorted(set(hive) - set(trino))
+        raise DDLError("Hive's and Trino's lexers end statements at different places "
+                       "(Hive: %d, Trino: %d), first at %s" % (len(hive), len(trino),
+                                                               where(text, extra[0])))
+
+
+ESCAPES = {"0": "\0", "'": "'", '"': '"', "b": "\b", "n": "\n", "r": "\r", "t": "\t",
+           "Z": "\x1a", "\\": "\\", "%": "\\%", "_": "\\_"}
+
+
+def unescape(tok):
+    """A Hive string literal's value, as BaseSemanticAnalyzer.unescapeSQLString reads it."""
+    out, enclosure, i = [], None, 0
+    while i < len(tok):
+        c = tok[i]
+        if enclosure is None:
+            if c in "'\"":
+                enclosure = c
+            i += 1
+            continue
+        if c == enclosure:
+            enclosure = None
+            i += 1
+            continue
+        if c == "\\" and i + 6 < len(tok) and tok[i + 1] == "u":
+            out.append(chr(int(tok[i + 2:i + 6], 16)))
+            i += 6
+            continue
+        if c == "\\" and i + 4 < len(tok) and tok[i + 1] in "01" and \
+                tok[i + 2] in "01234567" and tok[i + 3] in "01234567":
+            out.append(chr(int(tok[i + 1:i + 4], 8)))
+            i += 4
+            continue
+        if c == "\\" and i + 2 < len(tok):
+            out.append(ESCAPES.get(tok[i + 1], tok[i + 1]))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def tokenize(text):
     pos, out = 0, []
     while pos < len(text):
@@ -64,6 +145,7 @@ def tokenize(text):
             out.append((kind, m.group(), pos))
         pos = m.end()
     out.append(("eof", "", len(text)))
+    check_safe(text, out)
     return out
 
 
@@ -79,6 +161,7 @@ class Parser:
         self.toks = tokenize(text)
         self.i = 0
         self.ddl_names = ddl_names
+        self.tables = []
 
     def peek(self, k=0):
         return self.toks[min(self.i + k, len(self.toks) - 1)]
@@ -208,26 +291,27 @@ class Parser:
             if name in seen:
                 self.fail("duplicate column %s" % name)
             seen.add(name)
+            start = self.i
             self.type_()
+            col = [name, "".join(t[1] for t in self.toks[start:self.i]), None]
+            self.tables[-1]["columns"].append(col)
             if self.word("comment"):
                 self.i += 1
-                self.string()
+                col[2] = unescape(self.string())
             if self.punct(","):
                 self.i += 1
                 continue
             self.expect(")")
             break
 
-    def properties(self):
+    def properties(self, into):
         self.expect("(")
-        keys = set()
         while True:
-            k = self.string()
-            if k in keys:
+            k = unescape(self.string())
+            if k in into:
                 self.fail("duplicate property %s" % k)
-            keys.add(k)
             self.expect("=")
-            self.string()
+            into[k] = unescape(self.string())
             if self.punct(","):
                 self.i += 1
                 continue
@@ -235,6 +319,7 @@ class Parser:
             break
 
     def create(self):
+        self.tables.append({"columns": [], "serde": {}, "tbl": {}})
         self.expect_word("create")
         self.expect_word("external")
         self.expect_word("table")
@@ -263,7 +348,7 @@ class Parser:
             if self.word("with"):
                 self.i += 1
                 self.expect_word("serdeproperties")
-                self.properties()
+                self.properties(self.tables[-1]["serde"])
         if self.word("stored"):
             self.i += 1
             self.expect_word("as")
@@ -279,7 +364,7 @@ class Parser:
             self.string()
         if self.word("tblproperties"):
             self.i += 1
-            self.properties()
+            self.properties(self.tables[-1]["tbl"])
         if self.punct(";"):
             self.i += 1
 
@@ -307,12 +392,16 @@ def main(argv):
                 print("type %d: %s" % (lineno, e), file=sys.stderr)
                 bad += 1
         return 1 if bad else 0
-    files = argv[1:] or ["-"]
+    props = argv[1:2] == ["--props"]
+    files = argv[1 + props:] or ["-"]
     rc = 0
     for f in files:
         text = sys.stdin.read() if f == "-" else open(f, encoding="utf-8").read()
         try:
-            Parser(text).statements()
+            p = Parser(text)
+            p.statements()
+            for t in p.tables if props else []:
+                print(json.dumps(t, ensure_ascii=False))
         except DDLError as e:
             print("%s: %s" % (f, e), file=sys.stderr)
             rc = 1

@@ -13,8 +13,13 @@ What a query does depends on its text:
   contains "never_ends"  RUNNING (data scanned growing) until StopQueryExecution: then CANCELLED
   contains "pages"       the recorded multi-page SELECT below (header row first, as Athena sends)
   contains "labels"      a SELECT whose data rows repeat the column labels
+  contains "hostile_me"  FAILED, its StateChangeReason and AthenaError full of terminal escapes
+                         and a newline that would forge a line of athena-query's own
+  contains "hostile_lab" a SELECT whose column label and value hold terminal escapes
   contains "rows_N"      a SELECT of N generated tweet-like rows (for bench/athena.sh)
   starts with SHOW       a DDL result: rows without a header row
+  contains "token_loop"  SELECT 1, but every GetQueryResults page names the same NextToken
+  contains "token_cycle" SELECT 1, with NextTokens that go round: A, B, A, B...
   anything else          SELECT 1 (one column _col0, one row)
 Queries go QUEUED -> RUNNING -> SUCCEEDED over three GetQueryExecution calls. Results come in
 pages of min(MaxResults, --page-size) rows; the header row counts toward the first page, as on
@@ -75,6 +80,10 @@ class Generated:
         return out
 
 
+COLS_HOSTILE = [("\x1b[31mred\x1b[0m", "varchar")]
+ROWS_HOSTILE = [["\x1b[31mred\x1b[0m"], ["\x1b]0;owned\x07\x1b[2J"]]
+HOSTILE_REASON = ("SYNTAX_ERROR: \x1b[2J\x1b[H\x1b]0;owned\x07\rline 1\u009b31m\n"
+                  "athena-query: query SUCCEEDED")
 COLS_LABELS = [("a", "varchar"), ("b", "varchar")]
 ROWS_LABELS = [["a", "b"], ["x", "y"], ["a", "b"], ["a", "b"], ["z", None]]
 
@@ -100,7 +109,9 @@ class Query:
         low = text.lower()
         m = re.search(r"rows_(\d+)", low)
         self.gen = int(m.group(1)) if m else 0
-        self.kind = ("gen" if self.gen else "fail" if "fail_me" in low else "forever" if "never_ends" in low else
+        self.loop = "cycle" if "token_cycle" in low else "same" if "token_loop" in low else None
+        self.kind = ("gen" if self.gen else "fail" if "fail_me" in low or "hostile_me" in low else
+                     "forever" if "never_ends" in low else "hostile" if "hostile_lab" in low else
                      "pages" if "pages" in low else "labels" if "labels" in low else
                      "ddl" if low.lstrip().startswith("show") else "one")
 
@@ -125,6 +136,8 @@ class Query:
             cols, rows, header = COLS_PAGES, ROWS_PAGES, True
         elif self.kind == "labels":
             cols, rows, header = COLS_LABELS, ROWS_LABELS, True
+        elif self.kind == "hostile":
+            cols, rows, header = COLS_HOSTILE, ROWS_HOSTILE, True
         elif self.kind == "ddl":
             cols, rows, header = [("tab_name", "string")], [["tab_name"], ["tweets"]], False
         else:
@@ -136,7 +149,11 @@ class Query:
         st = {"State": self.state, "SubmissionDateTime": 1764000000.123}
         if self.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
             st["CompletionDateTime"] = 1764000002.5
-        if self.state == "FAILED":
+        if self.state == "FAILED" and "hostile_me" in self.text.lower():
+            st["StateChangeReason"] = HOSTILE_REASON
+            st["AthenaError"] = {"ErrorCategory": 2, "ErrorType": 1006, "Retryable": False,
+                                 "ErrorMessage": HOSTILE_REASON}
+        elif self.state == "FAILED":
             st["StateChangeReason"] = "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved"
             st["AthenaError"] = {"ErrorCategory": 2, "ErrorType": 1006, "Retryable": False,
                                  "ErrorMessage": "COLUMN_NOT_FOUND: line 1:8: Column 'nope' "
@@ -286,6 +303,13 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(limit, int) or not 1 <= limit <= 1000:
             return self.error("InvalidRequestException", "MaxResults must be 1..1000")
         limit = min(limit, st.page_size)
+        if q.loop:  # a broken or hostile server: the pages never end
+            tok = body.get("NextToken", "")
+            cols, rows = q.result()
+            nxt = {"": "A", "A": "B", "B": "A"}.get(tok, "A") if q.loop == "cycle" else "SAME"
+            return self.reply(200, {"UpdateCount": 0, "NextToken": nxt, "ResultSet": {
+                "Rows": rows if not tok else rows[1:],
+                "ResultSetMetadata": {"ColumnInfo": column_info(cols)}}})
         start = 0
         if body.get("NextToken"):
             try:

@@ -24,6 +24,8 @@ ACTION (all keys optional):
     delay                 seconds to wait before answering
     stall                 send the headers and half the body, then wait this many seconds and
                           close (for timeouts and low-speed aborts)
+    trickle               send the headers, then the body at this many bytes a second (a slow or
+                          hostile server; with a big body_repeat, a long healthy download)
     reset                 read the request, then close the connection with a TCP RST
     close                 close the connection after the answer ("Connection: close")
 """
@@ -176,6 +178,25 @@ class Handler(socketserver.StreamRequestHandler):
             self.wfile.flush()
             time.sleep(float(act["stall"]))
             return False
+        if act.get("trickle"):
+            rate = float(act["trickle"])
+            head = ["HTTP/1.1 %d %s" % (status, reason)]
+            head += ["%s: %s" % kv for kv in headers.items()]
+            head.append("Content-Length: %d" % len(body))
+            step = max(1, int(rate / 10))
+            try:
+                self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode())
+                self.wfile.flush()
+                t0 = time.monotonic()
+                for i in range(0, len(body), step):
+                    self.wfile.write(body[i:i + step])
+                    self.wfile.flush()
+                    pause = t0 + (i + step) / rate - time.monotonic()
+                    if pause > 0:
+                        time.sleep(pause)
+            except OSError:
+                return False
+            return True
         close = bool(act.get("close"))
         self.send(status, reason, headers, body, bool(act.get("chunked")), close)
         return not close

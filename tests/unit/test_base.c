@@ -48,6 +48,26 @@ static void buf_json_str(void)
 	tl_buf_release(&b);
 }
 
+/* Text for people: control characters (C0, DEL, C1) and invalid UTF-8 escaped, the rest kept. */
+static void buf_printable(void)
+{
+	struct tl_buf b = TL_BUF_INIT;
+	const char in[] = "ok \x1b[2J\x1b]0;t\x07\n\r\t\x7f \xc2\x9b" "1m \xc3\xa9 \xe2\x82\xac \xff\xc3 \\x";
+	tl_buf_add_printable(&b, in, sizeof in - 1);
+	T_EQ_STR(tl_buf_str(&b), "ok \\x1B[2J\\x1B]0;t\\x07\\n\\r\\t\\x7F \\xC2\\x9B1m \xc3\xa9 "
+				  "\xe2\x82\xac \\xFF\\xC3 \\x");
+	tl_buf_reset(&b);
+	tl_buf_add_printable(&b, "a\0b", 3);
+	T_EQ_STR(tl_buf_str(&b), "a\\x00b");
+	/* at the cap nothing is added */
+	struct tl_buf c;
+	tl_buf_init(&c, 4);
+	T_EQ_INT(tl_buf_add_printable(&c, "\x1b\x1b", 2), -1);
+	T_EQ_INT(c.len, 0);
+	tl_buf_release(&c);
+	tl_buf_release(&b);
+}
+
 /* Feeds data through a pipe from a child so reads see it as a stream. */
 static int pipe_of(const char *data, size_t n)
 {
@@ -442,6 +462,7 @@ int main(void)
 	tl_log_init("test_base");
 	TEST(buf_cap);
 	TEST(buf_json_str);
+	TEST(buf_printable);
 	TEST(lines_basic);
 	TEST(lines_too_long);
 	TEST(lines_huge_stream);

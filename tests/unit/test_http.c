@@ -465,7 +465,30 @@ static void test_transport_failures(void)
 		printf("#   low speed abort after %lld ms: %s\n", (long long)dt, resp.error);
 	T_CHECK(dt >= 900 && dt < 3900);
 	T_EQ_INT(resp.status, 200);
+
+	/* A server trickling a few bytes a second: under the floor for low_speed_secs, cut. */
+	stub_script("{\"actions\":[{\"trickle\":4,\"body\":\"x\",\"body_repeat\":400}]}");
+	req.low_speed_secs = 2;
+	req.low_speed_bytes = 1024;
+	t0 = tl_mono_ms();
+	T_EQ_INT(tl_http_do(H, &req, &resp), -1);
+	dt = tl_mono_ms() - t0;
+	T_CHECK(resp.timed_out);
+	if (!(dt >= 1900 && dt < 8000))
+		printf("#   trickle abort after %lld ms: %s\n", (long long)dt, resp.error);
+	T_CHECK(dt >= 1900 && dt < 8000);
+
+	/* A long download well over the floor is never cut, however long it takes. */
+	stub_script("{\"actions\":[{\"trickle\":1000000,\"body\":\"0123456789abcdef\","
+		    "\"body_repeat\":200000}]}");
+	req.low_speed_secs = 1;
+	t0 = tl_mono_ms();
+	T_EQ_INT(tl_http_do(H, &req, &resp), 0);
+	dt = tl_mono_ms() - t0;
+	T_EQ_INT(resp.body.len, 3200000);
+	T_CHECK(dt >= 2500);
 	req.low_speed_secs = 0;
+	req.low_speed_bytes = 0;
 
 	/* Nothing listening. */
 	{

@@ -106,7 +106,12 @@ static void secrets_only_from_files(void)
 	T_CHECK(tl_kafka_prop_secret("ssl.key.password"));
 	T_CHECK(tl_kafka_prop_secret("sasl.oauthbearer.client.secret"));
 	T_CHECK(!tl_kafka_prop_secret("sasl.username"));
+	T_CHECK(tl_kafka_prop_secret("sasl.oauthbearer.config"));
+	T_CHECK(tl_kafka_prop_secret("sasl.oauthbearer.assertion.private.key.passphrase"));
+	T_CHECK(tl_kafka_prop_secret("sasl.oauthbearer.assertion.private.key.pem"));
+	T_CHECK(!tl_kafka_prop_secret("sasl.oauthbearer.token.endpoint.url"));
 	T_EQ_INT(tl_kafka_conf_arg(&kc, "sasl.password=hunter2hunter2"), -1);
+	T_EQ_INT(tl_kafka_conf_arg(&kc, "sasl.oauthbearer.config=principal=alice"), -1);
 	char *path = write_tmp("secret.properties",
 			       "# a client.properties file\n"
 			       "sasl.username=alice\n"

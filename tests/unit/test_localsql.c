@@ -200,7 +200,33 @@ static void parameters(void)
 	T_EQ_INT(tl_localsql_exec(q, "SELECT ?", p, 2, &sink, &err), -1);
 	T_CHECK(err && strstr(err, "1 parameters, 2 values"));
 	free(err);
+	/* a value is one literal, never SQL and never a bare word */
+	const char *bad[] = { "fr", "'fr' OR 1=1", "2026-11-25" };
+	for (size_t i = 0; i < 3; i++) {
+		err = NULL;
+		T_EQ_INT(tl_localsql_exec(q, "SELECT ?", &bad[i], 1, &sink, &err), -1);
+		T_CHECK(err && strstr(err, "parameter 1: not one"));
+		free(err);
+	}
 	tl_buf_release(&c.out);
+}
+
+/* The engine reads the lake and nothing else. */
+static void authorizer(void)
+{
+	Q("ATTACH ':memory:' AS x", "ERROR: ATTACH is not allowed: the local engine reads the lake "
+	  "and nothing else (SELECT, WITH, VALUES, EXPLAIN)");
+	char *got = query(q, "VACUUM INTO '/nonexistent/v.db'");
+	T_CHECK(strstr(got, "ERROR: a statement that writes is not allowed") == got);
+	free(got);
+	got = query(q, "SELECT load_extension('x')");
+	T_CHECK(strstr(got, "ERROR: the function load_extension() is not allowed") == got);
+	free(got);
+	got = query(q, "PRAGMA journal_mode = WAL");
+	T_CHECK(strstr(got, "ERROR: PRAGMA journal_mode is not allowed") == got);
+	free(got);
+	Q("SELECT count(*) FROM json_each('[1,2,3]')", "count(*):bigint\n3\n");
+	Q("SELECT count(*) > 0 FROM pragma_table_info('tweets')", "count(*) > 0:bigint\n1\n");
 }
 
 static void database_option(void)
@@ -235,6 +261,7 @@ int main(void)
 	TEST(athena_functions);
 	TEST(errors_and_stop);
 	TEST(parameters);
+	TEST(authorizer);
 	TEST(database_option);
 	TEST(teardown);
 	return t_done();
