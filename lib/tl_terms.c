@@ -554,7 +554,8 @@ static void url_host(const char *s, size_t n, const char **h, size_t *hl)
 	*hl = k;
 }
 
-size_t tl_terms_add_url(struct tl_terms *x, const char *url, size_t n)
+/* Adds the domain of url[0..n) as a term (nothing for X's own hosts or what is not a URL). */
+static size_t add_url(struct tl_terms *x, const char *url, size_t n)
 {
 	size_t k = scheme_len(url, n);
 	if (k) {
@@ -784,7 +785,7 @@ size_t tl_terms_tweet(struct tl_terms *x, const struct tl_jdoc *d, size_t obj)
 			if (u < 0)
 				u = tl_jdoc_get(d, k, "url");
 			if (str_of(m, d, u, &p, &n))
-				tl_terms_add_url(x, p, n);
+				add_url(x, p, n);
 		}
 	}
 	return x->n;
