@@ -1,4 +1,5 @@
-/* tl_aws.c: sign, send, retry (AWS standard mode) and parse AWS errors. */
+/* tl_aws.c: the client context: configuration, endpoints, refreshed credentials, and sending
+ * over tl_awsreq with the AWS standard retry mode. */
 #include "tl_aws.h"
 
 #include "tl_alloc.h"
@@ -7,19 +8,12 @@
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"
-#include "tl_sig.h"
-#include "tl_sigv4.h"
 #include "tl_time.h"
-#include "tl_xml.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/random.h>
 
 #define SKEW_MS (4 * 60 * 1000) /* AWS refuses signatures more than 5 minutes off */
 #define MAX_DELAYS 32

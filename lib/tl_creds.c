@@ -1,5 +1,5 @@
 /* tl_creds.c: the AWS CLI's credential chain (botocore credentials.py) over tl_awsconf, tl_http
- * and tl_sigv4.
+ * and tl_awsreq (STS calls, error parsing, the retry policy).
  *
  * Each source answers FOUND (out filled), NONE (not configured: try the next) or FAIL (configured
  * but broken: the chain stops there, as botocore raises). Instance metadata is the exception: any
@@ -14,7 +14,6 @@
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"
-#include "tl_sigv4.h"
 #include "tl_time.h"
 #include "tl_xml.h"
 
