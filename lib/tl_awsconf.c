@@ -436,6 +436,15 @@ static void ini_classify(struct ini *f, bool config)
 	}
 }
 
+const char *tl_awsconf_ca_bundle(const struct tl_awsconf *c)
+{
+	const char *ca = getenv("AWS_CA_BUNDLE");
+	if (ca && *ca)
+		return ca;
+	ca = c ? tl_awsconf_get(c, "ca_bundle") : NULL;
+	return ca && *ca ? ca : NULL;
+}
+
 /* os.path.expandvars then os.path.expanduser. */
 char *tl_awsconf_expand_path(const char *p)
 {

@@ -76,6 +76,10 @@ const char *tl_awsconf_region(const struct tl_awsconf *c, const char *flag);
 char *tl_awsconf_endpoint(const struct tl_awsconf *c, const char *service, const char *region,
 			  const char *flag, bool *custom);
 
+/* The CA bundle TLS is verified with, as botocore finds it: AWS_CA_BUNDLE, else ca_bundle in
+ * the profile (c may be NULL); NULL for the system's. Empty values count as unset. Borrowed. */
+const char *tl_awsconf_ca_bundle(const struct tl_awsconf *c);
+
 /* A path as botocore expands it (os.path.expandvars, then expanduser: "~" is $HOME, else the
  * passwd entry). Caller frees. */
 char *tl_awsconf_expand_path(const char *p);

@@ -3,6 +3,7 @@
 #include "tl_alloc.h"
 #include "tl_awscache.h"
 #include "tl_awsconf.h"
+#include "tl_awsreq.h"
 #include "tl_buf.h"
 #include "tl_http.h"
 #include "tl_json.h"
@@ -29,6 +30,7 @@ struct sso_conf {
 struct call {
 	const struct tl_awsconf *cfg;
 	const struct sso_conf *sc;
+	struct tl_http *http;
 	char **err;
 };
 
@@ -114,77 +116,48 @@ static int conf_load(struct call *c, const char *profile, struct sso_conf *sc)
 
 /* ---- HTTP ---- */
 
-static struct tl_http *http_new(const struct tl_awsconf *cfg)
-{
-	struct tl_http_opts o = { 0 };
-	o.connect_timeout_ms = 10000;
-	const char *ca = getenv("AWS_CA_BUNDLE");
-	o.ca_bundle = ca && *ca ? ca : tl_awsconf_get(cfg, "ca_bundle");
-	return tl_http_new(&o);
-}
+/* Both calls: three attempts, 500 ms then 1 s apart, on what tl_aws_parse_error and
+ * tl_aws_transport_error call retryable (transport errors, 5xx, 429, throttling). */
+static const struct tl_retry_policy sso_retry = { .max_attempts = 3, .base_ms = 500,
+						  .max_ms = 1000, .growth = 2 };
 
-/* An error answer of a REST-JSON service: the code from x-amzn-ErrorType (or the body's
- * "__type"/"error"), the message from "message"/"Message"/"error_description". */
-static void error_text(const struct tl_http_resp *r, struct tl_buf *out)
+/* Sends rq unsigned (the bearer token or the client secret is the authentication) through
+ * tl_awsreq, under sso_retry. Returns 0 with a 200 answer in *resp; else -1 with *err set
+ * ("IAM Identity Center WHAT at URL: ...") and, when the service answered, its error in *e (the
+ * caller frees it; zeroed otherwise). */
+static int send_req(struct call *c, const char *what, const struct tl_awsreq *rq,
+		    struct tl_http_resp *resp, struct tl_aws_error *e)
 {
-	cJSON *j = tl_json_parse(r->body.data ? r->body.data : "", r->body.len, NULL);
-	const char *type = tl_http_headers_get(&r->headers, "x-amzn-ErrorType");
-	size_t tl = 0;
-	if (type)
-		tl = strcspn(type, ":");
-	const char *code = NULL, *msg = NULL;
-	if (j) {
-		code = tl_json_get_str(j, "__type");
-		if (!code)
-			code = tl_json_get_str(j, "error");
-		msg = tl_json_get_str(j, "message");
-		if (!msg)
-			msg = tl_json_get_str(j, "Message");
-		if (!msg)
-			msg = tl_json_get_str(j, "error_description");
-	}
-	tl_buf_addf(out, "HTTP %ld", r->status);
-	if (type && tl)
-		tl_buf_addf(out, ": %.*s", (int)tl, type);
-	else if (code)
-		tl_buf_addf(out, ": %s", code);
-	if (msg)
-		tl_buf_addf(out, ": %s", msg);
-	const char *rid = tl_http_headers_get(&r->headers, "x-amzn-RequestId");
-	if (rid)
-		tl_buf_addf(out, ", request id %s", rid);
-	cJSON_Delete(j);
-}
-
-/* True for an error code the answer carries (header or body), for UnauthorizedException. */
-static bool error_is(const struct tl_http_resp *r, const char *code)
-{
-	const char *type = tl_http_headers_get(&r->headers, "x-amzn-ErrorType");
-	if (type && strncmp(type, code, strlen(code)) == 0 &&
-	    (type[strlen(code)] == '\0' || type[strlen(code)] == ':'))
-		return true;
-	cJSON *j = tl_json_parse(r->body.data ? r->body.data : "", r->body.len, NULL);
-	const char *t = j ? tl_json_get_str(j, "__type") : NULL;
-	bool is = t && strcmp(t, code) == 0;
-	cJSON_Delete(j);
-	return is;
-}
-
-/* One request with retries of transport errors, 5xx and 429. Returns 0 when an answer arrived
- * (any status: the caller judges it), -1 with the transport error in *c->err. */
-static int send_req(struct call *c, const char *what, struct tl_http *h,
-		    const struct tl_http_req *rq, struct tl_http_resp *resp)
-{
-	for (int attempt = 1;; attempt++) {
+	struct tl_retry retry;
+	tl_retry_start(&retry, &sso_retry, NULL);
+	memset(e, 0, sizeof *e);
+	for (;;) {
+		char *why = NULL;
+		tl_aws_error_free(e);
 		tl_debug("credentials: IAM Identity Center %s: %s %s", what, rq->method, rq->url);
-		int rc = tl_http_do(h, rq, resp);
-		bool again = rc < 0 || resp->status >= 500 || resp->status == 429;
-		if (!again || attempt == ATTEMPTS || tl_sleep_ms(250L << attempt)) {
-			if (rc < 0)
-				return fail(c, "IAM Identity Center %s at %s: %s", what, rq->url,
-					    resp->error);
-			return 0;
+		if (tl_awsreq_send(c->http, rq, NULL, resp, &why) < 0) {
+			if (why) {
+				fail(c, "IAM Identity Center %s at %s: %s", what, rq->url, why);
+				free(why);
+				return -1;
+			}
+			tl_aws_transport_error(resp, e);
+			fail(c, "IAM Identity Center %s at %s: %s", what, rq->url, resp->error);
+			bool again = e->retryable && tl_retry_again(&retry, e->timed_out);
+			tl_aws_error_free(e);
+			if (!again)
+				return -1;
+			continue;
 		}
+		if (resp->status == 200)
+			return 0;
+		tl_aws_parse_error(resp->status, &resp->headers, resp->body.data, resp->body.len, e);
+		e->attempts = retry.attempts;
+		char *text = tl_aws_error_text(e);
+		fail(c, "IAM Identity Center %s at %s: %s", what, rq->url, text);
+		free(text);
+		if (!e->retryable || !tl_retry_again(&retry, e->timed_out))
+			return -1;
 	}
 }
 
@@ -215,28 +188,24 @@ static cJSON *create_token(struct call *c, const cJSON *tok)
 	tl_json_delete_secret(req);
 	struct tl_http_headers hd = { 0 };
 	tl_http_headers_add(&hd, "Content-Type", "application/json");
-	struct tl_http_req rq = { 0 };
-	rq.method = "POST";
-	rq.url = url;
-	rq.headers = &hd;
-	rq.body = body;
-	rq.body_len = strlen(body);
-	rq.timeout_ms = 30000;
-	rq.stop_on_signal = true;
-	struct tl_http *h = http_new(c->cfg);
+	struct tl_awsreq rq = {
+		.service = "sso-oauth",
+		.region = sc->region,
+		.method = "POST",
+		.url = url,
+		.headers = &hd,
+		.body = body,
+		.body_len = strlen(body),
+		.timeout_ms = 30000,
+		.stop_on_signal = true,
+	};
 	struct tl_http_resp resp;
+	struct tl_aws_error e;
 	tl_http_resp_init(&resp);
 	cJSON *out = NULL, *ans = NULL;
 	int64_t now = tl_now_ms();
-	if (send_req(c, "CreateToken", h, &rq, &resp) < 0)
+	if (send_req(c, "CreateToken", &rq, &resp, &e) < 0)
 		goto done;
-	if (resp.status != 200) {
-		struct tl_buf e = TL_BUF_INIT;
-		error_text(&resp, &e);
-		fail(c, "IAM Identity Center CreateToken at %s: %s", ep, tl_buf_str(&e));
-		tl_buf_release(&e);
-		goto done;
-	}
 	ans = tl_json_parse(resp.body.data ? resp.body.data : "", resp.body.len, NULL);
 	const char *at = ans ? secret_member(ans, "accessToken") : NULL;
 	const char *rt = ans ? secret_member(ans, "refreshToken") : NULL;
@@ -261,10 +230,10 @@ static cJSON *create_token(struct call *c, const cJSON *tok)
 	if (rt)
 		tl_json_add_str(out, "refreshToken", rt);
 done:
+	tl_aws_error_free(&e);
 	tl_json_delete_secret(ans);
 	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
-	tl_http_free(h);
 	tl_http_headers_free(&hd);
 	tl_secret_free(body);
 	free(url);
@@ -293,7 +262,7 @@ static cJSON *refresh_token(struct call *c, const cJSON *tok, int64_t now)
 		return NULL;
 	}
 	char *why = NULL;
-	struct call rc = { c->cfg, c->sc, &why };
+	struct call rc = { c->cfg, c->sc, c->http, &why };
 	cJSON *fresh = create_token(&rc, tok);
 	if (!fresh) {
 		tl_warn("credentials: refreshing the IAM Identity Center token failed: %s", why);
@@ -376,31 +345,27 @@ static int role_credentials(struct call *c, const char *token, struct tl_sso_cre
 	char *url = xasprintf("%s/federation/credentials?role_name=%s&account_id=%s", ep, role, acct);
 	struct tl_http_headers hd = { 0 };
 	tl_http_headers_add(&hd, "x-amz-sso_bearer_token", token);
-	struct tl_http_req rq = { 0 };
-	rq.method = "GET";
-	rq.url = url;
-	rq.headers = &hd;
-	rq.timeout_ms = 30000;
-	rq.stop_on_signal = true;
-	struct tl_http *h = http_new(c->cfg);
+	struct tl_awsreq rq = {
+		.service = "awsssoportal",
+		.region = sc->region,
+		.method = "GET",
+		.url = url,
+		.headers = &hd,
+		.timeout_ms = 30000,
+		.stop_on_signal = true,
+	};
 	struct tl_http_resp resp;
+	struct tl_aws_error e;
 	tl_http_resp_init(&resp);
 	cJSON *ans = NULL;
 	int r = -1;
-	if (send_req(c, "GetRoleCredentials", h, &rq, &resp) < 0)
-		goto done;
-	if (resp.status != 200) {
-		if (error_is(&resp, "UnauthorizedException")) {
+	if (send_req(c, "GetRoleCredentials", &rq, &resp, &e) < 0) {
+		if (e.code && strcmp(e.code, "UnauthorizedException") == 0)
 			fail(c, "profile %s: the IAM Identity Center login has expired or is not valid; "
 				"run: aws sso login --profile %s", sc->profile, sc->profile);
-		} else {
-			struct tl_buf e = TL_BUF_INIT;
-			error_text(&resp, &e);
-			fail(c, "profile %s: IAM Identity Center GetRoleCredentials (role %s, account "
-				"%s) at %s: %s", sc->profile, sc->role, sc->account, ep,
-			     tl_buf_str(&e));
-			tl_buf_release(&e);
-		}
+		else if (e.status)
+			fail(c, "profile %s: role %s, account %s: %s", sc->profile, sc->role,
+			     sc->account, *c->err);
 		goto done;
 	}
 	ans = tl_json_parse(resp.body.data ? resp.body.data : "", resp.body.len, NULL);
@@ -421,10 +386,10 @@ static int role_credentials(struct call *c, const char *token, struct tl_sso_cre
 	out->expires_ms = (int64_t)exp; /* epoch milliseconds */
 	r = 0;
 done:
+	tl_aws_error_free(&e);
 	tl_json_delete_secret(ans);
 	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
-	tl_http_free(h);
 	tl_http_headers_free(&hd);
 	free(url);
 	free(role);
@@ -437,15 +402,20 @@ int tl_sso_get(const struct tl_awsconf *cfg, const char *profile, struct tl_sso_
 	       char **err)
 {
 	struct sso_conf sc;
-	struct call c = { cfg, &sc, err };
+	struct call c = { cfg, &sc, NULL, err };
 	memset(out, 0, sizeof *out);
 	*err = NULL;
 	if (conf_load(&c, profile, &sc) < 0)
 		return -1;
+	struct tl_http_opts o = { 0 };
+	o.connect_timeout_ms = 10000;
+	o.ca_bundle = tl_awsconf_ca_bundle(cfg);
+	c.http = tl_http_new(&o);
+	int r = -1;
 	char *token = load_token(&c);
-	if (!token)
-		return -1;
-	int r = role_credentials(&c, token, out);
+	if (token)
+		r = role_credentials(&c, token, out);
 	tl_secret_free(token);
+	tl_http_free(c.http);
 	return r;
 }

@@ -21,7 +21,10 @@
  * "sso" endpoint (the portal), unsigned, the token in the x-amz-sso_bearer_token header. Both
  * endpoints are resolved by tl_awsconf_endpoint in sso_region, so AWS_ENDPOINT_URL_SSO and
  * AWS_ENDPOINT_URL_SSO_OIDC (or a services section) move them as they move botocore's.
- * Requests are retried twice on transport errors, 5xx and 429 (1 s apart at most).
+ * Both calls are unsigned requests sent by tl_awsreq (the token, or the client secret, is what
+ * authenticates them), their errors parsed by it, retried under one policy of its retry loop
+ * (three attempts, 1 s apart at most) on what it calls retryable: transport errors, 5xx, 429,
+ * throttling.
  *
  * Every token, refresh token and client secret is registered with tl_log_add_secret() as soon
  * as it is read, and wiped before it is freed.

@@ -164,7 +164,7 @@ test_expect_success 'a refused refresh while the token is still valid: a warning
 	token "$SSO_CACHE/$CORP_KEY.json" accessTOKEN-corp-valid 10 refreshTOKEN-unknown &&
 	cp "$SSO_CACHE/$CORP_KEY.json" before.json &&
 	show -p dev >out &&
-	grep -q "warning: credentials: refreshing the IAM Identity Center token failed: .*HTTP 400: InvalidGrantException: Invalid refresh token provided" err &&
+	grep -q "warning: credentials: refreshing the IAM Identity Center token failed: .*InvalidGrantException: Invalid refresh token provided (HTTP 400" err &&
 	grep -q "^source=sso " out &&
 	test_cmp before.json "$SSO_CACHE/$CORP_KEY.json" &&
 	same_as_botocore dev
