@@ -1445,6 +1445,12 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 	}
 	if (ch == TL_CLI_EXIT)
 		return cli.status;
+	if (!c->group)
+		return tl_cli_usage_error("a consumer group is needed (-G GROUP)");
+	if (c->ntopics == 0)
+		return tl_cli_usage_error("no topic (-t TOPIC)");
+	if (!c->dest)
+		return tl_cli_usage_error("no destination (--dest s3://bucket/prefix or DIR)");
 	if (strncmp(c->dest, "s3://", 5) != 0 &&
 	    (c->put.sse || c->put.sse_kms_key_id || c->put.bucket_key || c->expected_owner))
 		return tl_cli_usage_error("--sse, --sse-kms-key-id, --bucket-key and "
@@ -1452,12 +1458,6 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 	const char *why;
 	if (tl_s3_sse_check(c->put.sse, c->put.sse_kms_key_id, c->put.bucket_key, &why) != 0)
 		return tl_cli_usage_error("--sse: %s", why);
-	if (!c->group)
-		return tl_cli_usage_error("a consumer group is needed (-G GROUP)");
-	if (c->ntopics == 0)
-		return tl_cli_usage_error("no topic (-t TOPIC)");
-	if (!c->dest)
-		return tl_cli_usage_error("no destination (--dest s3://bucket/prefix or DIR)");
 	if (!c->spool_dir)
 		c->spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char *err = NULL;
