@@ -201,6 +201,21 @@ test_expect_success 'a 500 from the portal is retried' '
 	grep -q "^source=sso " out &&
 	ssolog >log && test $(grep -o "/federation/credentials" log | wc -l) -eq 2
 '
+test_expect_success 'a portal that keeps failing: three attempts, then the error with the role' '
+	setup "{\"faults\": [{\"path\": \"/federation/credentials\", \"status\": 503, \"count\": 5}]}" &&
+	test_expect_failure_status 1 show -p dev >out &&
+	grep -q "profile dev: role ReadOnly, account 111122223333: IAM Identity Center GetRoleCredentials at .*(HTTP 503, request id sso-stub-[0-9]*) after 3 attempts" err &&
+	ssolog >log && test $(grep -o "/federation/credentials" log | wc -l) -eq 3
+'
+test_expect_success 'a 500 from OIDC CreateToken is retried under the same policy; the refresh lands' '
+	token "$SSO_CACHE/$CORP_KEY.json" accessTOKEN-corp-valid 10 refreshTOKEN-corp-1 &&
+	setup "{\"faults\": [{\"path\": \"/token\", \"status\": 500, \"count\": 1}]}" &&
+	show -p dev >out &&
+	grep -q "refreshed the IAM Identity Center token of sso-session corp" err &&
+	! grep -q "warning" err &&
+	ssolog >log && test $(grep -o "\"path\": \"/token\"" log | wc -l) -eq 2 &&
+	grep -q "\"accessToken\": \"aoa-" "$SSO_CACHE/$CORP_KEY.json"
+'
 
 . "$TOP/tests/lib-moto.sh"
 moto_start
