@@ -149,8 +149,11 @@ static int send_req(struct call *c, const char *what, const struct tl_awsreq *rq
 				return -1;
 			continue;
 		}
-		if (resp->status == 200)
+		if (resp->status == 200) {
+			free(*c->err); /* an earlier attempt's */
+			*c->err = NULL;
 			return 0;
+		}
 		tl_aws_parse_error(resp->status, &resp->headers, resp->body.data, resp->body.len, e);
 		e->attempts = retry.attempts;
 		char *text = tl_aws_error_text(e);
