@@ -6,6 +6,7 @@
 #include "tl_alloc.h"
 #include "tl_buf.h"
 #include "tl_schema.h"
+#include "tl_sql.h"
 #include "tl_trino.h"
 
 #include <ctype.h>
@@ -100,6 +101,8 @@ struct rw {
 	struct tl_buf **bufs;
 	size_t nbufs, abufs;
 	const struct tl_dialect_catalog *cat;
+	const struct ty **params;  /* the type of each ?, from its value */
+	size_t nparams;
 	struct cte *ctes;
 	int nalias;
 	int try_depth;
@@ -2217,9 +2220,11 @@ static struct ex ex_of(struct rw *w, struct scope *sc, const struct tl_trino_nod
 	case TL_TN_NULL:
 		r = mk("NULL", &T_UNKNOWN);
 		break;
-	case TL_TN_PARAM:
-		r = mk(ar_printf(w, "?%s", n->text), &T_UNKNOWN);
+	case TL_TN_PARAM: {
+		size_t i = (size_t)strtoul(n->text, NULL, 10);
+		r = mk(ar_printf(w, "?%s", n->text), i >= 1 && i <= w->nparams ? w->params[i - 1] : &T_UNKNOWN);
 		break;
+	}
 	case TL_TN_TYPED:
 		r = typed_literal(w, n);
 		break;
@@ -3241,8 +3246,34 @@ static void t_describe(struct rw *w, const struct tl_trino_node *n, struct tl_di
 	listing(w, out, names, 3, cells, t->ncols);
 }
 
+/* The type Trino gives a parameter's literal. */
+static const struct ty *param_type(struct rw *w, const char *value)
+{
+	struct tl_sql_literal lit;
+	char *why = NULL;
+	const struct ty *t = &T_UNKNOWN;
+	if (tl_sql_literal_parse(value, &lit, &why) < 0) {
+		free(why);
+		return t;
+	}
+	switch (lit.kind) {
+	case TL_SQL_LIT_STRING: t = &T_VARCHAR; break;
+	case TL_SQL_LIT_INTEGER: t = lit.i > 2147483647LL || lit.i < -2147483648LL ? &T_BIGINT : &T_INTEGER; break;
+	case TL_SQL_LIT_NUMBER:
+		t = strpbrk(lit.text, "eE") ? &T_DOUBLE : decimal_literal(w, NULL, lit.text[0] == '-' ? lit.text + 1 : lit.text).ty;
+		break;
+	case TL_SQL_LIT_BOOLEAN: t = &T_BOOLEAN; break;
+	case TL_SQL_LIT_DATE: t = &T_DATE; break;
+	case TL_SQL_LIT_TIMESTAMP: t = &T_TIMESTAMP; break;
+	default: break;
+	}
+	tl_sql_literal_free(&lit);
+	return t;
+}
+
 int tl_dialect_translate(const char *sql, const struct tl_dialect_catalog *cat,
-			 struct tl_dialect_out *out, char **err)
+			 const char *const *params, size_t nparams, struct tl_dialect_out *out,
+			 char **err)
 {
 	memset(out, 0, sizeof *out);
 	*err = NULL;
@@ -3259,6 +3290,10 @@ int tl_dialect_translate(const char *sql, const struct tl_dialect_catalog *cat,
 		rc = -1;
 	} else {
 		const struct tl_trino_node *root = tree->root;
+		w->nparams = nparams;
+		w->params = ar(w, (nparams + 1) * sizeof *w->params);
+		for (size_t i = 0; i < nparams; i++)
+			w->params[i] = param_type(w, params[i]);
 		bool explain = root->kind == TL_TN_EXPLAIN;
 		if (explain)
 			root = root->kid[0];

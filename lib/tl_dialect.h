@@ -59,11 +59,14 @@ struct tl_dialect_out {
 	int nparams;            /* the ? in the statement (bound to ?1, ?2...) */
 };
 
-/* Rewrites one statement. Returns 0 and fills *out (free with tl_dialect_out_free), or -1
- * with *err, a message for people naming the line and column (caller frees). Never exits
- * except on allocation failure; does not block. */
+/* Rewrites one statement. params (nparams of them, or NULL) are the values that will be bound
+ * to its ?, each one SQL literal (tl_sql_literal_parse): a ? takes its literal's type, as
+ * Athena types ExecutionParameters; without them a ? is of unknown type. Returns 0 and fills
+ * *out (free with tl_dialect_out_free), or -1 with *err, a message for people naming the line
+ * and column (caller frees). Never exits except on allocation failure; does not block. */
 int tl_dialect_translate(const char *sql, const struct tl_dialect_catalog *cat,
-			 struct tl_dialect_out *out, char **err);
+			 const char *const *params, size_t nparams, struct tl_dialect_out *out,
+			 char **err);
 void tl_dialect_out_free(struct tl_dialect_out *out);
 
 #endif

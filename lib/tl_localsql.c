@@ -40,6 +40,15 @@ struct column {
 	bool partition;
 };
 
+/* A number for each object path, the same in every scan of a table: a row's rowid is its
+ * object's number and its line's, so that SQLite's OR optimization (one scan per OR branch,
+ * rows merged by rowid) neither merges different rows nor counts one twice. */
+struct fileids {
+	char **keys;
+	uint32_t *vals;
+	size_t cap, n;
+};
+
 struct table {
 	char *db, *name;
 	char *dir;      /* the folder holding the table's objects */
@@ -47,7 +56,56 @@ struct table {
 	struct column *cols;
 	size_t ncols;
 	size_t ndata;   /* data columns come first, then partition columns */
+	struct fileids ids;
 };
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void fileids_put(struct fileids *f, char *key, uint32_t val)
+{
+	size_t i = path_hash(key) & (f->cap - 1);
+	while (f->keys[i])
+		i = (i + 1) & (f->cap - 1);
+	f->keys[i] = key;
+	f->vals[i] = val;
+}
+
+static uint32_t fileid_of(struct fileids *f, const char *path)
+{
+	if (f->cap) {
+		for (size_t i = path_hash(path) & (f->cap - 1); f->keys[i]; i = (i + 1) & (f->cap - 1))
+			if (!strcmp(f->keys[i], path))
+				return f->vals[i];
+	}
+	if ((f->n + 1) * 2 > f->cap) {
+		struct fileids g = { NULL, NULL, f->cap ? f->cap * 2 : 64, f->n };
+		g.keys = xcalloc(g.cap, sizeof *g.keys);
+		g.vals = xcalloc(g.cap, sizeof *g.vals);
+		for (size_t i = 0; i < f->cap; i++)
+			if (f->keys[i])
+				fileids_put(&g, f->keys[i], f->vals[i]);
+		free(f->keys);
+		free(f->vals);
+		*f = g;
+	}
+	uint32_t id = (uint32_t)f->n++;
+	fileids_put(f, xstrdup(path), id);
+	return id;
+}
+
+static void fileids_free(struct fileids *f)
+{
+	for (size_t i = 0; i < f->cap; i++)
+		free(f->keys[i]);
+	free(f->keys);
+	free(f->vals);
+}
 
 struct tl_localsql {
 	sqlite3 *db;
@@ -518,6 +576,7 @@ struct cons {
 struct file {
 	char *path;
 	char **pvals; /* per partition column, or NULL */
+	uint32_t id;  /* its number (struct fileids) */
 };
 
 struct lake_vtab {
@@ -542,6 +601,7 @@ struct lake_cursor {
 	size_t nkeys;
 	int *slot;                 /* column -> index into vals, or -1 */
 	sqlite3_int64 rowid;
+	uint64_t line_no;          /* in the open object */
 	bool eof;
 	struct tl_buf tmp;
 };
@@ -801,6 +861,7 @@ static int walk_object(void *ctx, const char *path, const char *rel, int64_t siz
 	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
 	struct file *f = &c->files[c->nfiles++];
 	f->path = xstrdup(path);
+	f->id = fileid_of(&t->ids, path);
 	f->pvals = xcalloc(np ? np : 1, sizeof *f->pvals);
 	for (size_t k = 0; k < np; k++)
 		f->pvals[k] = w->pvals[k] ? xstrdup(w->pvals[k]) : NULL;
@@ -841,8 +902,10 @@ static int next_record(struct lake_cursor *c)
 			}
 			q->stats.files_read++;
 			c->open = true;
+			c->line_no = 0;
 		}
 		int r = reader_line(&c->rd, &c->line, &c->len);
+		c->line_no++;
 		if (r <= 0) {
 			if (r < 0) {
 				tl_warn("%s: corrupt or unreadable object; rest skipped",
@@ -870,7 +933,7 @@ static int next_record(struct lake_cursor *c)
 			continue;
 		}
 		q->stats.records++;
-		c->rowid++;
+		c->rowid = (sqlite3_int64)((uint64_t)c->files[c->fi].id << 32 | (c->line_no & 0xFFFFFFFFu));
 		return SQLITE_OK;
 	}
 }
@@ -1213,6 +1276,7 @@ void tl_localsql_close(struct tl_localsql *q)
 		free(t->name);
 		free(t->dir);
 		free(t->root);
+		fileids_free(&t->ids);
 	}
 	free(q->tables);
 	if (q->names)
@@ -1338,33 +1402,60 @@ static const char *cell_text(sqlite3_stmt *st, int i, const char *fmt, struct tl
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/* Rewrites sql (Athena's, or SQLite's own when raw) and prepares it under the authorizer.
+ * *st and *tr are set on success (tr zeroed when raw); -1 with *err. */
+static int prepare(struct tl_localsql *q, const char *sql, bool raw, const char *const *params,
+		   size_t nparams, sqlite3_stmt **st, struct tl_dialect_out *tr, char **err)
+{
+	struct tl_dialect_catalog cat = { q->dtables, q->ndtables, q->database };
+	*st = NULL;
+	memset(tr, 0, sizeof *tr);
+	if (!raw) {
+		if (tl_dialect_translate(sql, &cat, params, nparams, tr, err) < 0)
+			return -1;
+		tl_debug("local engine: %s", tr->sql);
+		sql = tr->sql;
+	}
+	const char *tail = NULL;
+	q->denied[0] = '\0';
+	int prc = sqlite3_prepare_v2(q->db, sql, -1, st, &tail);
+	if (q->denied[0] || (prc == SQLITE_OK && *st && !sqlite3_stmt_readonly(*st))) {
+		*err = denied_error(q);
+	} else if (prc != SQLITE_OK || !*st) {
+		/* the rewriting made SQL that SQLite refuses: a bug of ours, said as such */
+		*err = raw ? xasprintf("%s", prc == SQLITE_OK ? "no statement" : sqlite3_errmsg(q->db))
+			   : xasprintf("the local engine could not run its rewriting of this statement "
+				       "(please report it with the SQL; -v shows the rewriting): %s",
+				       sqlite3_errmsg(q->db));
+	} else {
+		return 0;
+	}
+	sqlite3_finalize(*st);
+	*st = NULL;
+	tl_dialect_out_free(tr);
+	return -1;
+}
+
+int tl_localsql_prepare(struct tl_localsql *q, const char *sql, bool raw, char **err)
+{
+	sqlite3_stmt *st;
+	struct tl_dialect_out tr;
+	*err = NULL;
+	if (prepare(q, sql, raw, NULL, 0, &st, &tr, err) < 0)
+		return -1;
+	sqlite3_finalize(st);
+	tl_dialect_out_free(&tr);
+	return 0;
+}
+
 int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
 		     size_t nparams, const struct tl_sql_sink *sink, char **err)
 {
 	*err = NULL;
-	struct tl_dialect_catalog cat = { q->dtables, q->ndtables, q->database };
 	struct tl_dialect_out tr;
-	if (tl_dialect_translate(sql, &cat, &tr, err) < 0)
+	sqlite3_stmt *st;
+	if (prepare(q, sql, false, params, nparams, &st, &tr, err) < 0)
 		return -1;
-	tl_debug("local engine: %s", tr.sql);
-	sqlite3_stmt *st = NULL;
-	const char *tail = NULL;
-	q->denied[0] = '\0';
-	int prc = sqlite3_prepare_v2(q->db, tr.sql, -1, &st, &tail);
-	if (q->denied[0] || (prc == SQLITE_OK && st && !sqlite3_stmt_readonly(st))) {
-		*err = denied_error(q);
-		sqlite3_finalize(st);
-		tl_dialect_out_free(&tr);
-		return -1;
-	}
-	if (prc != SQLITE_OK || !st) {
-		/* the rewriting made SQL that SQLite refuses: a bug of ours, said as such */
-		*err = xasprintf("the local engine could not run its rewriting of this statement "
-				 "(please report it with the SQL; -v shows the rewriting): %s",
-				 sqlite3_errmsg(q->db));
-		tl_dialect_out_free(&tr);
-		return -1;
-	}
 	if ((size_t)tr.nparams != nparams) {
 		*err = xasprintf("the statement has %d parameters, %zu values given", tr.nparams,
 				 nparams);

@@ -1117,7 +1117,7 @@ static int run_local(struct app *a, struct query *qs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct local_sink ls = { a, 0, false, false };
 		struct tl_sql_sink sink = { local_columns, local_row, &ls };
-		char *sql = a->o.explain ? xasprintf("EXPLAIN QUERY PLAN %s", qs[i].sql) : xstrdup(qs[i].sql);
+		char *sql = a->o.explain ? xasprintf("EXPLAIN %s", qs[i].sql) : xstrdup(qs[i].sql);
 		const struct tl_localsql_stats before = *tl_localsql_stats(db);
 		int64_t t0 = tl_mono_ms();
 		int r = tl_localsql_exec(db, sql, a->o.params, a->o.nparams, &sink, &err);
