@@ -84,9 +84,9 @@ q() {
 	shift
 	run athena-query --local "$lake" --format table "$@"
 }
-q "top hashtags" -f "$top/examples/sql/local/top-hashtags.sql"
-q "tweets per minute, last 10 minutes of the stream" -f "$top/examples/sql/local/tweets-per-minute.sql"
-q "languages" -f "$top/examples/sql/local/languages.sql"
+q "top hashtags" -f "$top/examples/sql/top-hashtags.sql"
+q "tweets per minute, last 10 minutes of the stream" -f "$top/examples/sql/tweets-per-minute.sql"
+q "languages" -f "$top/examples/sql/languages.sql"
 
 step "what was trending: tw-trends on the same stream (event time, so the 3 hours replay in seconds)"
 run tw-trends --svg "$dir/trends.svg" <"$dir/tweets.ndjson" >"$dir/trends.ndjson"

@@ -1,6 +1,7 @@
--- Top hashtags (Athena: UNNEST of the tags taken out of the entities.hashtags array of rows;
--- transform() keeps it one column on both engine versions). The local form is in
--- ../local/top-hashtags.sql.
+-- Top hashtags: UNNEST of the tags taken out of the entities.hashtags array of rows
+-- (transform() keeps it one column; UNNEST(entities.hashtags) AS t (s, e, tag) gives the
+-- row's three fields as columns). Athena SQL: runs unchanged in Athena and with
+-- athena-query --local.
 SELECT lower(tag) AS hashtag,
        count(*) AS tweets
 FROM tweets
