@@ -1,6 +1,8 @@
 #!/bin/bash
 # bench/local-query.sh: a GROUP BY over N local tweets (gzip NDJSON in a lake), with
-# `athena-query --local` and with the same query written for jq over the same files.
+# `athena-query --local` and with the same query written for jq over the same files; then the
+# Athena SQL the examples use: a struct field with dots, and top hashtags through CROSS JOIN
+# UNNEST(transform(...)) (a lambda over the array of rows).
 #
 #   bench/local-query.sh [N]      (default 1000000; needs `make` first; jq from `make deps`)
 #
@@ -52,6 +54,11 @@ if ! cmp -s "$dir/ours" "$dir/out"; then
 fi
 printf 'same answer; athena-query --local is %.1fx the speed of the jq pipeline\n' "$(echo "$t2 / $t1" | bc -l)"
 
-sql2="SELECT lower(json_extract_scalar(h.value, '\$.tag')) AS tag, count(*) AS n FROM tweets, json_each(tweets.entities, '\$.hashtags') AS h GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+sql2="SELECT lower(tag) AS tag, count(*) AS n FROM tweets CROSS JOIN UNNEST(transform(entities.hashtags, h -> h.tag)) AS t (tag) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
 t3=$(time_of athena-query --local "$lake" -F csv --no-header "$sql2")
 report "athena-query --local (hashtags)" "$t3"
+t4=$(time_of sh -c "cat '$lake'/tweets/*/*/*.gz | gzip -dc | jq -r '.entities.hashtags[]?.tag | ascii_downcase' | sort | uniq -c | sort -k1,1nr -k2 | head -n 10")
+report "zcat | jq | sort | uniq -c (hashtags)" "$t4"
+sql3="SELECT author.username, count(*) AS n FROM tweets GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+t5=$(time_of athena-query --local "$lake" -F csv --no-header "$sql3")
+report "athena-query --local (author.username)" "$t5"

@@ -127,11 +127,12 @@ static void *ar(struct rw *w, size_t n)
 	return p;
 }
 
-static void *ar_grow(struct rw *w, void *old, size_t n)
+/* A bigger copy of old (oldn bytes) of n bytes; the old one stays in the arena. */
+static void *ar_grow(struct rw *w, void *old, size_t oldn, size_t n)
 {
 	void *p = ar(w, n);
-	if (old)
-		memcpy(p, old, n); /* callers only grow: n covers the old size */
+	if (old && oldn)
+		memcpy(p, old, oldn < n ? oldn : n);
 	return p;
 }
 
@@ -2416,7 +2417,7 @@ static struct ex ex_of(struct rw *w, struct scope *sc, const struct tl_trino_nod
 
 static struct rel *add_rel(struct rw *w, struct scope *sc)
 {
-	sc->rels = ar_grow(w, sc->rels, (sc->nrels + 1) * sizeof *sc->rels);
+	sc->rels = ar_grow(w, sc->rels, sc->nrels * sizeof *sc->rels, (sc->nrels + 1) * sizeof *sc->rels);
 	struct rel *r = ar(w, sizeof *r);
 	sc->rels[sc->nrels++] = r;
 	return r;
@@ -2479,6 +2480,38 @@ static struct rel *t_unnest(struct rw *w, const struct tl_trino_node *n, struct 
 	if (n->nkid > 8)
 		fail(w, n, "UNNEST of more than 8 arrays is not supported offline");
 	tl_buf_adds(spec, "|");
+	/* UNNEST(transform(a, x -> f(x))): the elements of a, and f over each as the column,
+	 * rather than an array built and taken apart again */
+	const struct tl_trino_node *tr = n->nkid == 1 ? n->kid[0] : NULL;
+	if (tr && tr->kind == TL_TN_CALL && !strcmp(tr->text, "transform") && !tr->kid[1] &&
+	    !tr->kid[2] && !tr->kid[3] && !tr->flags && nargs(tr) == 2 &&
+	    arg(tr, 1)->kind == TL_TN_LAMBDA && arg(tr, 1)->kid[0]->nkid == 1 && !w->try_depth) {
+		struct ex a = ex_in(w, sc, arg(tr, 0), "UNNEST");
+		if (a.ty->k == TY_ARRAY) {
+			const char *x = ar_printf(w, "%s.\"v0\"", alias);
+			const struct ty *et = a.ty->e;
+			const char *saved = w->no_agg;
+			w->no_agg = "UNNEST";
+			struct ex body = lambda_body(w, sc, arg(tr, 1), &x, &et);
+			w->no_agg = saved;
+			if (body.ty->k != TY_ROW) {
+				r->cols[0].sql = ar_printf(w, "(%s)", body.sql);
+				r->cols[0].ty = body.ty;
+				r->ncols = 1;
+				if (n->flags & TL_TF_ORDINALITY) {
+					r->cols[1].sql = ar_printf(w, "%s.\"ord\"", alias);
+					r->cols[1].ty = &T_BIGINT;
+					r->ncols = 2;
+				}
+				tl_buf_reset(spec);
+				tl_buf_adds(spec, "e|");
+				ty_code(a.ty, spec);
+				tl_buf_addf(o, "tl_unnest(%s, %s) AS %s", quote_str(w, tl_buf_str(spec)), a.sql,
+					    alias);
+				return r;
+			}
+		}
+	}
 	for (size_t i = 0; i < n->nkid; i++) {
 		struct ex a = ex_in(w, sc, n->kid[i], "UNNEST");
 		if (a.ty->k != TY_ARRAY && a.ty->k != TY_MAP)
@@ -2493,7 +2526,7 @@ static struct rel *t_unnest(struct rw *w, const struct tl_trino_node *n, struct 
 			if (r->ncols >= 64)
 				fail(w, n, "UNNEST into more than 64 columns is not supported offline");
 			if (r->ncols + 2 > cap) {
-				r->cols = ar_grow(w, r->cols, cap * 2 * sizeof *r->cols);
+				r->cols = ar_grow(w, r->cols, cap * sizeof *r->cols, cap * 2 * sizeof *r->cols);
 				cap *= 2;
 			}
 			struct col *c = &r->cols[r->ncols];
@@ -2654,7 +2687,8 @@ static void t_relation(struct rw *w, const struct tl_trino_node *n, struct scope
 				     name, tyn(w, l->ty), tyn(w, r->ty));
 			tl_buf_addf(o, "%s%s = %s", u ? " AND " : "", l->sql, r->sql);
 			if (!strcmp(kind, "RIGHT") || !strcmp(kind, "FULL")) {
-				sc->vars = ar_grow(w, sc->vars, (sc->nvars + 1) * sizeof *sc->vars);
+				sc->vars = ar_grow(w, sc->vars, sc->nvars * sizeof *sc->vars,
+						   (sc->nvars + 1) * sizeof *sc->vars);
 				struct col *v = &sc->vars[sc->nvars++];
 				*v = *l;
 				v->sql = !strcmp(kind, "FULL") ? ar_printf(w, "coalesce(%s, %s)", l->sql, r->sql)
@@ -2680,8 +2714,9 @@ static void add_out(struct rw *w, struct qres *res, size_t *cap, const char *lab
 		    const char *sql, const struct ty *ty)
 {
 	if (res->ncols == *cap) {
+		size_t old = *cap;
 		*cap = *cap ? *cap * 2 : 16;
-		res->cols = ar_grow(w, res->cols, *cap * sizeof *res->cols);
+		res->cols = ar_grow(w, res->cols, old * sizeof *res->cols, *cap * sizeof *res->cols);
 	}
 	struct col *c = &res->cols[res->ncols++];
 	c->label = label;

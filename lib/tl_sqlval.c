@@ -695,10 +695,18 @@ int tl_sqlval_cmp_json(const struct tl_jslice *a, const struct tl_jslice *b,
 static int shortest(double d, char digits[24], int *exp10)
 {
 	char buf[40];
-	for (int prec = 1; prec <= 17; prec++) {
+	int prec;
+	for (prec = 1; prec <= 17; prec++) {
 		snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
 		if (strtod(buf, NULL) == d || prec == 17)
 			break;
+	}
+	/* Java: when one digit is enough, the two-digit decimal closest to d (4.9E-324) */
+	if (prec == 1) {
+		char two[40];
+		snprintf(two, sizeof two, "%.1e", d);
+		if (strtod(two, NULL) == d)
+			memcpy(buf, two, sizeof buf);
 	}
 	/* buf: D[.DDD]e[+-]XX */
 	int n = 0;

@@ -40,8 +40,8 @@ static const char usage[] =
 	"\n"
 	"Runs SQL in Amazon Athena and prints the results on stdout. Statements separated by ';'\n"
 	"run in order; the SQL comes from the argument, from -f FILE (- for stdin), or from stdin.\n"
-	"With --local, runs it offline on SQLite over a local lake and the catalog glue-crawl\n"
-	"--catalog wrote (SQLite's SQL plus Athena's common functions; see the man page).\n"
+	"With --local, runs the same Athena SQL offline over a local lake and the catalog\n"
+	"glue-crawl --catalog wrote (rewritten for an embedded SQLite; see the man page).\n"
 	"\n"
 	"  -d, --database NAME        database the SQL runs in\n"
 	"      --catalog NAME         data catalog (Athena's default: AwsDataCatalog)\n"
@@ -1068,7 +1068,7 @@ signalled:
 	return tl_sig_exit_status();
 }
 
-/* --- --local: SQLite over a local lake ---------------------------------------------------------- */
+/* --- --local: Athena's SQL over a local lake ------------------------------------------------------ */
 
 struct local_sink {
 	struct app *a;

@@ -1,5 +1,6 @@
 #!/bin/bash
-# athena-query --local speaks Athena's SQL (Trino): struct fields with dots, UNNEST (rows become
+# athena-query --local speaks Athena's SQL (Trino), and every example in examples/sql/ (and
+# examples/athena-query.sql) runs on it unchanged: struct fields with dots, UNNEST (rows become
 # columns, WITH ORDINALITY, LEFT JOIN ... ON true), lambdas, arrays, dates and time zones, Java
 # regexes, Athena's aggregates, casts and try, decimals, Trino's NULL order; each case's answer
 # is checked against Python computing it from the same records (tests/helpers/athena-sql-oracle.py).
@@ -23,7 +24,8 @@ glue-crawl "$lake/tweets" --database demo --table tweets --catalog "$lake/_catal
 for name in $($ORACLE --list); do
 	test_expect_success "Athena SQL offline: $name equals Python over the records" '
 		$ORACLE --sql '"$name"' >q.sql &&
-		athena-query --local "$lake" -F csv --no-header -f q.sql >got &&
+		args=() && while read -r p; do args+=(-p "$p"); done < <($ORACLE --params '"$name"') &&
+		athena-query --local "$lake" -F csv --no-header "${args[@]}" -f q.sql >got &&
 		$ORACLE --want '"$name"' "$lake" >want &&
 		test_cmp want got &&
 		test -s got

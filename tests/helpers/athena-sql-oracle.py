@@ -3,6 +3,7 @@
 
     athena-sql-oracle.py --list                  the case names, one a line
     athena-sql-oracle.py --sql NAME              the case's SQL (Athena's dialect, as is)
+    athena-sql-oracle.py --params NAME           its --param values, one a line (most have none)
     athena-sql-oracle.py --want NAME LAKE        what it must print (CSV, no header), computed here
                                                  from the lake's JSON records
 
@@ -486,12 +487,133 @@ def _(rs):
     return [(d, h, n) for (d, h), n in sorted(c.items())]
 
 
+# ---- the example queries (examples/sql/*.sql), read from their files ----
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sql")
+
+
+def example(name):
+    def reg(fn):
+        with open(os.path.join(EXAMPLES, name + ".sql"), encoding="utf-8") as f:
+            CASES["example-" + name] = (f.read(), fn)
+        return fn
+    return reg
+
+
+def top(counter, n):
+    return sorted(counter.items(), key=lambda kv: (-kv[1], nl(kv[0])))[:n]
+
+
+@example("top-hashtags")
+def _(rs):
+    return top(Counter(simple_lower(t) for r in rs for t in tags(r)), 10)
+
+
+@example("top-authors")
+def _(rs):
+    c = Counter(get(r, "author", "username") for r in rs)
+    fol = defaultdict(lambda: None)
+    for r in rs:
+        f = get(r, "author", "public_metrics", "followers_count")
+        u = get(r, "author", "username")
+        if f is not None and (fol[u] is None or f > fol[u]):
+            fol[u] = f
+    return [(u, n, fol[u]) for u, n in top(c, 10)]
+
+
+@example("languages")
+def _(rs):
+    c = Counter(r.get("lang") for r in rs)
+    n = len(rs)
+    return [(l, k, str((decimal.Decimal(100 * k) / n).quantize(decimal.Decimal("0.1"),
+                                                             rounding=decimal.ROUND_HALF_UP)))
+            for l, k in top(c, 10)]
+
+
+def minute_of(r, unit):
+    t = ts(r["created_at"]).astimezone(UTC).replace(second=0, microsecond=0)
+    return t.replace(minute=0) if unit == "hour" else t
+
+
+@example("tweets-per-minute")
+def _(rs):
+    c = Counter(minute_of(r, "minute") for r in rs)
+    return [(tstz(m), c[m]) for m in sorted(c, reverse=True)[:10]]
+
+
+@example("sentiment-per-hour")
+def _(rs):
+    g = defaultdict(list)
+    for r in rs:
+        g[minute_of(r, "hour")].append(get(r, "sentiment", "compound"))
+    out = []
+    for h in sorted(g):
+        cs = [c for c in g[h] if c is not None]
+        mean = math.floor(sum(cs) / len(cs) * 10000 + 0.5) / 10000 if cs else None
+        out.append((tstz(h), len(g[h]), len(cs), mean, sum(1 for c in cs if c >= 0.05),
+                    sum(1 for c in cs if c <= -0.05)))
+    return out
+
+
+@example("sentiment-per-hashtag")
+def _(rs):
+    g = defaultdict(list)
+    for r in rs:
+        if r.get("sentiment") is None:
+            continue
+        for t in tags(r):
+            g[simple_lower(t)].append(get(r, "sentiment", "compound"))
+    out = []
+    for tag, cs in sorted(g.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:10]:
+        n = len(cs)
+        known = [c for c in cs if c is not None]
+        mean = sum(known) / len(known) if known else None
+
+        def pct(k):
+            return str((decimal.Decimal(100 * k) / n).quantize(decimal.Decimal("0.1"),
+                                                                rounding=decimal.ROUND_HALF_UP))
+        out.append((tag, n, None if mean is None else math.floor(mean * 10000 + 0.5) / 10000
+                    if mean >= 0 else -math.floor(-mean * 10000 + 0.5) / 10000,
+                    pct(sum(1 for c in known if c >= 0.05)), pct(sum(1 for c in known if c <= -0.05))))
+    return out
+
+
+PARAMS = {}
+
+
+def athena_query_sql():
+    with open(os.path.join(EXAMPLES, "..", "athena-query.sql"), encoding="utf-8") as f:
+        return f.read()
+
+
+CASES["example-athena-query"] = (athena_query_sql(), None)
+PARAMS["example-athena-query"] = ["'2026-11-25'"]
+
+
+def _athena_query(rs):
+    rs = [r for r in rs if r.get("dt") == "2026-11-25"]
+    out = top(Counter(simple_lower(t) for r in rs for t in tags(r)), 20)
+    c = Counter(minute_of(r, "minute") for r in rs)
+    out += [(tstz(m), c[m]) for m in sorted(c)]
+    c = Counter(r.get("lang") for r in rs)
+    out += [(l, k, str((decimal.Decimal(100 * k) / len(rs)).quantize(decimal.Decimal("0.1"),
+                                                                    rounding=decimal.ROUND_HALF_UP)))
+            for l, k in top(c, len(c))]
+    return out
+
+
+CASES["example-athena-query"] = (athena_query_sql(), _athena_query)
+
+
 def main():
     a = sys.argv[1:]
     if a == ["--list"]:
         print("\n".join(CASES))
     elif len(a) == 2 and a[0] == "--sql":
         print(CASES[a[1]][0])
+    elif len(a) == 2 and a[0] == "--params":
+        for p in PARAMS.get(a[1], []):
+            print(p)
     elif len(a) == 3 and a[0] == "--want":
         sys.stdout.write(csv(CASES[a[1]][1](records(a[2]))))
     else:
