@@ -589,6 +589,8 @@ static const struct ty *ty_from_node(struct rw *w, const struct tl_trino_node *n
 struct ex {
 	const char *sql;
 	const struct ty *ty;
+	const char *flat;   /* a chain a op b op c without its outer parentheses, */
+	char cls;           /* and the class of op: + for + -, * for * /, | for ||, A, O */
 };
 
 static struct ex ex_of(struct rw *w, struct scope *sc, const struct tl_trino_node *n);
@@ -597,7 +599,20 @@ static void t_query(struct rw *w, const struct tl_trino_node *q, struct scope *o
 
 static struct ex mk(const char *sql, const struct ty *ty)
 {
-	struct ex e = { sql, ty };
+	struct ex e = { sql, ty, NULL, 0 };
+	return e;
+}
+
+/* (a op b), where a left operand of the same class joins the chain without parentheses of
+ * its own: SQLite's parser has room for only about 30 levels of nesting. */
+static struct ex chain(struct rw *w, struct ex a, const char *op, const char *b, char cls,
+		       const struct ty *ty)
+{
+	const char *left = a.cls == cls && a.flat ? a.flat : a.sql;
+	struct ex e = mk(NULL, ty);
+	e.flat = ar_printf(w, "%s %s %s", left, op, b);
+	e.sql = ar_printf(w, "(%s)", e.flat);
+	e.cls = cls;
 	return e;
 }
 
@@ -909,7 +924,8 @@ static struct ex arith(struct rw *w, const struct tl_trino_node *at, const char 
 			return mk(ar_printf(w, "%s(%s, %s)", fname(w, "tl_mod"), a.sql, b.sql), t);
 		if (o == '/' && t->k == TY_DOUBLE && is_int(a.ty) && is_int(b.ty))
 			return mk(ar_printf(w, "(CAST(%s AS REAL) / %s)", a.sql, b.sql), t);
-		return mk(ar_printf(w, "(%s %c %s)", a.sql, o, b.sql), t);
+		char op1[2] = { o, '\0' };
+		return chain(w, a, op1, b.sql, o == '+' || o == '-' ? '+' : '*', t);
 	}
 	bool ia = a.ty->k == TY_IDS || a.ty->k == TY_IYM, ib = b.ty->k == TY_IDS || b.ty->k == TY_IYM;
 	/* time +- interval */
@@ -961,7 +977,7 @@ static struct ex concat_op(struct rw *w, const struct tl_trino_node *at, struct 
 	}
 	if ((!is_text(a.ty) && a.ty->k != TY_UNKNOWN) || (!is_text(b.ty) && b.ty->k != TY_UNKNOWN))
 		bad_op(w, at, "||", a, b);
-	return mk(ar_printf(w, "(%s || %s)", a.sql, b.sql), &T_VARCHAR);
+	return chain(w, a, "||", b.sql, '|', &T_VARCHAR);
 }
 
 static struct ex binary(struct rw *w, struct scope *sc, const struct tl_trino_node *n)
@@ -971,7 +987,7 @@ static struct ex binary(struct rw *w, struct scope *sc, const struct tl_trino_no
 	if (!strcmp(op, "AND") || !strcmp(op, "OR")) {
 		need_bool(w, n->kid[0], a, op);
 		need_bool(w, n->kid[1], b, op);
-		return mk(ar_printf(w, "(%s %s %s)", a.sql, op, b.sql), &T_BOOLEAN);
+		return chain(w, a, op, b.sql, op[0], &T_BOOLEAN);
 	}
 	if (!strcmp(op, "||"))
 		return concat_op(w, n, a, b);
@@ -2099,11 +2115,11 @@ static struct ex in_list(struct rw *w, struct scope *sc, const struct tl_trino_n
 
 static struct ex t_case(struct rw *w, struct scope *sc, const struct tl_trino_node *n)
 {
-	struct ex op = { NULL, NULL };
+	struct ex op = mk(NULL, NULL);
 	if (n->kid[0])
 		op = ex_of(w, sc, n->kid[0]);
 	size_t nw = n->nkid - 2;
-	struct ex *c = ar(w, (nw + 1) * sizeof *c), *r = ar(w, (nw + 1) * sizeof *r), e = { NULL, NULL };
+	struct ex *c = ar(w, (nw + 1) * sizeof *c), *r = ar(w, (nw + 1) * sizeof *r), e = mk(NULL, NULL);
 	const struct ty *t = &T_UNKNOWN;
 	for (size_t i = 0; i < nw; i++) {
 		const struct tl_trino_node *wh = n->kid[2 + i];
@@ -2237,6 +2253,10 @@ static struct ex ex_of(struct rw *w, struct scope *sc, const struct tl_trino_nod
 		break;
 	case TL_TN_UNARY: {
 		struct ex a = ex_of(w, sc, n->kid[0]);
+		if (!strcmp(n->text, "+") && (is_num(a.ty) || a.ty->k == TY_UNKNOWN)) {
+			r = a; /* +x is x */
+			break;
+		}
 		if (!strcmp(n->text, "NOT")) {
 			need_bool(w, n->kid[0], a, "NOT's operand");
 			r = mk(ar_printf(w, "(NOT %s)", a.sql), &T_BOOLEAN);

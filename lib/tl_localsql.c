@@ -1421,6 +1421,10 @@ static int prepare(struct tl_localsql *q, const char *sql, bool raw, const char 
 	int prc = sqlite3_prepare_v2(q->db, sql, -1, st, &tail);
 	if (q->denied[0] || (prc == SQLITE_OK && *st && !sqlite3_stmt_readonly(*st))) {
 		*err = denied_error(q);
+	} else if (!raw && prc != SQLITE_OK && strstr(sqlite3_errmsg(q->db), "parser stack overflow")) {
+		*err = xasprintf("the statement nests too deeply for the local engine (its SQLite reads "
+				 "about 30 levels of nested expressions, Athena more): split it, for "
+				 "example with WITH");
 	} else if (prc != SQLITE_OK || !*st) {
 		/* the rewriting made SQL that SQLite refuses: a bug of ours, said as such */
 		*err = raw ? xasprintf("%s", prc == SQLITE_OK ? "no statement" : sqlite3_errmsg(q->db))

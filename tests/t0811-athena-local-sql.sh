@@ -90,6 +90,16 @@ done <<-'EOF'
 	SELECT corr(1, 2)|the aggregate corr is not supported offline
 EOF
 
+test_expect_success 'long chains of operators run; nesting deeper than SQLite reads is said so' '
+	sum=$(for i in $(seq 300); do printf "1 + "; done) &&
+	ors=$(for i in $(seq 300); do printf "OR lang = ${Q}x$i${Q} "; done) &&
+	athena-query --local "$lake" -F csv --no-header "SELECT ${sum}1, count_if(1 = 0 $ors) FROM tweets" >got &&
+	echo "301,0" >want && test_cmp want got &&
+	deep=$(for i in $(seq 60); do printf "abs("; done) && close=$(for i in $(seq 60); do printf ")"; done) &&
+	test_expect_failure_status 1 athena-query --local "$lake" "SELECT ${deep}1$close" 2>err &&
+	grep -q "nests too deeply for the local engine" err && ! grep -q "stack overflow" err
+'
+
 test_expect_success 'errors at run time are Trino'\''s: division by zero, a bad cast; try() and TRY_CAST make them NULL' '
 	test_expect_failure_status 1 athena-query --local "$lake" "SELECT 1 / (count(*) - count(*)) FROM tweets" 2>err &&
 	grep -q "Division by zero" err &&

@@ -2,9 +2,10 @@
  * or a script hands athena-query --local). The parser (tl_trino) and the rewriting (tl_dialect)
  * run against a catalog with struct, array and map columns; whatever they accept is prepared
  * by SQLite under the engine's authorizer. Properties checked: no crash, leak or hang; a
- * statement is either refused with "line L, column C: ..." or rewritten into SQL that SQLite
- * takes (never a syntax error, an unknown name or function, or a refusal by the authorizer:
- * those would be the rewriting's bugs); the tree dumps. */
+ * statement is either refused with "line L, column C: ..." (or as nesting deeper than SQLite's
+ * parser reads) or rewritten into SQL that SQLite takes (never a syntax error, an unknown name
+ * or function, or a refusal by the authorizer: those would be the rewriting's bugs); the tree
+ * dumps. */
 #include "tl_alloc.h"
 #include "tl_buf.h"
 #include "tl_localsql.h"
@@ -89,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(err);
 	err = NULL;
 	if (tl_localsql_prepare(engine, s, false, &err) < 0) {
-		if (!err || strncmp(err, "line ", 5)) {
+		if (!err || (strncmp(err, "line ", 5) && !strstr(err, "nests too deeply"))) {
 			fprintf(stderr, "rewriting refused: %s\n", err ? err : "(no message)");
 			abort();
 		}
