@@ -87,6 +87,8 @@ q() {
 q "top hashtags" -f "$top/examples/sql/top-hashtags.sql"
 q "tweets per minute, last 10 minutes of the stream" -f "$top/examples/sql/tweets-per-minute.sql"
 q "languages" -f "$top/examples/sql/languages.sql"
+step "tweets per minute over the whole stream, drawn (and as a picture: $dir/tweets-per-minute.svg)"
+(cd "$dir" && run "$top/examples/tweets-per-minute.sh" "$lake" "$dir/tweets-per-minute.svg")
 
 step "what was trending: tw-trends on the same stream (event time, so the 3 hours replay in seconds)"
 run tw-trends --svg "$dir/trends.svg" <"$dir/tweets.ndjson" >"$dir/trends.ndjson"
@@ -99,4 +101,5 @@ step "done"
 cat >&2 <<MSG
 The lake is in $lake (catalog in $lake/_catalog). Go on querying it:
   athena-query --local $lake 'SELECT lang, count(*) FROM tweets GROUP BY lang'
+  athena-query --local $lake      # a prompt: history, Tab completion, \d, \chart
 MSG

@@ -10,6 +10,7 @@
 #include "tl_log.h"
 #include "tl_time.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -888,6 +889,110 @@ int tl_catalog_get_table(struct tl_catalog *c, const char *db, const char *name,
 	free(code);
 	cJSON_Delete(resp);
 	return rc;
+}
+
+static int list_local(struct tl_catalog *c, const char *db, cJSON *all, char **err)
+{
+	if (check_name("database", db, err) < 0)
+		return -1;
+	char *dir = xasprintf("%s/%s", c->dir, db);
+	DIR *d = opendir(dir);
+	if (!d) {
+		int e = errno;
+		if (e == ENOENT || e == ENOTDIR) {
+			free(dir);
+			return 0;
+		}
+		*err = xasprintf("%s: %s", dir, strerror(e));
+		free(dir);
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrndup(e->d_name, len - 5);
+	}
+	closedir(d);
+	free(dir);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *t = NULL;
+		char *why = NULL;
+		if (tl_catalog_get_table(c, db, names[i], &t, &why) < 0) {
+			tl_warn("local catalog: %s", why);
+			free(why);
+		} else if (t) {
+			cJSON_AddItemToArray(all, t);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+int tl_catalog_list_tables(struct tl_catalog *c, const char *db, cJSON **tables, char **err)
+{
+	cJSON *all = new_array();
+	*tables = NULL;
+	if (c->dir) {
+		if (list_local(c, db, all, err) < 0) {
+			cJSON_Delete(all);
+			return -1;
+		}
+		*tables = all;
+		return 0;
+	}
+	char *token = NULL;
+	struct tl_pages pages = TL_PAGES_INIT;
+	int rc = 0;
+	for (;;) {
+		cJSON *body = tl_json_obj(), *resp = NULL;
+		char *code = NULL;
+		tl_json_add_str(body, "DatabaseName", db);
+		if (token)
+			tl_json_add_str(body, "NextToken", token);
+		rc = glue(c, "GetTables", body, &resp, &code, err);
+		cJSON_Delete(body);
+		free(token);
+		token = NULL;
+		if (rc < 0 && is_code(code, "EntityNotFoundException")) {
+			free(code);
+			free(*err);
+			*err = NULL;
+			rc = 0;
+			break;
+		}
+		free(code);
+		if (rc < 0)
+			break;
+		cJSON *list = cJSON_GetObjectItemCaseSensitive(resp, "TableList");
+		while (list && list->child)
+			cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(list, list->child));
+		const char *next = tl_json_get_str(resp, "NextToken");
+		if (next && *next && tl_pages_next(&pages, next) < 0) {
+			*err = xasprintf("Glue GetTables of %s gave a NextToken it had given before: "
+					 "the listing would never end", db);
+			rc = -1;
+		} else if (next && *next) {
+			token = xstrdup(next);
+		}
+		cJSON_Delete(resp);
+		if (!token)
+			break;
+	}
+	tl_pages_release(&pages);
+	if (rc < 0) {
+		cJSON_Delete(all);
+		return -1;
+	}
+	*tables = all;
+	return 0;
 }
 
 int tl_catalog_put_table(struct tl_catalog *c, const char *db, const cJSON *input, bool create,

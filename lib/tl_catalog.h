@@ -124,6 +124,10 @@ int tl_catalog_ensure_database(struct tl_catalog *c, const char *db, bool *creat
 /* *table receives the Table (caller deletes), or NULL when there is none. */
 int tl_catalog_get_table(struct tl_catalog *c, const char *db, const char *name, cJSON **table,
 			 char **err);
+/* Every table of database db, as an array of Table objects (GetTables, all pages; locally each
+ * DIR/DB/TABLE.json in name order, files that are not tables skipped with a warning); caller
+ * deletes. A database that does not exist has no tables. */
+int tl_catalog_list_tables(struct tl_catalog *c, const char *db, cJSON **tables, char **err);
 /* CreateTable (create) or UpdateTable. -1 with *conflict set when Glue answered
  * AlreadyExistsException / ConcurrentModificationException / EntityNotFoundException: someone
  * else changed the table since it was read, so read it again and merge again. */

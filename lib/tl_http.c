@@ -354,6 +354,9 @@ int tl_http_do(struct tl_http *h, const struct tl_http_req *req, struct tl_http_
 	h->errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	/* the path goes out byte for byte: a signed request is signed over it, and an S3 key may
+	 * hold "/../" that libcurl would otherwise fold, sending the PUT to another key or bucket */
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);

@@ -88,7 +88,8 @@ void tl_http_free(struct tl_http *h);
  * transport failure (connect refused, reset, timeout, TLS, aborted by read_fn or write_fn,
  * interrupted by a signal with stop_on_signal) with resp->error/curl_code set (resp->status may
  * then hold the status of a response cut short). Blocks. Never retries and never follows
- * redirects. Request headers are sent exactly as given: no Content-Type is added (libcurl's
+ * redirects. The URL's path is sent as given (no "." or ".." segment folded: it is what was
+ * signed). Request headers are sent exactly as given: no Content-Type is added (libcurl's
  * form type is suppressed), no "Expect: 100-continue"; a "Host" header given replaces libcurl's.
  * A streamed body of unknown size (body_size -1) is sent chunked. Logs the request and response
  * lines and headers at trace level (redacted by tl_log). resp must be initialised with

@@ -115,18 +115,36 @@ int tl_lake_escape_value(struct tl_buf *out, const char *s, size_t n)
 	return 0;
 }
 
+/* A value at the start of a path segment: a leading '.' is escaped too, so that no record makes
+ * a segment "." or ".." (a path out of the table) or a name that Athena skips as hidden. */
+static int escape_value_at(struct tl_buf *out, const char *s, size_t n, bool seg_start)
+{
+	if (seg_start && n > 0 && s[0] == '.') {
+		if (tl_buf_adds(out, "%2E") != 0)
+			return -1;
+		s++;
+		n--;
+	}
+	return tl_lake_escape_value(out, s, n);
+}
+
 int tl_lake_layout_render(const struct tl_lake_layout *l, int64_t ms, const char *rec, size_t n,
 			  struct tl_buf *out)
 {
 	struct tl_tm tm;
 	tl_time_split(ms, &tm);
+	size_t seg = out->len; /* where the current path segment starts */
 	for (size_t i = 0; i < l->n; i++) {
 		const struct seg *s = &l->v[i];
 		int rc = 0;
 		switch (s->kind) {
-		case SEG_TEXT:
+		case SEG_TEXT: {
+			const char *slash = strrchr(s->text, '/');
 			rc = tl_buf_adds(out, s->text);
+			if (slash)
+				seg = out->len - strlen(slash + 1);
 			break;
+		}
 		case SEG_TIME:
 			switch (s->conv) {
 			case 'Y': rc = tl_buf_addf(out, "%04d", tm.year); break;
@@ -149,7 +167,7 @@ int tl_lake_layout_render(const struct tl_lake_layout *l, int64_t ms, const char
 			if (rec && tl_lake_json_find(rec, n, s->text, &v, &vn) == 0 &&
 			    !(vn == 4 && memcmp(v, "null", 4) == 0) && v[0] != '{' && v[0] != '[' &&
 			    tl_lake_value_text(&val, v, vn) == 0 && val.len > 0)
-				rc = tl_lake_escape_value(out, val.data, val.len);
+				rc = escape_value_at(out, val.data, val.len, out->len == seg);
 			else
 				rc = tl_buf_adds(out, "__HIVE_DEFAULT_PARTITION__");
 			tl_buf_release(&val);
@@ -191,6 +209,30 @@ char *tl_lake_object_name(const char *topic, int32_t partition, int64_t first_of
 {
 	return xasprintf("%s%s/%s/%s+%" PRId32 "+%0*" PRId64 ".json.gz", errors ? "_errors/" : "",
 			 topic, ppath, topic, partition, TL_LAKE_OFFSET_DIGITS, first_offset);
+}
+
+int tl_lake_name_check(const char *rel, size_t prefix_len, size_t name_max, size_t total_max,
+		       char **why)
+{
+	const char *p = rel;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n > name_max) {
+			*why = xasprintf("partition path too long: a path component of %zu bytes "
+					 "(at most %zu)", n, name_max);
+			return -1;
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	size_t total = prefix_len + (prefix_len > 0) + strlen(rel);
+	if (total > total_max) {
+		*why = xasprintf("partition path too long: an object name of %zu bytes (at most %zu)",
+				 total, total_max);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- values of records (valid JSON text), through tl_jscan ---- */

@@ -8,7 +8,8 @@
  * time conversions of the record time in UTC (%Y %m %d %H %M, %j day of year, %% a percent
  * sign), and {field} for a value of the record itself (a dotted path, e.g. {lang} or
  * {data.lang}); a value is escaped the way Hive escapes partition values (%XX for "/", "=", ":",
- * "%"... and control characters), a missing one is "__HIVE_DEFAULT_PARTITION__".
+ * "%"... and control characters), and a "." that would begin a path segment is escaped too (%2E:
+ * no record makes a segment "." or ".."); a missing value is "__HIVE_DEFAULT_PARTITION__".
  */
 #ifndef TL_LAKE_H
 #define TL_LAKE_H
@@ -21,6 +22,10 @@
 
 #define TL_LAKE_DEFAULT_TEMPLATE "dt=%Y-%m-%d/hour=%H"
 #define TL_LAKE_OFFSET_DIGITS 20
+/* The longest path component of the lake, whatever the destination: what file systems (and
+ * HDFS) allow. S3 keys are at most TL_LAKE_S3_KEY_MAX bytes. */
+#define TL_LAKE_NAME_MAX 255
+#define TL_LAKE_S3_KEY_MAX 1024
 
 struct tl_lake_layout;
 
@@ -46,6 +51,13 @@ int tl_lake_escape_value(struct tl_buf *out, const char *s, size_t n);
  * first_offset, in partition path ppath; errors selects the _errors/ tree. Caller frees. */
 char *tl_lake_object_name(const char *topic, int32_t partition, int64_t first_offset,
 			  const char *ppath, bool errors);
+
+/* Whether the object name rel (from tl_lake_object_name) can be stored: no '/'-separated
+ * component longer than name_max bytes, and at most total_max bytes once joined to a prefix of
+ * prefix_len bytes (0: none) with a '/'. 0, or -1 with *why (caller frees) saying what is too
+ * long. */
+int tl_lake_name_check(const char *rel, size_t prefix_len, size_t name_max, size_t total_max,
+		       char **why);
 
 /* The value at dotted path in the JSON text s[0..n), which must be valid JSON (check it first;
  * on invalid text the answer is unspecified but memory-safe). Does not allocate. Returns 0 with

@@ -11,6 +11,31 @@
  * lowest first offset of its open objects; its commit metadata lists, per partition path, the last
  * offset already stored above it. A restart re-reads from the committed offset, skips what the
  * metadata says is stored, and rebuilds the objects that were open under the same names.
+ *
+ * Fencing (the rules that keep this true when the group rebalances; any change to when objects
+ * are closed or stored must keep them):
+ *  1. Per Kafka partition and partition path, at most ONE stored object lies beyond the last
+ *     ACCEPTED commit. Whoever owns the partition next starts from that commit and rebuilds
+ *     that object under the same name (its first offset is the first record of the path not
+ *     covered by the metadata), so the rebuild replaces it whatever its own boundaries. A
+ *     second such object would not be replaced: an orphan copy of records stored again.
+ *     obj_close() stores the waiting object of a path before it closes another one.
+ *  2. A commit refused (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) fences
+ *     the partitions in it: their stored objects stay uncommitted, so nothing more is closed or
+ *     stored for them (records are still read into their open objects). A fence lifts only
+ *     when a later commit of the partition is accepted (retried every second: the group still
+ *     gives it to us, and the commit covers what was stored) or when the partition is taken
+ *     away (its work is dropped and redone from the commit by the next owner).
+ *  3. Nothing is stored while the assignment is lost (evicted from the group: another member
+ *     may own the partitions already), nor, after a stall longer than half the session timeout
+ *     (stopped, starved: the group may have moved on unseen), before a commit of the current
+ *     state is accepted again.
+ *  4. A revocation first commits the revoked partitions' current state; only if that is
+ *     accepted are their open objects stored (within half the session timeout; what is left
+ *     stays uncommitted and is redone by the next owner) and committed. A lost assignment
+ *     stores and commits nothing.
+ * The one case left open is a store already under way when the group gives the partition
+ * away (a network partition from the coordinator, or a stop, in the middle of an upload).
  */
 #include "tl_alloc.h"
 #include "tl_cli.h"
@@ -151,7 +176,7 @@ struct part {
 	int64_t committed;  /* what we last committed (or found committed); -1 none */
 	bool eof;
 	bool stale;         /* something stored or consumed that the committed state lacks */
-	bool fenced;        /* a commit was refused in a rebalance: ignored until reassigned */
+	bool fenced;        /* a commit of it was refused: nothing is closed or stored (rule 2) */
 };
 
 struct cfg {
@@ -174,6 +199,7 @@ static struct {
 	struct tl_lake_layout *layout;
 	/* destination */
 	char *local_dir;    /* a local lake, or NULL */
+	size_t prefix_len, name_max, total_max; /* the limits of object names there */
 	struct tl_s3_url s3url;
 	struct tl_aws *aws;
 	struct tl_s3 *s3;
@@ -192,10 +218,17 @@ static struct {
 	bool assigned_now;  /* between an assignment and the next revocation */
 	bool meta_big;      /* a commit carried much metadata: see close_holding_back() */
 	bool failed;        /* a store or commit failed: stop, commit nothing more */
+	bool cooperative;   /* the incremental rebalance protocol */
+	bool cooperative_conf; /* the cooperative-sticky assignor is configured */
+	int64_t alive_at;   /* monotonic ms of the last poll or accepted commit */
+	bool stalled;       /* a stall was seen and no commit accepted since */
+	int64_t stall_ms;   /* half the session timeout: see may_store() */
+	int64_t close_until; /* in a revocation: no object is closed after this (0: no limit) */
 	struct tl_out out;
 	struct tl_buf dirbuf, recbuf;
 	/* counters */
 	uint64_t n_records, n_errors, n_badtime, n_skipped, n_objects, n_bytes_in, n_bytes_out;
+	uint64_t n_toolong;
 	int64_t started, first_assign;
 } G = {
 	.c = { .partition_tmpl = TL_LAKE_DEFAULT_TEMPLATE, .max_records = 1000000,
@@ -317,24 +350,46 @@ static int64_t part_commit_offset(const struct part *p)
 }
 
 
-/* After a refused commit: the partition's open work is left alone (its objects are freed when the
- * partition is taken away) and nothing more is read, closed or committed for it. */
-static void part_fence(struct part *p)
+/* Whether p is in l (NULL: a list of all). */
+static bool part_in(const struct part *p, const rd_kafka_topic_partition_list_t *l)
 {
-	p->stale = false;
-	p->fenced = true;
+	if (!l)
+		return true;
+	for (int i = 0; i < l->cnt; i++)
+		if (l->elems[i].partition == p->partition && strcmp(l->elems[i].topic, p->topic) == 0)
+			return true;
+	return false;
+}
+
+static bool any_fenced(void)
+{
+	for (size_t i = 0; i < G.nparts; i++)
+		if (G.parts[i]->fenced)
+			return true;
+	return false;
 }
 
 /* ---- committing ------------------------------------------------------------------------- */
 
-/* Commits every stale partition (synchronously). Returns 0 or -1 (G.failed set). */
+/* A commit the group refuses while it changes hands. (Not FENCED_INSTANCE_ID: another process
+ * took our static membership for good, so that one is a failure.) */
+static bool commit_refused(rd_kafka_resp_err_t err)
+{
+	return err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+	       err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+	       err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
+	       err == RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST;
+}
+
+/* Commits every stale or fenced partition (synchronously), lifting the fence of those accepted
+ * and fencing those refused (rule 2). Returns 0 (also when refused) or -1 (G.failed set). */
 static int commit_stale(void)
 {
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
 	struct tl_buf meta = TL_BUF_INIT;
 	for (size_t i = 0; i < G.nparts; i++) {
 		struct part *p = G.parts[i];
-		if (!p->stale || p->fenced)
+		if (!p->stale && !p->fenced)
 			continue;
 		int64_t off = part_commit_offset(p);
 		if (off < 0)
@@ -371,30 +426,39 @@ static int commit_stale(void)
 		for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < l->cnt; i++)
 			if (l->elems[i].err)
 				err = l->elems[i].err;
-		if (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
-		    err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
-		    err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
-		    err == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) {
-			/* The group is changing hands: these partitions' open work is dropped and
-			 * redone from the last commit by their next owner, which rewrites any object
-			 * stored since under the same name. Nothing more is stored for them here. */
-			tl_warn("commit refused (%s): leaving the partitions' uncommitted work to their "
-				"next owner", rd_kafka_err2str(err));
+		if (commit_refused(err)) {
+			/* Rule 2: what these partitions stored since their last accepted commit is
+			 * stored once per path; storing more could leave orphan copies. */
+			size_t newly = 0;
 			for (int i = 0; i < l->cnt; i++) {
 				struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
-				if (p)
-					part_fence(p);
+				if (p && !p->fenced) {
+					p->fenced = true;
+					newly++;
+				}
 			}
+			if (newly > 0)
+				tl_warn("commit refused (%s): storing nothing more for %zu partition%s "
+					"until a commit is accepted or the group gives %s to another "
+					"member", rd_kafka_err2str(err), newly, newly == 1 ? "" : "s",
+					newly == 1 ? "it" : "them");
+			else
+				tl_debug("commit refused again (%s)", rd_kafka_err2str(err));
 		} else if (err) {
 			tl_err("committing offsets: %s", rd_kafka_err2str(err));
 			G.failed = true;
 			rc = -1;
 		} else {
+			G.alive_at = tl_mono_ms();
 			for (int i = 0; i < l->cnt; i++) {
 				struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
 				if (p) {
+					if (p->fenced)
+						tl_debug("%s [%" PRId32 "]: commit accepted, fence lifted",
+							 p->topic, p->partition);
 					p->committed = l->elems[i].offset;
 					p->stale = false;
+					p->fenced = false;
 				}
 				tl_debug("committed %s [%" PRId32 "] at %" PRId64, l->elems[i].topic,
 					 l->elems[i].partition, l->elems[i].offset);
@@ -403,6 +467,47 @@ static int commit_stale(void)
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return rc;
+}
+
+/* Commits the current state of every partition in l (all when NULL): a probe of whether the
+ * group still accepts our commits. Refused ones are fenced. 0, or -1 (G.failed). */
+static int commit_probe(const rd_kafka_topic_partition_list_t *l)
+{
+	for (size_t i = 0; i < G.nparts; i++)
+		if (part_in(G.parts[i], l))
+			G.parts[i]->stale = true;
+	return commit_stale();
+}
+
+/* Notes a stall: called before each poll, it finds the time since the previous one. */
+static void stall_check(void)
+{
+	int64_t now = tl_mono_ms();
+	if (G.alive_at > 0 && now - G.alive_at > G.stall_ms && !G.stalled) {
+		tl_debug("no poll for %" PRId64 " ms", now - G.alive_at);
+		G.stalled = true;
+	}
+	G.alive_at = now;
+}
+
+/* Rule 3: whether objects may be stored now. Fences every partition when the assignment is lost;
+ * after a stall (seen between two polls, or now), probes with a commit first. */
+static bool may_store(void)
+{
+	if (rd_kafka_assignment_lost(G.rk)) {
+		for (size_t i = 0; i < G.nparts; i++)
+			G.parts[i]->fenced = true;
+		tl_debug("assignment lost: nothing is stored");
+		return false;
+	}
+	if (G.stalled || tl_mono_ms() - G.alive_at > G.stall_ms) {
+		tl_debug("stalled: probing the group with a commit before storing");
+		if (commit_probe(NULL) != 0)
+			return false;
+		G.stalled = false;
+		G.alive_at = tl_mono_ms();
+	}
+	return !G.failed;
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
@@ -561,7 +666,8 @@ static void manifest(const struct obj *o, const char *url, const char *bucket, c
 }
 
 /* Stores a closed object (local: fsync and rename, the directory is synced by the caller; S3:
- * upload). 0, or -1 with the error reported. */
+ * upload). 0; 1 when it may no longer be stored (rule 3, checked again before the rename); -1
+ * with the error reported. */
 static int obj_put(struct obj *o, const char *name)
 {
 	if (G.local_dir) {
@@ -578,7 +684,17 @@ static int obj_put(struct obj *o, const char *name)
 		} else {
 			free(dir);
 		}
-		if (rc != 0 || fsync(o->fd) != 0 || rename(o->tmp, path) != 0) {
+		if (rc != 0 || fsync(o->fd) != 0) {
+			tl_err("%s: %s", path, strerror(errno));
+			free(path);
+			return -1;
+		}
+		/* the rename stores it: rule 3 again, time has passed in the fsync */
+		if (!may_store() || o->p->fenced) {
+			free(path);
+			return 1;
+		}
+		if (rename(o->tmp, path) != 0) {
 			tl_err("%s: %s", path, strerror(errno));
 			free(path);
 			return -1;
@@ -603,29 +719,47 @@ static int obj_put(struct obj *o, const char *name)
 	return rc;
 }
 
-/* Stores every closed object, syncs their directories, then commits once. Between two commits
- * at most one stored object per partition path is not yet committed (obj_close sees to it), so
- * a crash in between leaves nothing that a rerun would not overwrite under the same name. */
+/* Stores the closed objects (those of fenced partitions wait), syncs their directories, then
+ * commits once. Between two accepted commits at most one stored object per partition path is
+ * not yet committed (rule 1), so a crash or a rebalance in between leaves nothing that the
+ * next run would not overwrite under the same name. */
 static int ready_flush(void)
 {
 	if (G.failed)
 		return -1; /* what waits is dropped with its partition, uncommitted */
 	if (G.nready == 0)
 		return 0;
+	struct obj **done = xcalloc(G.nready, sizeof(*done));
 	char **names = xcalloc(G.nready, sizeof(*names));
-	for (size_t i = 0; i < G.nready && !G.failed; i++) {
-		names[i] = obj_name(G.ready[i]);
-		if (obj_put(G.ready[i], names[i]) != 0)
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < G.nready; i++) {
+		struct obj *o = G.ready[i];
+		if (G.failed || o->p->fenced || !may_store() || o->p->fenced) {
+			G.ready[k++] = o; /* waits for the fence to lift, or goes with its partition */
+			continue;
+		}
+		names[n] = obj_name(o);
+		int put = obj_put(o, names[n]);
+		if (put > 0) {
+			free(names[n]);
+			G.ready[k++] = o;
+			continue;
+		}
+		if (put < 0)
 			G.failed = true;
+		done[n++] = o;
 	}
+	G.nready = k;
+	if (k > 0)
+		G.ready_since = tl_mono_ms();
 	if (G.local_dir && !G.failed) {
 		/* one fsync per directory, for the renames */
-		for (size_t i = 0; i < G.nready && !G.failed; i++) {
+		for (size_t i = 0; i < n && !G.failed; i++) {
 			bool seen = false;
 			for (size_t j = 0; j < i && !seen; j++)
-				seen = strcmp(G.ready[j]->dir, G.ready[i]->dir) == 0 &&
-				       G.ready[j]->errors == G.ready[i]->errors &&
-				       strcmp(G.ready[j]->p->topic, G.ready[i]->p->topic) == 0;
+				seen = strcmp(done[j]->dir, done[i]->dir) == 0 &&
+				       done[j]->errors == done[i]->errors &&
+				       strcmp(done[j]->p->topic, done[i]->p->topic) == 0;
 			if (seen)
 				continue;
 			char *path = xasprintf("%s/%s", G.local_dir, names[i]);
@@ -636,8 +770,8 @@ static int ready_flush(void)
 			free(path);
 		}
 	}
-	for (size_t i = 0; i < G.nready; i++) {
-		struct obj *o = G.ready[i];
+	for (size_t i = 0; i < n; i++) {
+		struct obj *o = done[i];
 		if (!G.failed) {
 			uint64_t bytes = tl_gzip_out(o->gz);
 			if (G.local_dir) {
@@ -662,24 +796,31 @@ static int ready_flush(void)
 		obj_drop(o);
 	}
 	free(names);
-	G.nready = 0;
+	free(done);
 	if (G.failed)
 		return -1;
-	return commit_stale();
+	return n > 0 ? commit_stale() : 0;
 }
 
-/* Closes o (the gzip trailer is written) and queues it to be stored with the next flush. */
+/* Closes o (the gzip trailer is written) and queues it to be stored with the next flush; not
+ * for a fenced partition (rule 2). */
 static int obj_close(struct obj *o)
 {
 	if (o->p->fenced)
 		return 0;
-	/* one stored-but-uncommitted object per partition path at most */
+	/* rule 1: the object of this path that waits is stored (and committed) first */
 	for (size_t i = 0; i < G.nready; i++)
 		if (G.ready[i]->p == o->p && strcmp(G.ready[i]->dir, o->dir) == 0) {
 			if (ready_flush() != 0)
 				return -1;
 			break;
 		}
+	/* that commit may have been refused, or that object kept waiting */
+	if (o->p->fenced)
+		return 0;
+	for (size_t i = 0; i < G.nready; i++)
+		if (G.ready[i]->p == o->p && strcmp(G.ready[i]->dir, o->dir) == 0)
+			return 0;
 	if (tl_gzip_finish(o->gz) != 0) {
 		tl_err("writing the spool: %s", strerror(errno));
 		G.failed = true;
@@ -700,41 +841,64 @@ static int obj_close(struct obj *o)
 }
 
 /* Closes the objects of list (n of them; a flush inside obj_close may reorder the partitions'
- * arrays, so the caller passes a copy). */
+ * arrays, so the caller passes a copy), until G.close_until when set. */
 static void close_list(struct obj **list, size_t n)
 {
-	for (size_t i = 0; i < n && !G.failed; i++)
+	for (size_t i = 0; i < n && !G.failed; i++) {
+		if (G.close_until > 0 && tl_mono_ms() >= G.close_until) {
+			tl_warn("leaving %zu open object%s to the partitions' next owner: the "
+				"revocation took half the session timeout", n - i, n - i == 1 ? "" : "s");
+			break;
+		}
 		obj_close(list[i]);
+	}
 	free(list);
 }
 
-/* The open (not closed) objects, all or those older than max_age; a new array (caller frees). */
-static struct obj **open_objects(int64_t older_than, size_t *n)
+/* The open (not closed) objects of partitions not fenced, in l (all when NULL), and older than
+ * older_than ms (any when < 0); a new array (caller frees). */
+static struct obj **open_objects(const rd_kafka_topic_partition_list_t *l, int64_t older_than,
+				 size_t *n)
 {
 	struct obj **v = xcalloc(G.nopen + 1, sizeof(*v));
 	int64_t now = tl_mono_ms();
 	*n = 0;
-	for (size_t i = 0; i < G.nparts; i++)
-		for (size_t j = 0; j < G.parts[i]->nopen; j++) {
-			struct obj *o = G.parts[i]->open[j];
-			if (!o->closed && !o->p->fenced && *n < G.nopen &&
+	for (size_t i = 0; i < G.nparts; i++) {
+		struct part *p = G.parts[i];
+		if (p->fenced || !part_in(p, l))
+			continue;
+		for (size_t j = 0; j < p->nopen; j++) {
+			struct obj *o = p->open[j];
+			if (!o->closed && *n < G.nopen &&
 			    (older_than < 0 || now - o->opened >= older_than))
 				v[(*n)++] = o;
 		}
+	}
 	return v;
 }
 
-/* Closes every open object of every partition, stores them all, then commits. */
-static int flush_all(void)
+/* Closes every open object of the partitions in l (all when NULL) but fenced ones, stores them
+ * with what waits, then commits. */
+static int flush_parts(const rd_kafka_topic_partition_list_t *l)
 {
+	if (G.failed)
+		return -1;
 	size_t n;
-	struct obj **v = open_objects(-1, &n);
+	struct obj **v = open_objects(l, -1, &n);
 	close_list(v, n);
 	if (G.failed)
 		return -1;
 	if (ready_flush() != 0)
 		return -1;
 	return commit_stale();
+}
+
+/* The same for every partition, after a retry of the fenced ones' commit. */
+static int flush_all(void)
+{
+	if (!G.failed && any_fenced() && commit_stale() != 0)
+		return -1;
+	return flush_parts(NULL);
 }
 
 static void close_oldest(void)
@@ -779,14 +943,15 @@ static void close_aged(void)
 	if (G.c.max_age <= 0 || G.failed)
 		return;
 	size_t n;
-	struct obj **v = open_objects(G.c.max_age, &n);
+	struct obj **v = open_objects(NULL, G.c.max_age, &n);
 	close_list(v, n);
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
 
-static void add_error_line(const rd_kafka_message_t *m, const char *why, size_t errpos,
-			   int64_t ts)
+/* The line stored under _errors/ for record m: where it came from, why (the error) and its
+ * bytes. */
+static void add_error_line(const rd_kafka_message_t *m, const char *why, int64_t ts)
 {
 	struct tl_buf *b = &G.recbuf;
 	char tsb[40];
@@ -797,9 +962,7 @@ static void add_error_line(const rd_kafka_message_t *m, const char *why, size_t 
 	tl_buf_add_json_str(b, topic, strlen(topic));
 	tl_buf_addf(b, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 ",\"timestamp\":\"%s\","
 		    "\"error\":", m->partition, m->offset, tsb);
-	char *e = xasprintf("%s at byte %zu", why, errpos);
-	tl_buf_add_json_str(b, e, strlen(e));
-	free(e);
+	tl_buf_add_json_str(b, why, strlen(why));
 	if (m->key) {
 		tl_buf_adds(b, ",\"key\":");
 		if (tl_utf8_valid(m->key, m->key_len, NULL))
@@ -833,6 +996,36 @@ static void add_error_line(const rd_kafka_message_t *m, const char *why, size_t 
 	tl_buf_adds(b, "}\n");
 }
 
+/* The partition path of a record (rec NULL: under _errors/) into d, NUL-terminated. */
+static void render_dir(struct tl_buf *d, int64_t t, const char *rec, size_t n)
+{
+	tl_buf_reset(d);
+	if (!rec)
+		tl_buf_adds(d, "_errors/");
+	tl_lake_layout_render(G.layout, t, rec, n, d);
+	tl_buf_adds(d, "");
+}
+
+static struct obj *find_open(const struct part *p, const char *dir)
+{
+	for (size_t i = 0; i < p->nopen; i++)
+		if (!p->open[i]->closed && strcmp(p->open[i]->dir, dir) == 0)
+			return p->open[i];
+	return NULL;
+}
+
+/* Whether an object of p in dir, from offset, has a name the destination takes (*why, to free,
+ * says what is too long when not). */
+static bool name_fits(const struct part *p, const char *dir, int64_t offset, char **why)
+{
+	bool errors = strncmp(dir, "_errors/", 8) == 0;
+	char *name = tl_lake_object_name(p->topic, p->partition, offset, errors ? dir + 8 : dir,
+					 errors);
+	int rc = tl_lake_name_check(name, G.prefix_len, G.name_max, G.total_max, why);
+	free(name);
+	return rc == 0;
+}
+
 static int handle_message(const rd_kafka_message_t *m)
 {
 	const char *topic = rd_kafka_topic_name(m->rkt);
@@ -841,8 +1034,6 @@ static int handle_message(const rd_kafka_message_t *m)
 		tl_debug("message of unassigned %s [%" PRId32 "] ignored", topic, m->partition);
 		return 0;
 	}
-	if (p->fenced)
-		return 0;
 	p->eof = false;
 	if (p->next >= 0 && m->offset < p->next)
 		return 0; /* seen already (a refetch) */
@@ -866,42 +1057,51 @@ static int handle_message(const rd_kafka_message_t *m)
 				G.c.time_field);
 	}
 	struct tl_buf *d = &G.dirbuf;
-	tl_buf_reset(d);
-	if (bad)
-		tl_buf_adds(d, "_errors/");
-	tl_lake_layout_render(G.layout, t, bad ? NULL : v, bad ? 0 : vn, d);
-	tl_buf_adds(d, "");
+	char *toolong = NULL;
+	render_dir(d, t, bad ? NULL : v, bad ? 0 : vn);
+	struct obj *o = find_open(p, d->data);
+	if (!o && !bad && !name_fits(p, d->data, m->offset, &toolong)) {
+		/* one record must not block the pipeline: its path cannot be made */
+		bad = true;
+		render_dir(d, ts, NULL, 0);
+		o = find_open(p, d->data);
+	}
 
 	p->next = m->offset + 1;
 	p->stale = true;
 	for (size_t i = 0; i < p->nst; i++)
 		if (m->offset <= p->st[i].last && strcmp(p->st[i].dir, d->data) == 0) {
 			G.n_skipped++;
+			free(toolong);
 			return 0;
-		}
-
-	struct obj *o = NULL;
-	for (size_t i = 0; i < p->nopen; i++)
-		if (!p->open[i]->closed && strcmp(p->open[i]->dir, d->data) == 0) {
-			o = p->open[i];
-			break;
 		}
 	if (!o) {
 		if (G.c.max_open > 0 && G.nopen >= G.c.max_open)
 			close_oldest();
-		if (G.failed)
+		if (!G.failed)
+			o = obj_open(p, d->data, m->offset);
+		if (!o) {
+			free(toolong);
 			return -1;
-		o = obj_open(p, d->data, m->offset);
-		if (!o)
-			return -1;
+		}
 	}
 	int rc;
-	if (bad) {
+	if (toolong) {
+		G.n_toolong++;
+		if (G.n_toolong <= 10 || tl_log_enabled(TL_LOG_DEBUG))
+			tl_warn("%s [%" PRId32 "] offset %" PRId64 ": %s; stored under _errors/",
+				topic, m->partition, m->offset, toolong);
+		add_error_line(m, toolong, ts);
+		free(toolong);
+		rc = tl_gzip_write(o->gz, G.recbuf.data, G.recbuf.len);
+	} else if (bad) {
 		G.n_errors++;
 		if (G.n_errors <= 10 || tl_log_enabled(TL_LOG_DEBUG))
 			tl_warn("%s [%" PRId32 "] offset %" PRId64 ": not JSON (%s at byte %zu); "
 				"stored under _errors/", topic, m->partition, m->offset, why, errpos);
-		add_error_line(m, why, errpos, ts);
+		char *e = xasprintf("%s at byte %zu", why, errpos);
+		add_error_line(m, e, ts);
+		free(e);
 		rc = tl_gzip_write(o->gz, G.recbuf.data, G.recbuf.len);
 	} else if (memchr(v, '\n', vn) || memchr(v, '\r', vn)) {
 		/* valid JSON with line breaks between tokens: one line per record */
@@ -960,10 +1160,22 @@ static void spool_clean(const char *topic, int32_t partition)
 	free(dir);
 }
 
+/* Takes objects of p out of the queue to be stored (p is going away). */
+static void ready_forget(const struct part *p)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < G.nready; i++)
+		if (G.ready[i]->p != p)
+			G.ready[k++] = G.ready[i];
+	G.nready = k;
+}
+
+/* New partitions (all of them in the eager protocol, the added ones in the cooperative one):
+ * their state comes from the committed offsets and metadata. */
 static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 {
 	rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(l);
-	rd_kafka_resp_err_t err = rd_kafka_committed(rk, c, 30000);
+	rd_kafka_resp_err_t err = c->cnt > 0 ? rd_kafka_committed(rk, c, 30000) : 0;
 	if (err) {
 		tl_err("reading committed offsets: %s", rd_kafka_err2str(err));
 		G.failed = true;
@@ -971,8 +1183,10 @@ static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 	for (int i = 0; i < c->cnt && !G.failed; i++) {
 		rd_kafka_topic_partition_t *tp = &c->elems[i];
 		struct part *p = part_find(tp->topic, tp->partition);
-		if (p)
+		if (p) {
+			ready_forget(p);
 			part_remove(p);
+		}
 		p = part_new(tp->topic, tp->partition);
 		if (tp->offset >= 0) {
 			p->committed = tp->offset;
@@ -988,29 +1202,56 @@ static void on_assign(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 		G.first_assign = tl_mono_ms();
 	G.assigned_once = true;
 	G.assigned_now = true;
-	rd_kafka_assign(rk, l);
+	if (G.cooperative) {
+		rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, l);
+		if (e) {
+			tl_err("assigning partitions: %s", rd_kafka_error_string(e));
+			rd_kafka_error_destroy(e);
+			G.failed = true;
+		}
+	} else {
+		rd_kafka_assign(rk, l);
+	}
 }
 
+/* Partitions taken away (rule 4): when they are revoked in order, what is open is stored and
+ * committed while the group still accepts our commits; when the assignment is lost, nothing. */
 static void on_revoke(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l)
 {
-	/* Store what is open and commit while the partitions are still ours. */
-	if (!G.failed)
-		flush_all();
-	if (G.failed)
-		G.nready = 0; /* freed with their partitions below or at exit */
+	bool lost = rd_kafka_assignment_lost(rk);
+	if (lost)
+		tl_info("the group took %d partition%s away (assignment lost): their open work is "
+			"left to their next owner", l->cnt, l->cnt == 1 ? "" : "s");
+	if (!G.failed && !lost && commit_probe(l) == 0) {
+		G.close_until = tl_mono_ms() + (G.stall_ms > 0 ? G.stall_ms : 30000);
+		flush_parts(l);
+		G.close_until = 0;
+	}
 	for (int i = 0; i < l->cnt; i++) {
 		struct part *p = part_find(l->elems[i].topic, l->elems[i].partition);
-		if (p)
+		if (p) {
+			ready_forget(p);
 			part_remove(p);
+		}
 	}
 	G.assigned_now = false; /* --exit-at-end waits for the next assignment */
-	rd_kafka_assign(rk, NULL);
+	if (G.cooperative) {
+		rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, l);
+		if (e) {
+			tl_err("unassigning partitions: %s", rd_kafka_error_string(e));
+			rd_kafka_error_destroy(e);
+			G.failed = true;
+		}
+	} else {
+		rd_kafka_assign(rk, NULL);
+	}
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *l, void *opaque)
 {
 	(void)opaque;
+	G.cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
 		on_assign(rk, l);
 	else
@@ -1024,7 +1265,7 @@ static bool all_at_end(void)
 	if (!G.assigned_now)
 		return false;
 	for (size_t i = 0; i < G.nparts; i++)
-		if (!G.parts[i]->eof && !G.parts[i]->fenced)
+		if (!G.parts[i]->eof || G.parts[i]->fenced)
 			return false;
 	return true;
 }
@@ -1064,6 +1305,9 @@ static int setup_dest(void)
 			return TL_EXIT_USAGE;
 		}
 		G.s3 = tl_s3_new(G.aws);
+		G.prefix_len = strlen(G.s3url.prefix);
+		G.name_max = TL_LAKE_NAME_MAX;
+		G.total_max = TL_LAKE_S3_KEY_MAX;
 		if (G.c.path_style)
 			tl_s3_set_path_style(G.s3, true);
 		struct tl_aws_error e;
@@ -1088,6 +1332,10 @@ static int setup_dest(void)
 	tl_lake_loc_free(&loc);
 	if (!G.local_dir)
 		return TL_EXIT_FAIL;
+	long nm = pathconf(G.local_dir, _PC_NAME_MAX);
+	G.prefix_len = strlen(G.local_dir);
+	G.name_max = nm > 0 && nm < TL_LAKE_NAME_MAX ? (size_t)nm : TL_LAKE_NAME_MAX;
+	G.total_max = PATH_MAX - 1;
 	char *spool = xasprintf("%s/.spool", G.local_dir);
 	int mk = mkdirs(spool);
 	if (mk != 0)
@@ -1096,6 +1344,26 @@ static int setup_dest(void)
 	if (mk != 0)
 		return TL_EXIT_FAIL;
 	return 0;
+}
+
+/* Records whose partition path is too long go to _errors/, so the names there must fit: the
+ * topics and the template are checked with the longest partition number. */
+static int check_names(void)
+{
+	struct tl_buf d = TL_BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < G.c.ntopics && rc == 0; i++) {
+		struct part p = { .topic = G.c.topics[i], .partition = INT32_MAX };
+		char *why = NULL;
+		render_dir(&d, 0, NULL, 0);
+		if (!name_fits(&p, d.data, 0, &why)) {
+			rc = tl_cli_usage_error("topic %s with --partition %s: %s", G.c.topics[i],
+						G.c.partition_tmpl, why);
+			free(why);
+		}
+	}
+	tl_buf_release(&d);
+	return rc;
 }
 
 /* Reads the options into G.c and kc (their defaults already set); returns TL_CLI_RUN or an exit
@@ -1174,6 +1442,26 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 	return TL_CLI_RUN;
 }
 
+/* The group's session timeout: a member silent for that long loses its partitions. */
+static int64_t session_timeout_ms(const rd_kafka_conf_t *conf)
+{
+	char v[64];
+	size_t n = sizeof(v);
+	int64_t ms;
+	if (rd_kafka_conf_get(conf, "session.timeout.ms", v, &n) != RD_KAFKA_CONF_OK ||
+	    tl_parse_i64(v, 1, INT64_MAX, &ms) != 0)
+		ms = 45000;
+	return ms;
+}
+
+/* librdkafka before 2.3 aborts in rd_kafka_destroy() when the cooperative-sticky assignor
+ * joined a group but never received an assignment (its state is still NULL, issue #4381), as a
+ * member stopped while the group rebalances does. */
+static bool destroy_aborts(void)
+{
+	return rd_kafka_version() < 0x02030000 && G.cooperative_conf && !G.assigned_once;
+}
+
 /* Our defaults, set before the user's -X/-F so those win. */
 static void conf_defaults(struct tl_kafka_conf *kc)
 {
@@ -1209,9 +1497,17 @@ static int consumer_open(struct tl_kafka_conf *kc)
 	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
 	rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, sizeof(errstr));
 	rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+	G.stall_ms = session_timeout_ms(conf) / 2;
+	char strat[256];
+	size_t strat_n = sizeof(strat);
+	G.cooperative_conf = rd_kafka_conf_get(conf, "partition.assignment.strategy", strat,
+					       &strat_n) == RD_KAFKA_CONF_OK &&
+			     strstr(strat, "cooperative-sticky") != NULL;
 
 	tl_out_init(&G.out, STDOUT_FILENO);
 	rc = setup_dest();
+	if (rc == 0)
+		rc = check_names();
 	if (rc != 0) {
 		rd_kafka_conf_destroy(conf);
 		return rc;
@@ -1241,8 +1537,9 @@ static int consume(void)
 {
 	int rc = TL_EXIT_OK;
 	G.started = tl_mono_ms();
-	int64_t last_age_check = G.started;
+	int64_t last_age_check = G.started, last_retry = G.started;
 	while (!tl_sig_caught() && !G.failed) {
+		stall_check();
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(G.rk, 200);
 		if (m) {
 			if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -1256,6 +1553,15 @@ static int consume(void)
 				}
 			} else if (m->err) {
 				tl_warn("kafka: %s", rd_kafka_message_errstr(m));
+				if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+					/* e.g. fenced by a static member of the same instance id */
+					char why[512];
+					rd_kafka_fatal_error(G.rk, why, sizeof(why));
+					tl_err("kafka: %s", why);
+					rd_kafka_message_destroy(m);
+					G.failed = true;
+					break;
+				}
 				if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
 				    m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
 				    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
@@ -1279,10 +1585,19 @@ static int consume(void)
 		}
 		if (G.nready > 0 && now - G.ready_since >= READY_MS)
 			ready_flush();
+		if (now - last_retry >= 1000) {
+			/* rule 2: a fence lifts when a commit is accepted again */
+			if (any_fenced())
+				commit_stale();
+			last_retry = now;
+		}
 		if (G.c.progress)
 			progress(false);
-		if (G.c.exit_at_end && all_at_end())
-			break;
+		if (G.c.exit_at_end && all_at_end()) {
+			/* done when this is committed; a refused commit means a rebalance to wait for */
+			if (flush_all() != 0 || !any_fenced())
+				break;
+		}
 	}
 	if (!G.failed)
 		flush_all();
@@ -1294,9 +1609,10 @@ static int consume(void)
 		rc = TL_EXIT_FAIL;
 	double secs = G.assigned_once ? (double)(tl_mono_ms() - G.first_assign) / 1000.0 : 0.0;
 	tl_info("%" PRIu64 " records in %" PRIu64 " objects (%.1f MB gzip), %" PRIu64
-		" not JSON, %" PRIu64 " without a readable time, %" PRIu64 " already stored; "
-		"%.2f s from the first assignment (%.1f MB/s in)", G.n_records, G.n_objects,
-		(double)G.n_bytes_out / 1e6, G.n_errors, G.n_badtime, G.n_skipped, secs,
+		" not JSON, %" PRIu64 " without a readable time, %" PRIu64 " with a partition path "
+		"too long, %" PRIu64 " already stored; %.2f s from the first assignment (%.1f MB/s "
+		"in)", G.n_records, G.n_objects, (double)G.n_bytes_out / 1e6, G.n_errors,
+		G.n_badtime, G.n_toolong, G.n_skipped, secs,
 		secs > 0 ? (double)G.n_bytes_in / 1e6 / secs : 0.0);
 	return rc;
 }
@@ -1307,7 +1623,11 @@ static int consumer_close(int rc)
 {
 	G.failed = G.failed || rc != 0;
 	rd_kafka_consumer_close(G.rk);
-	rd_kafka_destroy(G.rk);
+	if (destroy_aborts())
+		tl_debug("leaving the Kafka handle to the exit (librdkafka %s would abort)",
+			 rd_kafka_version_str());
+	else
+		rd_kafka_destroy(G.rk);
 	if (tl_out_close(&G.out) != 0 && rc == 0 && G.out.err != EPIPE)
 		rc = TL_EXIT_FAIL;
 	return rc;

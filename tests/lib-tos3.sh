@@ -4,6 +4,7 @@
 #                             times in several forms over two days, some without a readable time
 #                             (every 97th), some not JSON (every 89th)
 #   tos3_produce TOPIC FILE   produce FILE's lines (keys spread them over the partitions)
+#   tos3_feed TOPIC FILE SECS produce FILE's lines evenly over SECS seconds (a live stream)
 #   tos3_dump TOPIC > FILE    what the topic holds, for tests/helpers/tos3-check.py
 #   tos3_check LAKE DUMP [ARGS]  run the checker
 
@@ -38,12 +39,38 @@ tos3_produce() {
 	kcat -P -b "$KAFKA_BROKERS" -t "$1" -K "$(printf '\t')" -l "$2"
 }
 
+tos3_feed() {
+	python3 -c '
+import sys, time
+lines = open(sys.argv[1], "rb").readlines()
+secs, step = float(sys.argv[2]), 50
+t0 = time.monotonic()
+for i in range(0, len(lines), step):
+    sys.stdout.buffer.writelines(lines[i:i + step])
+    sys.stdout.flush()
+    delay = t0 + secs * (i + step) / len(lines) - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+' "$2" "$3" | kcat -P -b "$KAFKA_BROKERS" -t "$1" -K "$(printf '\t')"
+}
+
 tos3_dump() {
 	kcat -C -b "$KAFKA_BROKERS" -t "$1" -e -q -o beginning -f '%t\t%p\t%o\t%T\t%s\n'
 }
 
 tos3_check() {
 	python3 "$TOP/tests/helpers/tos3-check.py" "$@"
+}
+
+# tos3_gen_hostile: records whose value v is ".", "..", ".hidden", "../../x", 300 bytes long
+# (id 5: too long for a file name) or 250 bytes long (id 6), among ordinary ones.
+tos3_gen_hostile() {
+	python3 - <<'PY'
+vals = ["..", ".", ".hidden", "../../x", "ok", "y" * 300, "z" * 250, "..", "."]
+for i in range(40):
+    v = vals[i] if i < len(vals) else vals[i % 5]
+    print('k%d\t{"id":%d,"v":"%s"}' % (i, i, v))
+PY
 }
 
 # tos3_gen_straggler N: one record of 2026-01-01T00, then N records two by two in later hours

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-kafka.sh"
 . "$TOP/tests/lib-tos3.sh"
-kafka_start -b 1 -t tw:4 -t more:2 -t langs:2 -t meta:1
+kafka_start -b 1 -t tw:4 -t more:2 -t langs:2 -t meta:1 -t hostile:2
 
 K2S() { kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 "$@"; }
 
@@ -93,6 +93,30 @@ test_expect_success 'an old open object that holds the commit back is closed bef
 	! grep -q "may pass the broker" err9 &&
 	tos3_check lake7 dump7 --time-field created_at
 '
+test_expect_success 'partition values ".." and "." stay inside the table, escaped, and decode back' '
+	tos3_gen_hostile >in8 && tos3_produce hostile in8 && tos3_dump hostile >dump8 &&
+	mkdir -p h8/deep/er &&
+	K2S -G g8 -t hostile --dest h8/deep/er/lake8 --partition "{v}/{v}/v={v}" --exit-at-end \
+		>m8 2>err8 &&
+	find h8 -name "*.json.gz" | grep -v "^h8/deep/er/lake8/\(_errors/\)\?hostile/" >outside;
+	test ! -s outside &&
+	test -d "h8/deep/er/lake8/hostile/%2E./%2E./v=.." &&
+	test -d "h8/deep/er/lake8/hostile/%2E/%2E/v=." &&
+	test -d "h8/deep/er/lake8/hostile/%2Ehidden/%2Ehidden/v=.hidden" &&
+	jq -e -s "any(.[]; .partition_values == {\"v\":\"..\"} and
+		(.key | startswith(\"hostile/%2E./%2E./v=../\")))" m8 &&
+	tos3_check h8/deep/er/lake8 dump8 --no-time-check
+'
+test_expect_success 'a partition value too long for a file name goes to _errors/ with the reason; the rest flow' '
+	test $(grep -c "offset .*: partition path too long" err8) -eq 1 &&
+	grep -q " 1 with a partition path too long" err8 &&
+	find h8/deep/er/lake8/_errors/hostile -name "*.json.gz" -exec zcat {} + >errs8 &&
+	jq -e -s "map(select(.error | test(\"partition path too long: a path component of 300 bytes\"))) |
+		length == 1 and (.[0].value | fromjson | .id) == 5" errs8 &&
+	K2S -G g8 -t hostile --dest h8/deep/er/lake8 --partition "{v}/{v}/v={v}" --exit-at-end \
+		>m8b &&
+	test ! -s m8b
+'
 test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw 2>e1 &&
 	grep -q "dest" e1 &&
@@ -101,7 +125,10 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw --dest http://x/ 2>e3 &&
 	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -t tw --dest x 2>e4 &&
 	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw --dest x --level 12 2>e5 &&
-	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw --dest x -X sasl.password=x 2>e6
+	test_expect_failure_status 2 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw --dest x -X sasl.password=x 2>e6 &&
+	test_expect_failure_status 2 timeout 60 kafka-to-s3 -b 127.0.0.1:1 -G g -t tw --dest x \
+		--partition "$(printf "%0300d" 0)" 2>e7 &&
+	grep -q "component of 300 bytes (at most 255)" e7
 '
 test_expect_success '--help shows the synopsis of the man page' '
 	kafka-to-s3 --help >h && grep -q "^usage: kafka-to-s3 -b BROKERS -G GROUP -t TOPIC" h &&

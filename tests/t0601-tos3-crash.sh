@@ -24,15 +24,13 @@ crash_loop() { # N
 		i=$((i + 1))
 		K2S "g$n" "c$n" "err$n.$i" --exit-at-end &
 		pid=$!
-		for j in $(seq 1 400); do
-			grep -q "stored" "err$n.$i" && break
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.05
-		done
+		# until it stores (after the dead member's session expires and the group joins: ~10 s,
+		# far more on a busy machine), it ends, or 120 s pass
+		wait_for 120 "grep -q '^kafka-to-s3: stored ' 'err$n.$i' || ! kill -0 $pid 2>/dev/null"
 		sleep "0.$((RANDOM % 6))$((RANDOM % 10))"
 		if kill -KILL $pid 2>/dev/null; then
 			kills=$((kills + 1))
-			echo "c$n: killed run $i after $(grep -c stored "err$n.$i") stores"
+			echo "c$n: killed run $i after $(grep -c "^kafka-to-s3: stored " "err$n.$i") stores"
 		fi
 		wait $pid 2>/dev/null
 	done
@@ -64,7 +62,7 @@ test_expect_success 'a second member joining mid-drain: the rebalance stores, co
 	kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 -G gr -t r --dest lakeR \
 		--time-field created_at --max-records 5 -v --exit-at-end >mA 2>errA &
 	a=$!
-	for j in $(seq 1 400); do grep -q "stored" errA && break; sleep 0.05; done
+	wait_for 120 "grep -q '^kafka-to-s3: stored ' errA"
 	kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 -G gr -t r --dest lakeR \
 		--time-field created_at --max-records 5 -v --exit-at-end >mB 2>errB &
 	b=$!

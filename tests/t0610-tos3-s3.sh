@@ -7,7 +7,7 @@
 . "$TOP/tests/lib-moto.sh"
 . "$TOP/tests/lib-tos3.sh"
 moto_start
-kafka_start -b 1 -t s1:3 -t s2:2 -t s3:2
+kafka_start -b 1 -t s1:3 -t s2:2 -t s3:2 -t s4:2
 
 python3 "$TOP/tests/stubs/s3-fault-proxy.py" 0 "$MOTO_URL" "$TRASH/proxy.port" 2>"$TRASH/proxy.log" &
 test_cleanup "kill $!"
@@ -18,7 +18,10 @@ K2S() { kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 --time-field 
 fault() { printf '%s\n' "$@" | curl -sf -X POST --data-binary @- "$PROXY_URL/__fault" >/dev/null; }
 stats() { curl -sf "$PROXY_URL/__stats"; }
 download() { # PREFIX DIR
-	aws --endpoint-url "$MOTO_URL" s3 cp --quiet --recursive "s3://lake/$1" "$2"
+	download_from lake "$@"
+}
+download_from() { # BUCKET PREFIX DIR
+	aws --endpoint-url "$MOTO_URL" s3 cp --quiet --recursive "s3://$1/$2" "$3"
 }
 
 test_expect_success 'setup: a bucket (CreateBucket, HeadBucket) and records' '
@@ -71,6 +74,29 @@ test_expect_success 'S3 failing for good while storing: exit 1, nothing committe
 	curl -sf -X POST "$PROXY_URL/__clear" >/dev/null &&
 	K2S -G g4 -t s3 --dest s3://lake/fail --exit-at-end >m4b &&
 	download fail/ dl4 && tos3_check dl4 dump3 --time-field created_at
+'
+test_expect_success 'partition values ".." and "." stay under the prefix: every key is the one the manifest names' '
+	tos3_gen_hostile >in5 && tos3_produce s4 in5 && tos3_dump s4 >dump5 &&
+	s3-util mb lake2 &&
+	K2S -G g5 -t s4 --dest s3://lake2/hostile --partition "v={v}/{v}/{v}/{v}/{v}" \
+		--exit-at-end >m5 2>err5 &&
+	s3-util ls lake2 | cut -f 1 | sort >keys5 &&
+	jq -r .key m5 | sort >named5 && test_cmp named5 keys5 &&
+	! grep -v "^hostile/" keys5 &&
+	grep -q "^hostile/s4/v=../%2E./%2E./%2E./%2E./s4+" keys5 &&
+	grep -q "^hostile/s4/v=.hidden/%2Ehidden/%2Ehidden/" keys5 &&
+	download_from lake2 hostile/ dl5 && tos3_check dl5 dump5 --no-time-check
+'
+test_expect_success 'a key longer than 1024 bytes or a component over 255 goes to _errors/; the rest flow' '
+	grep -q " 2 with a partition path too long" err5 &&
+	grep -q "an object name of 1[0-9]* bytes (at most 1024)" err5 &&
+	find dl5/_errors/s4 -name "*.json.gz" -exec zcat {} + |
+		jq -s -e "map(.value | fromjson | .id) | sort == [5, 6]"
+'
+test_expect_success 'tl_s3: a key with "/../" is stored under that key, as signed (not folded by libcurl)' '
+	echo x >dots && s3-util put lake2 "dots/a/../b" dots &&
+	s3-util ls lake2 dots/ | cut -f 1 >l && echo "dots/a/../b" >want && test_cmp want l &&
+	s3-util get lake2 "dots/a/../b" >back && test_cmp dots back
 '
 test_expect_success 'tl_s3: a multipart upload of 12 MiB in 5 MiB parts comes back whole' '
 	head -c $((12 * 1024 * 1024 + 17)) /dev/urandom >big &&

@@ -4,7 +4,8 @@
    athena-stub.py --port PORT [--log FILE] [--page-size N] [--throttle TARGET=N]...
 
 Speaks the JSON 1.1 protocol on 127.0.0.1 (POST /, X-Amz-Target: AmazonAthena.*) for
-StartQueryExecution, GetQueryExecution, GetQueryResults and StopQueryExecution. It does not check
+StartQueryExecution, GetQueryExecution, GetQueryResults, StopQueryExecution, ListQueryExecutions
+and BatchGetQueryExecution. It does not check
 signatures (moto does that in the other tests). Every request is appended to the log as one JSON
 line {"target": ..., "body": ...} so tests can look at what the client sent.
 
@@ -26,6 +27,12 @@ pages of min(MaxResults, --page-size) rows; the header row counts toward the fir
 Athena. NextToken is opaque. --throttle AmazonAthena.GetQueryExecution=4 makes the first 4 such
 calls fail with ThrottlingException (TooManyRequestsException for StartQueryExecution).
 Anything that is not an Athena call (an S3 HeadObject...) gets 404.
+
+ListQueryExecutions gives the ids of the workgroup's queries (WorkGroup, default primary), newest
+first, MaxResults (at most 50) a page with an opaque NextToken. BatchGetQueryExecution takes 1 to
+50 ids and answers the known ones in QueryExecutions and the others in
+UnprocessedQueryExecutionIds; it does not move a query on, GetQueryExecution does. Query n (the
+n-th started, from 1) was submitted at 1764000000.123 + n seconds.
 """
 import argparse
 import base64
@@ -186,6 +193,13 @@ class Query:
         }
 
 
+def listed(q):
+    """q's QueryExecution with its own submission time."""
+    ex = q.execution()
+    ex["Status"]["SubmissionDateTime"] = q.submitted
+    return ex
+
+
 class State:
     def __init__(self, args):
         self.lock = threading.Lock()
@@ -267,6 +281,7 @@ class Handler(BaseHTTPRequestHandler):
         if tok in st.tokens:
             return self.reply(200, {"QueryExecutionId": st.tokens[tok]})
         q = Query(str(uuid.uuid4()), body["QueryString"], body)
+        q.submitted = 1764000000.123 + len(st.queries) + 1
         st.queries[q.id] = q
         if tok:
             st.tokens[tok] = q.id
@@ -283,7 +298,35 @@ class Handler(BaseHTTPRequestHandler):
         q = self.query(st, body)
         if q:
             q.advance()
-            self.reply(200, {"QueryExecution": q.execution()})
+            self.reply(200, {"QueryExecution": listed(q)})
+
+    def op_ListQueryExecutions(self, st, body):
+        limit = body.get("MaxResults", 50)
+        if not isinstance(limit, int) or not 0 <= limit <= 50:
+            return self.error("InvalidRequestException", "MaxResults must be 0..50")
+        wg = body.get("WorkGroup", "primary")
+        ids = [q.id for q in reversed(list(st.queries.values()))
+               if q.body.get("WorkGroup", "primary") == wg]
+        start = 0
+        if body.get("NextToken"):
+            try:
+                start = int(base64.b64decode(body["NextToken"]).decode().split(":")[1])
+            except (ValueError, IndexError):
+                return self.error("InvalidRequestException", "Invalid NextToken")
+        out = {"QueryExecutionIds": ids[start:start + limit]}
+        if start + limit < len(ids):
+            out["NextToken"] = base64.b64encode(("list:%d" % (start + limit)).encode()).decode()
+        self.reply(200, out)
+
+    def op_BatchGetQueryExecution(self, st, body):
+        ids = body.get("QueryExecutionIds")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 50:
+            return self.error("InvalidRequestException", "QueryExecutionIds: 1 to 50 ids")
+        got = [listed(st.queries[i]) for i in ids if i in st.queries]
+        bad = [{"QueryExecutionId": i, "ErrorCode": "INVALID_INPUT",
+                "ErrorMessage": "QueryExecution %s was not found" % i}
+               for i in ids if i not in st.queries]
+        self.reply(200, {"QueryExecutions": got, "UnprocessedQueryExecutionIds": bad})
 
     def op_StopQueryExecution(self, st, body):
         q = self.query(st, body)

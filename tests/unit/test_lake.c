@@ -50,6 +50,55 @@ static void test_field_template(void)
 	free(s);
 }
 
+/* No record makes a path segment "." or ".." (nor hidden): a leading "." of a value that starts
+ * a segment is escaped, and decodes back to the value. */
+static void test_dot_values(void)
+{
+	static const struct {
+		const char *tmpl, *rec, *want;
+	} c[] = {
+		{ "{v}/{v}", "{\"v\":\"..\"}", "%2E./%2E." },
+		{ "{v}", "{\"v\":\".\"}", "%2E" },
+		{ "{v}", "{\"v\":\".hidden\"}", "%2Ehidden" },
+		{ "{v}", "{\"v\":\"../../etc\"}", "%2E.%2F..%2Fetc" },
+		{ "dt=%Y/{v}", "{\"v\":\"..\"}", "dt=2026/%2E." },
+		{ "{v}{v}", "{\"v\":\".\"}", "%2E." },
+		{ "v={v}", "{\"v\":\"..\"}", "v=.." },
+		{ "x{v}", "{\"v\":\"..\"}", "x.." },
+		{ "{v}", "{\"v\":\"a.b\"}", "a.b" },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *s = render(c[i].tmpl, T0, c[i].rec);
+		T_EQ_STR(s, c[i].want);
+		free(s);
+	}
+	cJSON *v = tl_lake_partition_values("a=%2E./%2E.");
+	char *s = tl_json_print(v);
+	T_EQ_STR(s, "{\"a\":\"..\"}");
+	free(s);
+	cJSON_Delete(v);
+}
+
+static void test_name_check(void)
+{
+	char long_seg[300];
+	memset(long_seg, 'x', sizeof(long_seg) - 1);
+	long_seg[sizeof(long_seg) - 1] = '\0';
+	char *why = NULL;
+	T_EQ_INT(tl_lake_name_check("t/dt=1/t+0+00000000000000000000.json.gz", 10, 255, 1024, &why),
+		 0);
+	char *name = tl_lake_object_name("t", 0, 0, long_seg, false);
+	T_EQ_INT(tl_lake_name_check(name, 0, 255, 1024, &why), -1);
+	T_CHECK(why && strstr(why, "component of 299 bytes (at most 255)"));
+	free(why);
+	why = NULL;
+	T_EQ_INT(tl_lake_name_check(name, 0, 300, 1024, &why), 0);
+	T_EQ_INT(tl_lake_name_check(name, 800, 300, 1024, &why), -1);
+	T_CHECK(why && strstr(why, "an object name of 1135 bytes (at most 1024)"));
+	free(why);
+	free(name);
+}
+
 static void test_bad_templates(void)
 {
 	const char *bad[] = { "", "/dt=%Y", "dt=%Y/", "a//b", "dt=%Q", "x={", "x={}", "x=%" };
@@ -150,6 +199,8 @@ int main(void)
 {
 	TEST(test_default_template);
 	TEST(test_field_template);
+	TEST(test_dot_values);
+	TEST(test_name_check);
 	TEST(test_bad_templates);
 	TEST(test_partition_values);
 	TEST(test_object_name);
