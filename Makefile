@@ -122,7 +122,7 @@ demo:
 # libFuzzer targets: lib/ compiled once with clang's fuzzer instrumentation, then one binary each.
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
-              -fsanitize=fuzzer-no-link,address,undefined
+              -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 FUZZ_OBJ   := $(LIB_SRC:lib/%.c=$(B)/fuzz/lib/%.o) $(B)/fuzz/gen/tl_vader_data.o
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 

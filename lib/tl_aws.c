@@ -1,4 +1,5 @@
-/* tl_aws.c: sign, send, retry (AWS standard mode) and parse AWS errors. */
+/* tl_aws.c: the client context: configuration, endpoints, refreshed credentials, and sending
+ * over tl_awsreq with the AWS standard retry mode. */
 #include "tl_aws.h"
 
 #include "tl_alloc.h"
@@ -7,25 +8,13 @@
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"
-#include "tl_sig.h"
-#include "tl_sigv4.h"
 #include "tl_time.h"
-#include "tl_xml.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/random.h>
 
-#define MAX_BACKOFF_MS 20000
-#define QUOTA_MAX 500
-#define QUOTA_RETRY_COST 5
-#define QUOTA_TIMEOUT_COST 10
-#define QUOTA_SUCCESS 1
 #define SKEW_MS (4 * 60 * 1000) /* AWS refuses signatures more than 5 minutes off */
 #define MAX_DELAYS 32
 
@@ -44,6 +33,7 @@ struct tl_aws {
 	struct endpoint *eps;
 	size_t neps;
 	int max_attempts;
+	struct tl_retry_policy retry; /* the standard mode */
 	double retry_scale;
 	int quota;
 	int64_t clock_offset_ms; /* server time - our time, learnt from clock-skew errors */
@@ -136,8 +126,11 @@ struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err)
 	a->endpoint_flag = opts->endpoint_url && *opts->endpoint_url ? xstrdup(opts->endpoint_url)
 								      : NULL;
 	a->max_attempts = attempts;
+	/* botocore's standard mode: rand(0, 1) * min(2^(attempt - 1), 20) seconds */
+	a->retry = (struct tl_retry_policy){ .max_attempts = attempts, .base_ms = 1000,
+					     .max_ms = 20000, .growth = 2, .jitter = 1 };
 	a->retry_scale = 1.0;
-	a->quota = QUOTA_MAX;
+	a->quota = TL_RETRY_QUOTA_MAX;
 	ho.connect_timeout_ms = connect_ms;
 	/* No total deadline (large objects take as long as they take): an attempt ends when under
 	 * TL_AWS_MIN_RATE bytes a second moved for the read timeout, so a stalled server or one
@@ -218,192 +211,6 @@ int tl_aws_max_attempts(const struct tl_aws *a)
 	return a->max_attempts;
 }
 
-/* ---- errors ---- */
-
-void tl_aws_error_free(struct tl_aws_error *e)
-{
-	if (!e)
-		return;
-	free(e->code);
-	free(e->message);
-	free(e->request_id);
-	memset(e, 0, sizeof *e);
-}
-
-char *tl_aws_error_text(const struct tl_aws_error *e)
-{
-	struct tl_buf b = TL_BUF_INIT;
-	if (e->code && *e->code)
-		tl_buf_addf(&b, "%s", e->code);
-	if (e->message && *e->message)
-		tl_buf_addf(&b, "%s%s", b.len ? ": " : "", e->message);
-	if (!b.len)
-		tl_buf_adds(&b, e->status ? "request failed" : "no response");
-	if (e->status || e->request_id) {
-		tl_buf_adds(&b, " (");
-		if (e->status)
-			tl_buf_addf(&b, "HTTP %ld", e->status);
-		if (e->request_id && *e->request_id)
-			tl_buf_addf(&b, "%srequest id %s", e->status ? ", " : "", e->request_id);
-		tl_buf_adds(&b, ")");
-	}
-	if (e->attempts > 1)
-		tl_buf_addf(&b, " after %d attempts", e->attempts);
-	return tl_buf_detach(&b, NULL);
-}
-
-static const char *const throttling_codes[] = {
-	"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-	"TooManyRequestsException", "ProvisionedThroughputExceededException",
-	"TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-	"LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-	"EC2ThrottledException",
-};
-static const char *const transient_codes[] = {
-	"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
-};
-static const char *const skew_codes[] = {
-	"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
-	"InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure",
-};
-
-static bool in_list(const char *code, const char *const *list, size_t n)
-{
-	if (!code)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(code, list[i]) == 0)
-			return true;
-	return false;
-}
-#define IN_LIST(code, list) in_list(code, list, sizeof list / sizeof *list)
-
-bool tl_aws_code_retryable(const char *code)
-{
-	return IN_LIST(code, throttling_codes) || IN_LIST(code, transient_codes);
-}
-
-static const char *reason_phrase(long status)
-{
-	switch (status) {
-	case 301: return "Moved Permanently";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 412: return "Precondition Failed";
-	case 416: return "Requested Range Not Satisfiable";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "HTTP error";
-	}
-}
-
-/* "com.amazonaws.glue#EntityNotFoundException" and the header form
- * "ValidationException:http://internal.amazon.com/..." both give the bare name. */
-static char *clean_type(const char *t)
-{
-	const char *hash = strrchr(t, '#');
-	size_t n;
-	if (hash)
-		t = hash + 1;
-	n = strcspn(t, ":");
-	return n ? xstrndup(t, n) : NULL;
-}
-
-static void set_str(char **dst, const char *s)
-{
-	if (*dst || !s || !*s)
-		return;
-	*dst = xstrdup(s);
-}
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	return p;
-}
-
-static void parse_xml_error(const char *body, size_t n, struct tl_aws_error *e)
-{
-	char *xerr = NULL;
-	struct tl_xml_node *r = tl_xml_parse(body, n, &xerr);
-	const struct tl_xml_node *er = NULL;
-	if (!r) {
-		free(xerr);
-		return;
-	}
-	if (strcmp(r->name, "Error") == 0)
-		er = r; /* S3 */
-	else if (strcmp(r->name, "ErrorResponse") == 0) /* query protocols: STS, IAM */
-		er = tl_xml_child(r, "Error") ? tl_xml_child(r, "Error")
-					      : tl_xml_child(tl_xml_child(r, "Errors"), "Error");
-	else if (strcmp(r->name, "Response") == 0)
-		er = tl_xml_child(tl_xml_child(r, "Errors"), "Error"); /* EC2 */
-	if (er) {
-		set_str(&e->code, tl_xml_child_text(er, "Code"));
-		set_str(&e->message, tl_xml_child_text(er, "Message"));
-		set_str(&e->request_id, tl_xml_child_text(er, "RequestId"));
-		set_str(&e->request_id, tl_xml_child_text(r, "RequestId"));
-		set_str(&e->request_id, tl_xml_child_text(r, "RequestID"));
-	}
-	tl_xml_free(r);
-}
-
-static void parse_json_error(const char *body, size_t n, struct tl_aws_error *e)
-{
-	cJSON *j = tl_json_parse(body, n, NULL);
-	const char *t;
-	if (!j)
-		return;
-	t = tl_json_get_str(j, "__type");
-	if (!t)
-		t = tl_json_get_str(j, "code");
-	if (!t)
-		t = tl_json_get_str(j, "Code");
-	if (t && !e->code)
-		e->code = clean_type(t);
-	set_str(&e->message, tl_json_get_str(j, "message"));
-	set_str(&e->message, tl_json_get_str(j, "Message"));
-	set_str(&e->message, tl_json_get_str(j, "errorMessage"));
-	cJSON_Delete(j);
-}
-
-void tl_aws_parse_error(long status, const struct tl_http_headers *headers, const char *body,
-			size_t body_len, struct tl_aws_error *err)
-{
-	const char *p = body ? skip_ws(body, body + body_len) : NULL, *end = body + body_len;
-	const char *h;
-
-	memset(err, 0, sizeof *err);
-	err->status = status;
-	if (p && p < end && *p == '<')
-		parse_xml_error(body, body_len, err);
-	else if (p && p < end && *p == '{')
-		parse_json_error(body, body_len, err);
-	if (!err->code && headers && (h = tl_http_headers_get(headers, "x-amzn-ErrorType")))
-		err->code = clean_type(h);
-	if (headers) {
-		set_str(&err->request_id, tl_http_headers_get(headers, "x-amzn-RequestId"));
-		set_str(&err->request_id, tl_http_headers_get(headers, "x-amz-request-id"));
-	}
-	if (!err->code && !err->message) {
-		/* HEAD answers and proxies' pages: the status is all there is */
-		err->code = xasprintf("%ld", status);
-		err->message = xstrdup(reason_phrase(status));
-	}
-	err->retryable = status == 500 || status == 502 || status == 503 || status == 504 ||
-			 status == 429 || tl_aws_code_retryable(err->code);
-}
-
 /* ---- clock ---- */
 
 /* "Wed, 25 Nov 2026 07:50:00 GMT" (RFC 7231 IMF-fixdate) to epoch ms; -1 when not that form. */
@@ -430,7 +237,7 @@ static bool adjust_clock(struct tl_aws *a, const struct tl_http_resp *resp,
 			 const struct tl_aws_error *e)
 {
 	int64_t server, off;
-	if (!IN_LIST(e->code, skew_codes))
+	if (!tl_aws_code_clock_skew(e->code))
 		return false;
 	server = parse_http_date(tl_http_headers_get(&resp->headers, "Date"));
 	if (server < 0)
@@ -442,95 +249,6 @@ static bool adjust_clock(struct tl_aws *a, const struct tl_http_resp *resp,
 		(long long)(-off / 1000));
 	a->clock_offset_ms = off;
 	return true;
-}
-
-/* ---- signing ---- */
-
-static bool replaced_header(const char *name)
-{
-	return strcasecmp(name, "Authorization") == 0 || strcasecmp(name, "X-Amz-Date") == 0 ||
-	       strcasecmp(name, "X-Amz-Security-Token") == 0 ||
-	       strcasecmp(name, "x-amz-content-sha256") == 0 || strcasecmp(name, "Host") == 0;
-}
-
-/* Builds the headers of one attempt (caller's + Host + signature) into *out. */
-static int sign_request(struct tl_aws *a, const struct tl_aws_req *req, const struct tl_url *u,
-			const struct tl_creds *cr, struct tl_http_headers *out, char **why)
-{
-	struct tl_sigv4_params p = { 0 };
-	struct tl_sigv4_request sr = { 0 };
-	struct tl_sigv4_result res = { 0 };
-	struct tl_sigv4_header *sh;
-	const char *serr = NULL;
-	char *host;
-	size_t n = 0, nin = req->headers ? req->headers->n : 0;
-	int rc = 0;
-
-	/* as libcurl writes Host: the port only when it is not the scheme's default */
-	if (u->port && !((u->port == 443 && strcmp(u->scheme, "https") == 0) ||
-			 (u->port == 80 && strcmp(u->scheme, "http") == 0)))
-		host = xasprintf("%s:%d", u->host, u->port);
-	else
-		host = xstrdup(u->host);
-	sh = xcalloc(nin + 1, sizeof *sh);
-	sh[n].name = "Host";
-	sh[n++].value = host;
-	tl_http_headers_add(out, "Host", host);
-	for (size_t i = 0; i < nin; i++) {
-		const struct tl_http_hdr *h = &req->headers->v[i];
-		if (replaced_header(h->name))
-			continue;
-		sh[n].name = h->name;
-		sh[n++].value = h->value;
-		tl_http_headers_add(out, h->name, h->value);
-	}
-	sr.method = req->method;
-	sr.path = u->path;
-	sr.query = u->query;
-	sr.headers = sh;
-	sr.nheaders = n;
-	sr.body = req->body;
-	sr.body_len = req->body_len;
-	p.access_key = cr->access_key;
-	p.secret_key = cr->secret_key;
-	p.session_token = cr->session_token;
-	p.region = a->region;
-	p.service = req->service;
-	p.time = (tl_now_ms() + a->clock_offset_ms) / 1000;
-	if (req->s3) {
-		p.flags = TL_SIGV4_S3;
-		if (req->payload_hash && strcmp(req->payload_hash, "UNSIGNED-PAYLOAD") == 0)
-			p.flags |= TL_SIGV4_UNSIGNED_PAYLOAD;
-		else if (req->payload_hash)
-			sr.payload_hash = req->payload_hash;
-		else if (req->read_fn)
-			p.flags |= TL_SIGV4_UNSIGNED_PAYLOAD;
-	} else {
-		p.flags = TL_SIGV4_GENERIC;
-		if (req->payload_hash)
-			sr.payload_hash = req->payload_hash;
-		else if (req->read_fn) {
-			*why = xstrdup("a streamed body needs a payload hash for this service");
-			rc = -1;
-		}
-	}
-	if (rc == 0 && tl_sigv4_sign(&p, &sr, &res, &serr) != 0) {
-		*why = xasprintf("cannot sign the request: %s", serr ? serr : "bad input");
-		rc = -1;
-	}
-	for (size_t i = 0; rc == 0 && i < res.nadd; i++) {
-		char *line = res.add_headers[i], *colon = strchr(line, ':');
-		char *name = xstrndup(line, (size_t)(colon - line));
-		const char *v = colon + 1;
-		while (*v == ' ')
-			v++;
-		tl_http_headers_add(out, name, v);
-		free(name);
-	}
-	tl_sigv4_result_free(&res);
-	free(sh);
-	free(host);
-	return rc;
 }
 
 /* ---- sending ---- */
@@ -555,23 +273,11 @@ static int wrap_write(const char *p, size_t n, void *ctx)
 	return w->req->write_fn(p, n, w->req->write_ctx);
 }
 
-static uint64_t rand64(void)
+static const char *skip_ws(const char *p, const char *end)
 {
-	uint64_t r = 0;
-	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
-		/* no entropy source: any spread will do for jitter */
-		r = (uint64_t)tl_mono_ms() * 6364136223846793005ULL + 1442695040888963407ULL;
-	}
-	return r;
-}
-
-/* botocore's standard mode: rand(0, 1) * min(2^(attempt - 1), 20) seconds. */
-static long backoff_ms(int attempt)
-{
-	long cap = attempt >= 16 ? MAX_BACKOFF_MS : 1000L << (attempt - 1);
-	if (cap > MAX_BACKOFF_MS)
-		cap = MAX_BACKOFF_MS;
-	return (long)((double)(rand64() >> 11) / (double)(1ULL << 53) * (double)cap);
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	return p;
 }
 
 /* A 200 from S3 whose body is an <Error> document. */
@@ -590,154 +296,101 @@ static bool s3_error_in_200(const struct tl_http_resp *resp)
 	return end - p >= 7 && memcmp(p, "<Error>", 7) == 0;
 }
 
-static void transport_error(struct tl_aws_error *err, const struct tl_http_resp *resp)
-{
-	memset(err, 0, sizeof *err);
-	err->status = 0;
-	err->message = xstrdup(resp->error[0] ? resp->error : "transport error");
-	/* Interrupted or refused by our own callbacks, or a setup that will fail again the same
-	 * way (bad URL, certificate not trusted): not the network's passing fault. */
-	switch (resp->curl_code) {
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_ABORTED_BY_CALLBACK:
-	case CURLE_READ_ERROR:
-	case CURLE_WRITE_ERROR:
-		err->retryable = false;
-		break;
-	default:
-		err->retryable = strcmp(resp->error, "interrupted") != 0 &&
-				 strcmp(resp->error, "reading the request body failed") != 0 &&
-				 strcmp(resp->error, "response body refused by its consumer") != 0;
-	}
-}
-
 int tl_aws_send(struct tl_aws *a, const struct tl_aws_req *req, struct tl_http_resp *resp,
 		struct tl_aws_error *err)
 {
-	struct tl_url u;
-	struct tl_http_req hr = { 0 };
-	struct stream_wrap w = { 0 };
-	int attempt = 0, acquired = 0;
+	struct stream_wrap w = { .req = req };
+	struct tl_awsreq rq = {
+		.service = req->service,
+		.region = a->region,
+		.method = req->method ? req->method : "GET",
+		.url = req->url,
+		.headers = req->headers,
+		.body = req->body,
+		.body_len = req->body_len,
+		.payload_hash = req->payload_hash,
+		.s3 = req->s3,
+	};
+	struct tl_retry r;
 	bool skew_retried = false;
 
 	memset(err, 0, sizeof *err);
 	a->ndelays = 0;
-	if (!req->url || tl_url_parse(req->url, &u) != 0) {
-		err->message = xasprintf("invalid URL \"%s\"", req->url ? req->url : "");
-		return -1;
-	}
-	w.req = req;
-	hr.method = req->method ? req->method : "GET";
-	hr.url = req->url;
-	hr.body = req->body;
-	hr.body_len = req->body_len;
 	if (req->read_fn) {
-		hr.read_fn = wrap_read;
-		hr.read_ctx = &w;
-		hr.body_size = req->body_size;
+		rq.read_fn = wrap_read;
+		rq.read_ctx = &w;
+		rq.body_size = req->body_size;
 	}
 	if (req->write_fn) {
-		hr.write_fn = wrap_write;
-		hr.write_ctx = &w;
+		rq.write_fn = wrap_write;
+		rq.write_ctx = &w;
 	}
-
+	tl_retry_start(&r, &a->retry, &a->quota);
+	r.scale = a->retry_scale;
 	for (;;) {
-		struct tl_http_headers hd = { 0 };
 		struct tl_creds cr = { 0 };
 		char *why = NULL;
-		bool quota_ok, stream_ok;
-		long delay;
-		int cost;
 
-		attempt++;
 		w.read_called = false;
 		w.written = 0;
-		if (tl_creds_get(a->creds, &cr, &why) != 0) {
-			tl_aws_error_free(err);
-			err->message = why ? why : xstrdup("no AWS credentials");
-			err->attempts = attempt;
-			tl_url_free(&u);
-			return -1;
-		}
-		if (sign_request(a, req, &u, &cr, &hd, &why) != 0) {
-			tl_creds_free(&cr);
-			tl_http_headers_free(&hd);
-			tl_aws_error_free(err);
-			err->message = why;
-			err->attempts = attempt;
-			tl_url_free(&u);
-			return -1;
-		}
-		tl_creds_free(&cr);
-		hr.headers = &hd;
 		tl_aws_error_free(err);
-		if (tl_http_do(a->http, &hr, resp) != 0) {
-			transport_error(err, resp);
-			cost = resp->timed_out ? QUOTA_TIMEOUT_COST : QUOTA_RETRY_COST;
+		err->attempts = r.attempts;
+		if (tl_creds_get(a->creds, &cr, &why) != 0) {
+			err->message = why ? why : xstrdup("no AWS credentials");
+			return -1;
+		}
+		rq.clock_offset_ms = a->clock_offset_ms;
+		int rc = tl_awsreq_send(a->http, &rq, &cr, resp, &why);
+		tl_creds_free(&cr);
+		if (rc != 0 && why) {
+			err->message = why;
+			return -1;
+		}
+		if (rc != 0) {
+			tl_aws_transport_error(resp, err);
 		} else if (resp->status >= 200 && resp->status < 300 &&
 			   !(req->s3 && !req->write_fn && s3_error_in_200(resp))) {
-			tl_http_headers_free(&hd);
-			a->quota += acquired ? acquired : QUOTA_SUCCESS;
-			if (a->quota > QUOTA_MAX)
-				a->quota = QUOTA_MAX;
-			tl_url_free(&u);
+			tl_retry_done(&r);
 			return 0;
 		} else {
 			tl_aws_parse_error(resp->status, &resp->headers, resp->body.data,
 					   resp->body.len, err);
 			if (resp->status >= 200 && resp->status < 300)
 				err->retryable = true; /* S3's 200 with an error inside */
-			cost = QUOTA_RETRY_COST;
 		}
-		tl_http_headers_free(&hd);
-		err->attempts = attempt;
+		err->attempts = r.attempts;
 
 		/* A body already read and not rewindable, or a download begun: no second try. */
-		stream_ok = (!req->read_fn || !w.read_called || req->rewind_fn) && w.written == 0;
-		if (!stream_ok)
+		if ((req->read_fn && w.read_called && !req->rewind_fn) || w.written > 0)
 			break;
-		/* A clock-skew refusal is retried once, at once, with the server's time. */
+		/* A clock-skew refusal is retried once, at once, with the server's time: not the
+		 * service's fault, it does not use up an attempt. */
 		if (err->status && !skew_retried && adjust_clock(a, resp, err)) {
 			skew_retried = true;
 			if (req->read_fn && w.read_called && req->rewind_fn(req->read_ctx) != 0)
 				break;
-			attempt--; /* not the service's fault; does not use up an attempt */
 			continue;
 		}
-		if (!err->retryable || attempt >= a->max_attempts)
+		if (!err->retryable)
 			break;
-		quota_ok = a->quota >= cost;
-		if (!quota_ok) {
-			tl_debug("aws: retry quota used up; not retrying");
+		long delay = tl_retry_next(&r, err->timed_out);
+		if (delay < 0)
 			break;
-		}
-		a->quota -= cost;
-		acquired = cost;
+		if (a->ndelays < MAX_DELAYS)
+			a->delays[a->ndelays++] = r.last_delay_ms;
 		if (req->read_fn && w.read_called && req->rewind_fn(req->read_ctx) != 0) {
 			tl_debug("aws: the request body cannot be rewound; not retrying");
 			break;
 		}
-		delay = backoff_ms(attempt);
-		if (a->ndelays < MAX_DELAYS)
-			a->delays[a->ndelays++] = delay;
-		delay = (long)((double)delay * a->retry_scale);
 		if (tl_log_enabled(TL_LOG_DEBUG)) {
 			char *t = tl_aws_error_text(err);
-			tl_debug("aws: %s %s: %s; retry %d of %d in %ld ms", req->service, hr.method, t,
-				 attempt, a->max_attempts - 1, delay);
+			tl_debug("aws: %s %s: %s; retry %d of %d in %ld ms", req->service, rq.method, t,
+				 r.attempts - 1, a->max_attempts - 1, delay);
 			free(t);
 		}
-		if (delay > 0 && tl_sleep_ms(delay))
+		if (!tl_retry_wait(&r, delay))
 			break; /* a stop signal */
 	}
-	tl_url_free(&u);
 	return -1;
 }
 
@@ -771,8 +424,8 @@ int tl_aws_json_call(struct tl_aws *a, const char *service, const char *target,
 			err->status = resp.status;
 			err->message = xasprintf("%s: the response is not JSON (at byte %zu)", target,
 						 pos);
-			set_str(&err->request_id, tl_http_headers_get(&resp.headers,
-								      "x-amzn-RequestId"));
+			const char *rid = tl_http_headers_get(&resp.headers, "x-amzn-RequestId");
+			err->request_id = rid ? xstrdup(rid) : NULL;
 			rc = -1;
 		}
 	}

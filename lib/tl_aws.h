@@ -1,5 +1,5 @@
-/* tl_aws.h: the signed-request layer: one AWS client context (config, credentials, region,
- * endpoints, an HTTP transport) and calls that sign, send, retry and parse errors.
+/* tl_aws.h: one AWS client context (config, credentials refreshed as needed, region, endpoints,
+ * an HTTP transport) and calls over tl_awsreq's signed request that retry and parse errors.
  *
  * Retries follow the AWS "standard" retry mode: up to AWS_MAX_ATTEMPTS attempts (default 3;
  * also max_attempts in the profile), exponential backoff with full jitter as botocore's
@@ -12,13 +12,15 @@
  * transport errors (not an untrusted certificate, a bad URL, or our own callbacks' refusals); clock-skew errors (RequestTimeTooSkewed, InvalidSignatureException with skew,
  * SignatureDoesNotMatch with a Date far off) retried once after adjusting the clock offset from
  * the Date header. Never other 4xx. A retry quota as botocore's (500 tokens, 5 a retry, 10 after
- * a timeout, given back on success) stops retry storms when a service is down.
+ * a timeout, given back on success) stops retry storms when a service is down. The policy is a
+ * struct tl_retry_policy, the one every retry loop uses (tl_awsreq.h).
  *
  * One struct tl_aws per thread (it owns one tl_http, whose connections it keeps alive); the
  * credentials provider inside is thread-safe, the rest is not.
  */
 #ifndef TL_AWS_H
 #define TL_AWS_H
+#include "tl_awsreq.h"
 #include "tl_http.h"
 
 #include <cjson/cJSON.h>
@@ -50,20 +52,6 @@ void tl_aws_free(struct tl_aws *a);
 const char *tl_aws_region(const struct tl_aws *a);
 /* Base URL for a service, as tl_awsconf_endpoint resolves it. Owned by a. */
 const char *tl_aws_endpoint(struct tl_aws *a, const char *service, bool *custom);
-
-/* An error from AWS or the transport, for messages: "Glue GetTable: EntityNotFoundException:
- * Table x not found (HTTP 400, request id ...)". */
-struct tl_aws_error {
-	long status;       /* HTTP status, 0 for transport errors */
-	char *code;        /* "NoSuchBucket", "ThrottlingException"... or NULL */
-	char *message;
-	char *request_id;
-	bool retryable;
-	int attempts;      /* how many attempts were made */
-};
-void tl_aws_error_free(struct tl_aws_error *e);
-/* One line for people, without secrets. Caller frees. */
-char *tl_aws_error_text(const struct tl_aws_error *e);
 
 /* A request. Nothing here is freed by tl_aws_send. */
 struct tl_aws_req {
@@ -115,15 +103,5 @@ void tl_aws_set_retry_scale(struct tl_aws *a, double factor);
 size_t tl_aws_last_delays(const struct tl_aws *a, long *out, size_t max);
 /* The attempt limit in force (AWS_MAX_ATTEMPTS, max_attempts, default 3). */
 int tl_aws_max_attempts(const struct tl_aws *a);
-
-/* Fills *err from an HTTP error response (status, headers, body): the XML <Error> (S3) or
- * <ErrorResponse><Error> (query protocols) document, or the JSON {"__type", "message"} one
- * ("prefix#" stripped from __type; x-amzn-ErrorType as a fallback), the request id, and
- * whether it is retryable. For a body-less answer (HEAD) the code is the status ("404") and the
- * message its reason ("Not Found"). Exposed for tests and for the S3 layer. */
-void tl_aws_parse_error(long status, const struct tl_http_headers *headers, const char *body,
-			size_t body_len, struct tl_aws_error *err);
-/* True for the throttling and transient codes listed above. */
-bool tl_aws_code_retryable(const char *code);
 
 #endif

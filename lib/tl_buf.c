@@ -212,3 +212,13 @@ void tl_buf_truncate(struct tl_buf *b, size_t n)
 		b->data[n] = '\0';
 	}
 }
+
+int tl_buf_add_base64(struct tl_buf *b, const void *s, size_t n)
+{
+	size_t need = 4 * ((n + 2) / 3);
+	if (tl_buf_grow(b, need) < 0)
+		return -1;
+	b->len = (size_t)(tl_base64_put(b->data + b->len, s, n) - b->data);
+	b->data[b->len] = '\0';
+	return 0;
+}

@@ -39,6 +39,8 @@ int tl_buf_adds(struct tl_buf *b, const char *s);
 int tl_buf_addc(struct tl_buf *b, char c);
 int tl_buf_addf(struct tl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int tl_buf_vaddf(struct tl_buf *b, const char *fmt, va_list ap);
+/* Appends the base64 of s[0..n) (tl_base64_put). -1 (errno E2BIG) if the cap would be passed. */
+int tl_buf_add_base64(struct tl_buf *b, const void *s, size_t n);
 /* Appends s as a JSON string literal, quotes included (escapes control chars, " and \). */
 int tl_buf_add_json_str(struct tl_buf *b, const char *s, size_t n);
 /* Appends s[0..n) for a person to read on a terminal: control characters escaped (\n, \t,

@@ -1,5 +1,5 @@
 /* tl_creds.c: the AWS CLI's credential chain (botocore credentials.py) over tl_awsconf, tl_http
- * and tl_sigv4.
+ * and tl_awsreq (STS calls, error parsing, the retry policy).
  *
  * Each source answers FOUND (out filled), NONE (not configured: try the next) or FAIL (configured
  * but broken: the chain stops there, as botocore raises). Instance metadata is the exception: any
@@ -14,7 +14,6 @@
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"
-#include "tl_sigv4.h"
 #include "tl_time.h"
 #include "tl_xml.h"
 
@@ -72,16 +71,6 @@ __attribute__((format(printf, 2, 3))) static int fail(struct ctx *x, const char 
 	free(*x->err);
 	*x->err = tl_buf_detach(&b, NULL);
 	return FAIL;
-}
-
-void tl_creds_free(struct tl_creds *c)
-{
-	if (!c)
-		return;
-	free(c->access_key);
-	tl_secret_free(c->secret_key);
-	tl_secret_free(c->session_token);
-	memset(c, 0, sizeof *c);
 }
 
 static void creds_set(struct tl_creds *out, const char *ak, const char *sk, const char *tok,
@@ -343,14 +332,12 @@ out:
 
 /* ---- STS (Query protocol, XML answers) ---- */
 
-/* What an STS answer says: credentials, or an error. */
+/* What an STS answer says: credentials. (An error answer is tl_aws_parse_error's.) */
 struct sts_answer {
 	const char *ak, *sk, *tok, *exp;
-	const char *code, *message, *request_id;
 };
 
-/* Reads "<ActionResponse><ActionResult><Credentials>..." or an "<ErrorResponse>" (with or
- * without moto's extra "<Errors>" level). */
+/* Reads "<ActionResponse><ActionResult><Credentials>...". */
 static void sts_read(const struct tl_xml_node *root, const char *action, struct sts_answer *a)
 {
 	char *result = xasprintf("%sResult", action);
@@ -365,14 +352,6 @@ static void sts_read(const struct tl_xml_node *root, const char *action, struct 
 		tl_log_add_secret(a->sk);
 		tl_log_add_secret(a->tok);
 	}
-	const struct tl_xml_node *e = tl_xml_child(root, "Error");
-	if (!e)
-		e = tl_xml_child(tl_xml_child(root, "Errors"), "Error");
-	if (e) {
-		a->code = tl_xml_child_text(e, "Code");
-		a->message = tl_xml_child_text(e, "Message");
-	}
-	a->request_id = tl_xml_child_text(root, "RequestId");
 }
 
 struct form {
@@ -388,8 +367,12 @@ static void form_add(struct form *f, const char *k, const char *v)
 	free(e);
 }
 
+/* STS: three attempts, 200 ms then 400 ms apart. */
+static const struct tl_retry_policy sts_retry = { .max_attempts = 3, .base_ms = 200,
+						  .max_ms = 400, .growth = 2 };
+
 /* Posts an STS Query action; signed with src unless it is NULL (AssumeRoleWithWebIdentity).
- * Retries transport errors, 5xx and throttling twice. */
+ * Retries transport errors, 5xx and throttling (and IDPCommunicationError) under sts_retry. */
 static int sts_call(struct ctx *x, const char *what, struct form *f, const struct tl_creds *src,
 		    struct tl_creds *out, const char *source)
 {
@@ -398,90 +381,45 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 	bool custom;
 	char *ep = tl_awsconf_endpoint(cfg, "sts", region, NULL, &custom);
 	char *url = xasprintf("%s/", ep);
-	struct tl_url u;
-	int r = FAIL;
-	if (tl_url_parse(url, &u) < 0) {
-		fail(x, "%s: bad STS endpoint %s", what, ep);
-		free(ep);
-		free(url);
-		return FAIL;
-	}
-	int port = tl_url_port(&u);
-	bool dflt_port = (port == 443 && strcmp(u.scheme, "https") == 0) ||
-			 (port == 80 && strcmp(u.scheme, "http") == 0);
-	char *host = u.port && !dflt_port ? xasprintf("%s:%d", u.host, u.port) : xstrdup(u.host);
-	const char *ctype = "application/x-www-form-urlencoded; charset=utf-8";
+	struct tl_http_headers hd = { 0 };
+	tl_http_headers_add(&hd, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+	struct tl_awsreq rq = {
+		.service = "sts",
+		.region = region && *region ? region : "us-east-1",
+		.method = "POST",
+		.url = url,
+		.headers = &hd,
+		.body = f->b.data ? f->b.data : "",
+		.body_len = f->b.len,
+		.timeout_ms = 30000,
+		.stop_on_signal = true,
+	};
 	struct tl_http *h = http_new(cfg, 10000);
 	struct tl_http_resp resp;
 	tl_http_resp_init(&resp);
-	for (int attempt = 1; attempt <= 3; attempt++) {
-		struct tl_http_headers hd = { 0 };
-		tl_http_headers_add(&hd, "Host", host);
-		tl_http_headers_add(&hd, "Content-Type", ctype);
-		if (src) {
-			struct tl_sigv4_header sh[2] = { { "Host", host }, { "Content-Type", ctype } };
-			struct tl_sigv4_request sr = { 0 };
-			sr.method = "POST";
-			sr.path = u.path;
-			sr.headers = sh;
-			sr.nheaders = 2;
-			sr.body = f->b.data ? f->b.data : "";
-			sr.body_len = f->b.len;
-			struct tl_sigv4_params sp = { 0 };
-			sp.access_key = src->access_key;
-			sp.secret_key = src->secret_key;
-			sp.session_token = src->session_token;
-			sp.region = region && *region ? region : "us-east-1";
-			sp.service = "sts";
-			sp.time = tl_now_ms() / 1000;
-			sp.flags = TL_SIGV4_GENERIC;
-			struct tl_sigv4_result res = { 0 };
-			const char *serr = NULL;
-			if (tl_sigv4_sign(&sp, &sr, &res, &serr) < 0) {
-				fail(x, "%s: signing: %s", what, serr ? serr : "failed");
-				tl_sigv4_result_free(&res);
-				tl_http_headers_free(&hd);
-				goto out;
-			}
-			for (size_t i = 0; i < res.nadd; i++) {
-				const char *line = res.add_headers[i];
-				const char *c = strchr(line, ':');
-				if (!c)
-					continue;
-				char *name = xstrndup(line, (size_t)(c - line));
-				c++;
-				while (*c == ' ')
-					c++;
-				tl_http_headers_add(&hd, name, c);
-				free(name);
-			}
-			tl_sigv4_result_free(&res);
-		}
-		struct tl_http_req rq = { 0 };
-		rq.method = "POST";
-		rq.url = url;
-		rq.headers = &hd;
-		rq.body = f->b.data ? f->b.data : "";
-		rq.body_len = f->b.len;
-		rq.timeout_ms = 30000;
-		rq.stop_on_signal = true;
+	struct tl_retry retry;
+	tl_retry_start(&retry, &sts_retry, NULL);
+	int r = FAIL;
+	for (;;) {
+		char *why = NULL;
+		struct tl_aws_error e = { 0 };
 		tl_debug("credentials: %s at %s", what, ep);
-		int rc = tl_http_do(h, &rq, &resp);
-		tl_http_headers_free(&hd);
-		if (rc < 0) {
+		if (tl_awsreq_send(h, &rq, src, &resp, &why) < 0) {
+			if (why) {
+				fail(x, "%s: %s", what, why);
+				free(why);
+				break;
+			}
+			tl_aws_transport_error(&resp, &e);
 			fail(x, "%s: %s: %s", what, ep, resp.error);
-			if (attempt < 3)
-				tl_sleep_ms(200 * attempt);
-			continue;
-		}
-		char *xerr = NULL;
-		struct tl_xml_node *root =
-			tl_xml_parse_secret(resp.body.data ? resp.body.data : "", resp.body.len, &xerr);
-		struct sts_answer s = { 0 };
-		if (root)
-			sts_read(root, what, &s);
-		if (resp.status == 200) {
+		} else if (resp.status == 200) {
+			char *xerr = NULL;
+			struct tl_xml_node *root = tl_xml_parse_secret(resp.body.data ? resp.body.data : "",
+								       resp.body.len, &xerr);
+			struct sts_answer s = { 0 };
 			int64_t exp = 0;
+			if (root)
+				sts_read(root, what, &s);
 			if (!root)
 				fail(x, "%s: unparsable answer from %s: %s", what, ep, xerr);
 			else if (!s.ak || !s.sk || !s.tok)
@@ -494,27 +432,24 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 			}
 			tl_xml_free_secret(root);
 			free(xerr);
-			goto out;
+			break;
+		} else {
+			tl_aws_parse_error(resp.status, &resp.headers, resp.body.data, resp.body.len, &e);
+			if (e.code && strcmp(e.code, "IDPCommunicationError") == 0)
+				e.retryable = true;
+			fail(x, "%s: %s: HTTP %ld%s%s%s%s%s%s", what, ep, resp.status, e.code ? ": " : "",
+			     e.code ? e.code : "", e.message ? ": " : "", e.message ? e.message : "",
+			     e.request_id ? ", request id " : "", e.request_id ? e.request_id : "");
 		}
-		bool retry = resp.status >= 500 ||
-			     (s.code && (strstr(s.code, "Throttl") ||
-					 strcmp(s.code, "IDPCommunicationError") == 0));
-		fail(x, "%s: %s: HTTP %ld%s%s%s%s%s%s", what, ep, resp.status, s.code ? ": " : "",
-		     s.code ? s.code : "", s.message ? ": " : "", s.message ? s.message : "",
-		     s.request_id ? ", request id " : "", s.request_id ? s.request_id : "");
-		tl_xml_free_secret(root);
-		free(xerr);
-		if (!retry)
-			goto out;
-		if (attempt < 3)
-			tl_sleep_ms(200 * attempt);
+		bool again = e.retryable && tl_retry_again(&retry, e.timed_out);
+		tl_aws_error_free(&e);
+		if (!again)
+			break;
 	}
-out:
 	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
 	tl_http_free(h);
-	tl_url_free(&u);
-	free(host);
+	tl_http_headers_free(&hd);
 	free(ep);
 	free(url);
 	return r;
@@ -655,11 +590,16 @@ static int from_container(struct ctx *x, struct tl_creds *out)
 	}
 	if (token)
 		tl_log_add_secret(token);
+	/* three attempts a second apart, as botocore's ContainerMetadataFetcher */
+	static const struct tl_retry_policy container_retry = { .max_attempts = 3, .base_ms = 1000,
+								.max_ms = 1000, .growth = 1 };
 	struct tl_http *h = http_new(NULL, 2000);
 	struct tl_http_resp resp;
 	tl_http_resp_init(&resp);
+	struct tl_retry retry;
+	tl_retry_start(&retry, &container_retry, NULL);
 	int r = FAIL;
-	for (int attempt = 1; attempt <= 3; attempt++) {
+	for (;;) {
 		struct tl_http_headers hd = { 0 };
 		tl_http_headers_add(&hd, "Accept", "application/json");
 		if (token)
@@ -681,10 +621,8 @@ static int from_container(struct ctx *x, struct tl_creds *out)
 			fail(x, "container credentials: %s: %s", url, resp.error);
 		else
 			fail(x, "container credentials: %s: HTTP %ld", url, resp.status);
-		if (rc == 0 && resp.status < 500)
+		if ((rc == 0 && resp.status < 500) || !tl_retry_again(&retry, resp.timed_out))
 			break;
-		if (attempt < 3)
-			tl_sleep_ms(1000);
 	}
 	tl_buf_release_secret(&resp.body);
 	tl_http_resp_free(&resp);
@@ -701,7 +639,7 @@ struct imds {
 	char *base; /* no trailing slash */
 	char *token;
 	long timeout_ms;
-	int attempts;
+	struct tl_retry_policy retry; /* attempts at once, no delay */
 	struct tl_buf why;
 };
 
@@ -710,7 +648,8 @@ static int imds_get(struct imds *m, const char *path, struct tl_http_resp *resp)
 {
 	char *url = xasprintf("%s%s", m->base, path);
 	int rc = -1;
-	for (int i = 0; i < m->attempts; i++) {
+	struct tl_retry retry;
+	for (tl_retry_start(&retry, &m->retry, NULL);; ) {
 		struct tl_http_headers hd = { 0 };
 		if (m->token)
 			tl_http_headers_add(&hd, "X-aws-ec2-metadata-token", m->token);
@@ -733,6 +672,8 @@ static int imds_get(struct imds *m, const char *path, struct tl_http_resp *resp)
 			rc = 0;
 			break;
 		}
+		if (!tl_retry_again(&retry, resp->timed_out))
+			break;
 	}
 	free(url);
 	return rc;
@@ -774,7 +715,7 @@ static int from_imds(struct ctx *x, struct tl_creds *out, bool required)
 		a = tl_awsconf_get(cfg, "metadata_service_num_attempts");
 	if (a && tl_parse_int(a, 1, 10, &att) < 0)
 		att = 2;
-	m.attempts = att;
+	m.retry = (struct tl_retry_policy){ .max_attempts = att, .growth = 1 };
 	const char *v1off = env_nonempty("AWS_EC2_METADATA_V1_DISABLED");
 	if (!v1off)
 		v1off = tl_awsconf_get(cfg, "ec2_metadata_v1_disabled");
@@ -787,7 +728,8 @@ static int from_imds(struct ctx *x, struct tl_creds *out, bool required)
 
 	/* IMDSv2: a session token first. */
 	bool transport_down = false;
-	for (int i = 0; i < m.attempts; i++) {
+	struct tl_retry retry;
+	for (tl_retry_start(&retry, &m.retry, NULL);; ) {
 		struct tl_http_headers hd = { 0 };
 		tl_http_headers_add(&hd, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
 		char *url = xasprintf("%s/latest/api/token", m.base);
@@ -804,7 +746,9 @@ static int from_imds(struct ctx *x, struct tl_creds *out, bool required)
 		if (rc < 0) {
 			tl_buf_addf(&m.why, "PUT /latest/api/token: %s", resp.error);
 			transport_down = true;
-			continue;
+			if (tl_retry_again(&retry, resp.timed_out))
+				continue;
+			break;
 		}
 		transport_down = false;
 		if (resp.status == 200 && resp.body.len > 0) {

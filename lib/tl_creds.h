@@ -41,19 +41,11 @@
  */
 #ifndef TL_CREDS_H
 #define TL_CREDS_H
+#include "tl_awsreq.h" /* struct tl_creds, tl_creds_free(): the signed request's own */
+
 #include <stdint.h>
 
 struct tl_awsconf;
-
-struct tl_creds {
-	char *access_key;
-	char *secret_key;
-	char *session_token; /* NULL if none */
-	int64_t expires_ms;  /* epoch ms; 0 = does not expire */
-	const char *source;  /* static text: "environment", "assume-role", "web-identity",
-				"shared-credentials-file", "process", "config-file", "container",
-				"imds" */
-};
 
 struct tl_creds_provider;
 
@@ -67,6 +59,5 @@ void tl_creds_provider_free(struct tl_creds_provider *p);
  * its result. Returns 0, or -1 with *err (caller frees) saying which source failed and why, or
  * that none was found and where it looked. */
 int tl_creds_get(struct tl_creds_provider *p, struct tl_creds *out, char **err);
-void tl_creds_free(struct tl_creds *c);
 
 #endif

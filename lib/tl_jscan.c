@@ -4,83 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-static size_t ws(const char *s, size_t n, size_t i)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	return i;
-}
-
-/* End (exclusive) of the string starting at s[i] == '"', or 0. */
-static size_t string_end(const char *s, size_t n, size_t i)
-{
-	i++;
-	while (i < n) {
-		const char *q = memchr(s + i, '"', n - i);
-		if (!q)
-			return 0;
-		size_t j = (size_t)(q - s);
-		/* Count the backslashes before the quote: an odd number escapes it. */
-		size_t k = j;
-		while (k > i && s[k - 1] == '\\')
-			k--;
-		if ((j - k) % 2 == 0)
-			return j + 1;
-		i = j + 1;
-	}
-	return 0;
-}
-
-size_t tl_jscan_skip(const char *s, size_t n)
-{
-	if (n == 0)
-		return 0;
-	char c = s[0];
-	if (c == '"') {
-		return string_end(s, n, 0);
-	}
-	if (c == '{' || c == '[') {
-		size_t depth = 0, i = 0;
-		while (i < n) {
-			char d = s[i];
-			if (d == '"') {
-				size_t e = string_end(s, n, i);
-				if (!e)
-					return 0;
-				i = e;
-				continue;
-			}
-			if (d == '{' || d == '[') {
-				depth++;
-			} else if (d == '}' || d == ']') {
-				if (--depth == 0)
-					return i + 1;
-			}
-			i++;
-		}
-		return 0;
-	}
-	/* number, true, false, null */
-	size_t i = 0;
-	while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' &&
-	       s[i] != '\n' && s[i] != '\r')
-		i++;
-	return i;
-}
-
-static enum tl_jtype type_of(char c)
-{
-	switch (c) {
-	case '"': return TL_J_STRING;
-	case '{': return TL_J_OBJECT;
-	case '[': return TL_J_ARRAY;
-	case 't': return TL_J_TRUE;
-	case 'f': return TL_J_FALSE;
-	case 'n': return TL_J_NULL;
-	default: return TL_J_NUMBER;
-	}
-}
-
 /* Does the raw key text k[0..kl) (between its quotes) equal want? A key written with escapes
  * ("e\u0061sy") is decoded first; that is rare, so the plain comparison stays the fast path. */
 static bool key_eq(const char *k, size_t kl, const char *want, size_t wl, bool nocase)
@@ -103,31 +26,31 @@ int tl_jscan_fields(const char *s, size_t n, const char *const *keys, const size
 {
 	for (size_t k = 0; k < nkeys; k++)
 		out[k].type = TL_J_NONE;
-	size_t i = ws(s, n, 0);
+	size_t i = tl_jlex_ws(s, n, 0);
 	if (i >= n || s[i] != '{')
 		return -1;
-	i = ws(s, n, i + 1);
+	i = tl_jlex_ws(s, n, i + 1);
 	int found = 0;
 	if (i < n && s[i] == '}')
 		return 0;
 	while (i < n) {
 		if (s[i] != '"')
 			return -1;
-		size_t ke = string_end(s, n, i);
+		size_t ke = tl_jlex_string_end(s, n, i);
 		if (!ke)
 			return -1;
 		const char *key = s + i + 1;
 		size_t kl = ke - i - 2;
-		i = ws(s, n, ke);
+		i = tl_jlex_ws(s, n, ke);
 		if (i >= n || s[i] != ':')
 			return -1;
-		i = ws(s, n, i + 1);
-		size_t vl = tl_jscan_skip(s + i, n - i);
+		i = tl_jlex_ws(s, n, i + 1);
+		size_t vl = tl_jlex_skip(s + i, n - i);
 		if (!vl)
 			return -1;
 		for (size_t k = 0; k < nkeys; k++) {
 			if (out[k].type == TL_J_NONE && key_eq(key, kl, keys[k], keylens[k], nocase)) {
-				out[k].type = type_of(s[i]);
+				out[k].type = tl_jlex_type(s[i]);
 				out[k].p = s + i;
 				out[k].len = vl;
 				found++;
@@ -136,9 +59,9 @@ int tl_jscan_fields(const char *s, size_t n, const char *const *keys, const size
 		}
 		if ((size_t)found == nkeys)
 			return found;
-		i = ws(s, n, i + vl);
+		i = tl_jlex_ws(s, n, i + vl);
 		if (i < n && s[i] == ',') {
-			i = ws(s, n, i + 1);
+			i = tl_jlex_ws(s, n, i + 1);
 			continue;
 		}
 		if (i < n && s[i] == '}')
@@ -151,22 +74,22 @@ int tl_jscan_fields(const char *s, size_t n, const char *const *keys, const size
 /* The idx-th element of the array at s. */
 static int array_elem(const char *s, size_t n, size_t idx, struct tl_jslice *out)
 {
-	size_t i = ws(s, n, 1);
+	size_t i = tl_jlex_ws(s, n, 1);
 	size_t at = 0;
 	while (i < n && s[i] != ']') {
-		size_t vl = tl_jscan_skip(s + i, n - i);
+		size_t vl = tl_jlex_skip(s + i, n - i);
 		if (!vl)
 			return -1;
 		if (at == idx) {
-			out->type = type_of(s[i]);
+			out->type = tl_jlex_type(s[i]);
 			out->p = s + i;
 			out->len = vl;
 			return 0;
 		}
 		at++;
-		i = ws(s, n, i + vl);
+		i = tl_jlex_ws(s, n, i + vl);
 		if (i < n && s[i] == ',')
-			i = ws(s, n, i + 1);
+			i = tl_jlex_ws(s, n, i + 1);
 	}
 	return -1;
 }
@@ -174,12 +97,12 @@ static int array_elem(const char *s, size_t n, size_t idx, struct tl_jslice *out
 int tl_jscan_path(const char *s, size_t n, const char *path, struct tl_jslice *out)
 {
 	struct tl_jslice cur = { TL_J_NONE, s, n };
-	size_t i = ws(s, n, 0);
+	size_t i = tl_jlex_ws(s, n, 0);
 	if (i >= n)
 		goto missing;
 	cur.p = s + i;
-	cur.len = tl_jscan_skip(s + i, n - i);
-	cur.type = type_of(s[i]);
+	cur.len = tl_jlex_skip(s + i, n - i);
+	cur.type = tl_jlex_type(s[i]);
 	if (!cur.len)
 		goto missing;
 	const char *p = path;
@@ -232,60 +155,5 @@ int tl_jscan_unescape(const struct tl_jslice *str, struct tl_buf *b)
 {
 	if (str->type != TL_J_STRING || str->len < 2)
 		return -1;
-	const char *s = str->p + 1;
-	size_t n = str->len - 2;
-	size_t i = 0;
-	while (i < n) {
-		const char *bs = memchr(s + i, '\\', n - i);
-		size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
-		if (run && tl_buf_add(b, s + i, run) < 0)
-			return -1;
-		i += run;
-		if (i >= n)
-			break;
-		if (i + 1 >= n)
-			return -1;
-		char e = s[i + 1];
-		char c;
-		switch (e) {
-		case '"': c = '"'; break;
-		case '\\': c = '\\'; break;
-		case '/': c = '/'; break;
-		case 'b': c = '\b'; break;
-		case 'f': c = '\f'; break;
-		case 'n': c = '\n'; break;
-		case 'r': c = '\r'; break;
-		case 't': c = '\t'; break;
-		case 'u': {
-			int cp;
-			if (i + 6 > n || (cp = tl_hex4(s + i + 2)) < 0)
-				return -1;
-			i += 6;
-			if (cp >= 0xD800 && cp < 0xDC00) {
-				int lo;
-				if (i + 6 <= n && s[i] == '\\' && s[i + 1] == 'u' &&
-				    (lo = tl_hex4(s + i + 2)) >= 0xDC00 && lo < 0xE000) {
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					i += 6;
-				} else {
-					cp = 0xFFFD;
-				}
-			} else if (cp >= 0xDC00 && cp < 0xE000) {
-				cp = 0xFFFD;
-			}
-			char u[4];
-			if (tl_buf_add(b, u, tl_utf8_put(u, (unsigned long)cp)) < 0)
-				return -1;
-			continue;
-		}
-		default:
-			return -1;
-		}
-		if (tl_buf_addc(b, c) < 0)
-			return -1;
-		i += 2;
-	}
-	if (!b->data && tl_buf_add(b, "", 0) < 0)
-		return -1;
-	return 0;
+	return tl_jlex_unescape(str->p + 1, str->len - 2, b);
 }

@@ -3,35 +3,23 @@
  * For hot paths that need two or three values of a large record (a partition key, a timestamp, the
  * columns a query uses): the document is scanned once, values not asked for are skipped, nothing
  * is allocated. The input must be valid JSON (check with tl_json_validate first, or accept that a
- * malformed document yields -1 or partial results); scanning never reads past s + n.
+ * malformed document yields -1 or partial results); scanning never reads past s + n. Tokens are
+ * crossed with the lexical core (tl_jlex) without checking them.
  */
 #ifndef TL_JSCAN_H
 #define TL_JSCAN_H
 #include "tl_buf.h"
+#include "tl_jlex.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-enum tl_jtype {
-	TL_J_NONE = 0, /* not found */
-	TL_J_NULL,
-	TL_J_FALSE,
-	TL_J_TRUE,
-	TL_J_NUMBER,
-	TL_J_STRING, /* p/len span the quoted text including the quotes */
-	TL_J_OBJECT,
-	TL_J_ARRAY,
-};
-
+/* A value found: its kind (enum tl_jtype of tl_jlex.h; TL_J_NONE when missing) and its text. */
 struct tl_jslice {
 	enum tl_jtype type;
 	const char *p; /* into the document */
 	size_t len;
 };
-
-/* Byte length of the JSON value starting at s (after any white space has been skipped by the
- * caller), or 0 if it is malformed or runs past n. */
-size_t tl_jscan_skip(const char *s, size_t n);
 
 /* The value at a dotted path ("data.author_id", "entities.hashtags.0.tag" or
  * "entities.hashtags[0].tag"; keys written with escapes match their decoded text). Returns 0 and fills

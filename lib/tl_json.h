@@ -43,8 +43,9 @@ void tl_json_add_bool(cJSON *obj, const char *key, bool v);
 void tl_json_add(cJSON *obj, const char *key, cJSON *item);
 
 /* Checks that s[0..n) is exactly one valid JSON value (RFC 8259) in valid UTF-8, surrounding
- * white space allowed. Does not allocate; fast enough for every line of a stream.
- * Returns 0, or -1 with *why (static text) and *errpos (byte offset) set. */
+ * white space allowed, nesting up to 512: tl_jdoc's grammar without its tape. Does not allocate;
+ * fast enough for every line of a stream. Returns 0, or -1 with *why (static text) and *errpos
+ * (byte offset) set. */
 int tl_json_validate(const char *s, size_t n, const char **why, size_t *errpos);
 /* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool tl_utf8_valid(const char *s, size_t n, size_t *errpos);

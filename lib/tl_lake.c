@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int value_text(struct tl_buf *out, const char *v, size_t vn);
+
 enum seg_kind { SEG_TEXT, SEG_TIME, SEG_FIELD };
 
 struct seg {
@@ -166,7 +168,7 @@ int tl_lake_layout_render(const struct tl_lake_layout *l, int64_t ms, const char
 			struct tl_buf val = TL_BUF_INIT;
 			if (rec && tl_lake_json_find(rec, n, s->text, &v, &vn) == 0 &&
 			    !(vn == 4 && memcmp(v, "null", 4) == 0) && v[0] != '{' && v[0] != '[' &&
-			    tl_lake_value_text(&val, v, vn) == 0 && val.len > 0)
+			    value_text(&val, v, vn) == 0 && val.len > 0)
 				rc = escape_value_at(out, val.data, val.len, out->len == seg);
 			else
 				rc = tl_buf_adds(out, "__HIVE_DEFAULT_PARTITION__");
@@ -247,7 +249,9 @@ int tl_lake_json_find(const char *s, size_t n, const char *path, const char **v,
 	return 0;
 }
 
-int tl_lake_value_text(struct tl_buf *out, const char *v, size_t vn)
+/* The text of a JSON value found by tl_lake_json_find, for partition values: strings
+ * unescaped (\uXXXX included), other scalars as written. Appends to out. */
+static int value_text(struct tl_buf *out, const char *v, size_t vn)
 {
 	if (vn == 0)
 		return -1;

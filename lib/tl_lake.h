@@ -69,8 +69,4 @@ int tl_lake_json_find(const char *s, size_t n, const char *path, const char **v,
  * when absent or unreadable. rec must be valid JSON. */
 int tl_lake_record_time(const char *rec, size_t n, const char *path, int64_t *ms);
 
-/* The text of a JSON value found by tl_lake_json_find, for partition values: strings
- * unescaped (\uXXXX included), other scalars as written. Appends to out. */
-int tl_lake_value_text(struct tl_buf *out, const char *v, size_t vn);
-
 #endif

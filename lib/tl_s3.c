@@ -7,6 +7,7 @@
 #include "tl_log.h"
 #include "tl_num.h"
 #include "tl_pages.h"
+#include "tl_str.h"
 #include "tl_time.h"
 #include "tl_xml.h"
 
@@ -244,7 +245,7 @@ static char *content_md5(const void *p, size_t n)
 	unsigned int mdlen = 0;
 	EVP_Digest(p, n, md, &mdlen, EVP_md5(), NULL);
 	char *out = xmalloc(4 * ((mdlen + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+	*tl_base64_put(out, md, mdlen) = '\0';
 	return out;
 }
 

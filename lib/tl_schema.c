@@ -4,7 +4,7 @@
 #include "tl_schema.h"
 #include "tl_alloc.h"
 #include "tl_buf.h"
-#include "tl_str.h"
+#include "tl_jlex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -849,8 +849,7 @@ struct scan {
 
 static inline void sws(struct scan *sc)
 {
-	while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\n' || *sc->p == '\r' || *sc->p == '\t'))
-		sc->p++;
+	sc->p = sc->start + tl_jlex_ws(sc->start, (size_t)(sc->end - sc->start), (size_t)(sc->p - sc->start));
 }
 
 static int sfail(struct scan *sc, const char *why)
@@ -862,55 +861,18 @@ static int sfail(struct scan *sc, const char *why)
 
 /* Scans a string whose opening quote is at sc->p. On return sc->p is past the closing quote;
  * body and len give the raw text between the quotes; *esc says whether it holds escapes. */
-static int scan_string(struct scan *sc, const char **body, size_t *len, bool *esc)
+static inline int scan_string(struct scan *sc, const char **body, size_t *len, bool *esc)
 {
-	const unsigned char *p = (const unsigned char *)sc->p + 1, *end = (const unsigned char *)sc->end;
+	size_t pos = (size_t)(sc->p - sc->start);
+	const char *why = NULL;
 	*esc = false;
-	for (;;) {
-		/* the common case: plain ASCII */
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
-			p++;
-		if (p >= end) {
-			sc->p = (const char *)p;
-			return sfail(sc, "unterminated string");
-		}
-		if (*p == '"')
-			break;
-		if (*p == '\\') {
-			*esc = true;
-			if (p + 1 >= end) {
-				sc->p = (const char *)p;
-				return sfail(sc, "unterminated string");
-			}
-			unsigned char e = p[1];
-			if (e == 'u') {
-				if (end - p < 6 || tl_hex4((const char *)p + 2) < 0) {
-					sc->p = (const char *)p;
-					return sfail(sc, "bad \\u escape");
-				}
-				p += 6;
-			} else if (strchr("\"\\/bfnrt", e) && e) {
-				p += 2;
-			} else {
-				sc->p = (const char *)p;
-				return sfail(sc, "bad escape");
-			}
-			continue;
-		}
-		if (*p < 0x20) {
-			sc->p = (const char *)p;
-			return sfail(sc, "control character in string");
-		}
-		size_t l = tl_utf8_seq(p, (size_t)(end - p));
-		if (!l) {
-			sc->p = (const char *)p;
-			return sfail(sc, "invalid UTF-8");
-		}
-		p += l;
+	if (tl_jlex_string(sc->start, (size_t)(sc->end - sc->start), &pos, esc, &why) < 0) {
+		sc->p = sc->start + pos;
+		return sfail(sc, why);
 	}
 	*body = sc->p + 1;
-	*len = (size_t)((const char *)p - *body);
-	sc->p = (const char *)p + 1;
+	*len = (size_t)(sc->start + pos - 1 - *body);
+	sc->p = sc->start + pos;
 	return 0;
 }
 
@@ -918,40 +880,7 @@ static int scan_string(struct scan *sc, const char **body, size_t *len, bool *es
 static void unescape(struct tl_buf *b, const char *s, size_t n)
 {
 	tl_buf_reset(b);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			tl_buf_addc(b, s[i]);
-			continue;
-		}
-		char e = s[++i];
-		switch (e) {
-		case 'b': tl_buf_addc(b, '\b'); break;
-		case 'f': tl_buf_addc(b, '\f'); break;
-		case 'n': tl_buf_addc(b, '\n'); break;
-		case 'r': tl_buf_addc(b, '\r'); break;
-		case 't': tl_buf_addc(b, '\t'); break;
-		case 'u': {
-			unsigned long cp = (unsigned long)tl_hex4(s + i + 1);
-			i += 4;
-			if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < n && s[i + 1] == '\\' &&
-			    s[i + 2] == 'u') {
-				int lo = tl_hex4(s + i + 3);
-				if (lo >= 0xdc00 && lo <= 0xdfff) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned long)lo - 0xdc00);
-					i += 6;
-				} else {
-					cp = 0xfffd;
-				}
-			} else if (cp >= 0xd800 && cp <= 0xdfff) {
-				cp = 0xfffd;
-			}
-			char u[4];
-			tl_buf_add(b, u, tl_utf8_put(u, cp));
-			break;
-		}
-		default: tl_buf_addc(b, e); break;
-		}
-	}
+	tl_jlex_unescape(s, n, b);
 }
 
 static int scan_value(struct scan *sc, struct tl_schema *t);
@@ -1088,56 +1017,19 @@ static int scan_array(struct scan *sc, struct tl_schema *t)
 
 static int scan_number(struct scan *sc, struct tl_schema *t)
 {
-	const char *p = sc->p, *end = sc->end;
-	bool neg = false, frac = false, big = false;
-	uint64_t v = 0;
-	if (*p == '-') {
-		neg = true;
-		p++;
-	}
-	if (p >= end || *p < '0' || *p > '9')
-		return sfail(sc, "bad number");
-	if (*p == '0') {
-		p++;
-	} else {
-		while (p < end && *p >= '0' && *p <= '9') {
-			unsigned d = (unsigned)(*p - '0');
-			if (v > (UINT64_MAX - d) / 10)
-				big = true;
-			else
-				v = v * 10 + d;
-			p++;
-		}
-	}
-	if (p < end && *p == '.') {
-		frac = true;
-		p++;
-		if (p >= end || *p < '0' || *p > '9') {
-			sc->p = p;
-			return sfail(sc, "bad number");
-		}
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		frac = true;
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= end || *p < '0' || *p > '9') {
-			sc->p = p;
-			return sfail(sc, "bad number");
-		}
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	sc->p = p;
+	size_t pos = (size_t)(sc->p - sc->start);
+	struct tl_jnum num;
+	const char *why = NULL;
+	if (tl_jlex_number(sc->start, (size_t)(sc->end - sc->start), &pos, &num, &why) < 0)
+		return sfail(sc, why);
+	sc->p = sc->start + pos;
 	enum tl_schema_kind k;
-	if (frac || big)
+	uint64_t v = num.mag;
+	if (num.frac || num.big)
 		k = TL_SK_DOUBLE;
-	else if (neg ? v <= 2147483648ULL : v <= 2147483647ULL)
+	else if (num.neg ? v <= 2147483648ULL : v <= 2147483647ULL)
 		k = TL_SK_INT;
-	else if (neg ? v <= 9223372036854775808ULL : v <= 9223372036854775807ULL)
+	else if (num.neg ? v <= 9223372036854775808ULL : v <= 9223372036854775807ULL)
 		k = TL_SK_BIGINT;
 	else
 		k = TL_SK_DOUBLE;
@@ -1145,11 +1037,14 @@ static int scan_number(struct scan *sc, struct tl_schema *t)
 	return 0;
 }
 
-static int scan_lit(struct scan *sc, const char *lit, size_t n)
+/* true, false or null at sc->p: its kind, or -1. */
+static int scan_lit(struct scan *sc, enum tl_jtype *type)
 {
-	if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, lit, n) != 0)
-		return sfail(sc, "bad literal");
-	sc->p += n;
+	size_t pos = (size_t)(sc->p - sc->start);
+	const char *why = NULL;
+	if (tl_jlex_literal(sc->start, (size_t)(sc->end - sc->start), &pos, type, &why) < 0)
+		return sfail(sc, why);
+	sc->p = sc->start + pos;
 	return 0;
 }
 
@@ -1176,17 +1071,15 @@ static int scan_value(struct scan *sc, struct tl_schema *t)
 		return 0;
 	}
 	case 't':
-		if (scan_lit(sc, "true", 4) < 0)
-			return -1;
-		observe(sc->in, t, TL_SK_BOOLEAN);
-		return 0;
 	case 'f':
-		if (scan_lit(sc, "false", 5) < 0)
+	case 'n': {
+		enum tl_jtype lt;
+		if (scan_lit(sc, &lt) < 0)
 			return -1;
-		observe(sc->in, t, TL_SK_BOOLEAN);
+		if (lt != TL_J_NULL)
+			observe(sc->in, t, TL_SK_BOOLEAN);
 		return 0;
-	case 'n':
-		return scan_lit(sc, "null", 4);
+	}
 	default:
 		return scan_number(sc, t);
 	}

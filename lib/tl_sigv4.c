@@ -900,6 +900,179 @@ static void put_2d(char *o, int v)
 #define AUTH_PREFIX ALGORITHM " Credential="
 #define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
 
+/* Checks the input and gathers what every stage needs: the date, the scope, the payload hash,
+ * the sorted signed headers. On failure the signer holds nothing to release. */
+static int signer_init(struct signer *s, const struct tl_sigv4_params *p,
+		       const struct tl_sigv4_request *req, int presign, EVP_MD_CTX *md,
+		       const char **err)
+{
+	if (check_input(s, p, req, presign, err) < 0)
+		return -1;
+	s->p = p;
+	s->req = req;
+	s->presign = presign;
+	s->token = p->session_token && *p->session_token ? p->session_token : NULL;
+	s->token_len = s->token ? strlen(s->token) : 0;
+	s->plen = strlen(req->path);
+	s->qn = req->query ? strlen(req->query) : 0;
+	s->payload_hdr = NULL;
+	s->h = s->hstack;
+	s->arena = s->astack;
+
+	struct tl_tm tm;
+	tl_time_split(p->time * 1000, &tm);
+	put_2d(s->amz_date, tm.year / 100);
+	put_2d(s->amz_date + 2, tm.year % 100);
+	put_2d(s->amz_date + 4, tm.month);
+	put_2d(s->amz_date + 6, tm.day);
+	s->amz_date[8] = 'T';
+	put_2d(s->amz_date + 9, tm.hour);
+	put_2d(s->amz_date + 11, tm.min);
+	put_2d(s->amz_date + 13, tm.sec);
+	s->amz_date[15] = 'Z';
+	s->amz_date[16] = '\0';
+	char *o = put(s->scope, s->amz_date, 8);
+	*o++ = '/';
+	o = put(o, p->region, s->rlen);
+	*o++ = '/';
+	o = put(o, p->service, s->svlen);
+	o = put(o, "/aws4_request", 14);
+	s->scope_len = (size_t)(o - s->scope) - 1;
+
+	if (p->flags & TL_SIGV4_UNSIGNED_PAYLOAD) {
+		s->payload_str = "UNSIGNED-PAYLOAD";
+	} else if (req->payload_hash) {
+		s->payload_str = req->payload_hash;
+	} else if (!(p->flags & TL_SIGV4_CONTENT_SHA256) &&
+		   (s->payload_hdr = content_sha256_header(req))) {
+		s->payload_str = s->payload_hdr;
+	} else if (req->body_len == 0) {
+		s->payload_str = EMPTY_SHA256; /* GET, HEAD, DELETE: no need to hash nothing */
+	} else {
+		unsigned char d[32];
+		sha256_raw(md, req->body, req->body_len, d);
+		to_hex(d, 32, s->payload);
+		s->payload_str = s->payload;
+	}
+	s->payload_len = strlen(s->payload_str);
+	if (collect_headers(s, err) < 0) {
+		signer_release(s);
+		return -1;
+	}
+	s->qroom = canonical_query_room(s);
+	return 0;
+}
+
+/* Room for the canonical request (its NUL included). */
+static size_t canonical_request_room(const struct signer *s)
+{
+	size_t uri_room = (s->p->flags & TL_SIGV4_DOUBLE_ENCODE ? 3 * s->plen : s->plen) + 2;
+	return strlen(s->req->method) + 1 + uri_room + 1 + s->qroom + 1 + s->hdr_bytes + 1 +
+	       s->sh_len + 1 + s->payload_len + 1;
+}
+
+/* Stage 1, the canonical request: method, URI, query, headers, signed headers, payload hash,
+ * one a line, NUL-terminated at o. Returns the end (past the NUL); *q and *qlen give the
+ * canonical query within it (presigning sends it as it is). */
+static char *put_canonical_request(char *o, const struct signer *s, char **q, size_t *qlen)
+{
+	o = put(o, s->req->method, strlen(s->req->method));
+	*o++ = '\n';
+	o = put_canonical_uri(o, s);
+	*o++ = '\n';
+	*q = o;
+	o = put_canonical_query(o, s);
+	*qlen = (size_t)(o - *q);
+	*o++ = '\n';
+	for (size_t i = 0; i < s->nh; i++) {
+		if (s->h[i].dup) {
+			o[-1] = ','; /* a repeated header: values joined with "," */
+		} else {
+			o = put(o, s->h[i].name, s->h[i].nlen);
+			*o++ = ':';
+		}
+		o = put(o, s->h[i].value, s->h[i].vlen);
+		*o++ = '\n';
+	}
+	*o++ = '\n';
+	o = put(o, s->signed_headers, s->sh_len);
+	*o++ = '\n';
+	o = put(o, s->payload_str, s->payload_len);
+	*o++ = '\0';
+	return o;
+}
+
+/* The length of the string to sign, without its NUL. */
+static size_t string_to_sign_len(const struct signer *s)
+{
+	return sizeof(ALGORITHM) + 17 + s->scope_len + 1 + 64;
+}
+
+/* Stage 2, the string to sign: the algorithm, the date, the scope and the canonical request's
+ * hash, NUL-terminated at o. Returns the end (past the NUL). */
+static char *put_string_to_sign(char *o, const struct signer *s, const unsigned char creq_hash[32])
+{
+	o = put(o, ALGORITHM "\n", sizeof(ALGORITHM));
+	o = put(o, s->amz_date, 16);
+	*o++ = '\n';
+	o = put(o, s->scope, s->scope_len);
+	*o++ = '\n';
+	to_hex(creq_hash, 32, o);
+	o[64] = '\0';
+	return o + 65;
+}
+
+/* Room for the Authorization header's value (its NUL included). */
+static size_t authorization_room(const struct signer *s)
+{
+	return sizeof(AUTH_PREFIX) - 1 + s->aklen + 1 + s->scope_len +
+	       sizeof(", SignedHeaders=") - 1 + s->sh_len + sizeof(", Signature=") - 1 + 64 + 1;
+}
+
+/* Stage 3, the authorization: the Authorization header's value for signature (64 hex digits),
+ * NUL-terminated at o. Returns the end (past the NUL). */
+static char *put_authorization(char *o, const struct signer *s, const char *signature)
+{
+	o = PUT_LIT(o, AUTH_PREFIX);
+	o = put(o, s->p->access_key, s->aklen);
+	*o++ = '/';
+	o = put(o, s->scope, s->scope_len);
+	o = PUT_LIT(o, ", SignedHeaders=");
+	o = put(o, s->signed_headers, s->sh_len);
+	o = PUT_LIT(o, ", Signature=");
+	o = put(o, signature, 64);
+	*o++ = '\0';
+	return o;
+}
+
+/* Stage 3 of a presigned request: the whole query to send (the canonical query q, which is a
+ * valid encoding of the parameters, then the signature and, when it was not signed, the token),
+ * NUL-terminated at o. Returns the end (past the NUL). */
+static char *put_presigned_query(char *o, const struct signer *s, const char *q, size_t qlen,
+				 const char *signature)
+{
+	o = put(o, q, qlen);
+	o = PUT_LIT(o, "&X-Amz-Signature=");
+	o = put(o, signature, 64);
+	if (s->token && (s->p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)) {
+		o = PUT_LIT(o, "&X-Amz-Security-Token=");
+		o = tl_pct_encode(o, s->token, s->token_len, true);
+	}
+	*o++ = '\0';
+	return o;
+}
+
+/* Adds a header the caller must send; its value is copied to o. Returns the end. */
+static char *add_header(struct tl_sigv4_result *out, char *o, const char *name, const char *v,
+			size_t n)
+{
+	out->add_headers[out->nadd].name = name;
+	out->add_headers[out->nadd++].value = o;
+	o = put(o, v, n);
+	*o++ = '\0';
+	return o;
+}
+
 static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
 		       int presign, struct tl_sigv4_result *out, const char **err)
 {
@@ -912,170 +1085,58 @@ static int sign_common(const struct tl_sigv4_params *p, const struct tl_sigv4_re
 	}
 	memset(out, 0, sizeof(*out));
 	struct signer s;
-	if (check_input(&s, p, req, presign, err) < 0)
-		return -1;
-	s.p = p;
-	s.req = req;
-	s.presign = presign;
-	s.token = p->session_token && *p->session_token ? p->session_token : NULL;
-	s.token_len = s.token ? strlen(s.token) : 0;
-	s.plen = strlen(req->path);
-	s.qn = req->query ? strlen(req->query) : 0;
-	s.payload_hdr = NULL;
-	s.h = s.hstack;
-	s.arena = s.astack;
-
-	struct tl_tm tm;
-	tl_time_split(p->time * 1000, &tm);
-	put_2d(s.amz_date, tm.year / 100);
-	put_2d(s.amz_date + 2, tm.year % 100);
-	put_2d(s.amz_date + 4, tm.month);
-	put_2d(s.amz_date + 6, tm.day);
-	s.amz_date[8] = 'T';
-	put_2d(s.amz_date + 9, tm.hour);
-	put_2d(s.amz_date + 11, tm.min);
-	put_2d(s.amz_date + 13, tm.sec);
-	s.amz_date[15] = 'Z';
-	s.amz_date[16] = '\0';
-	char *o = put(s.scope, s.amz_date, 8);
-	*o++ = '/';
-	o = put(o, p->region, s.rlen);
-	*o++ = '/';
-	o = put(o, p->service, s.svlen);
-	o = put(o, "/aws4_request", 14);
-	s.scope_len = (size_t)(o - s.scope) - 1;
-
 	struct ctx2 c = md_ctx_get();
-	unsigned char d[32];
-	if (p->flags & TL_SIGV4_UNSIGNED_PAYLOAD) {
-		s.payload_str = "UNSIGNED-PAYLOAD";
-	} else if (req->payload_hash) {
-		s.payload_str = req->payload_hash;
-	} else if (!(p->flags & TL_SIGV4_CONTENT_SHA256) && (s.payload_hdr = content_sha256_header(req))) {
-		s.payload_str = s.payload_hdr;
-	} else if (req->body_len == 0) {
-		s.payload_str = EMPTY_SHA256; /* GET, HEAD, DELETE: no need to hash nothing */
-	} else {
-		sha256_raw(c.a, req->body, req->body_len, d);
-		to_hex(d, 32, s.payload);
-		s.payload_str = s.payload;
-	}
-	s.payload_len = strlen(s.payload_str);
-
-	if (collect_headers(&s, err) < 0) {
+	if (signer_init(&s, p, req, presign, c.a, err) < 0) {
 		md_ctx_put(c);
-		signer_release(&s);
 		return -1;
 	}
 
 	/* All results live in one allocation, the canonical request first: one malloc, one free. */
-	size_t mlen = strlen(req->method), plen = s.plen, aklen = s.aklen;
-	s.qroom = canonical_query_room(&s);
-	size_t qroom = s.qroom;
-	size_t uri_room = (p->flags & TL_SIGV4_DOUBLE_ENCODE ? 3 * plen : plen) + 2;
-	size_t creq_room = mlen + 1 + uri_room + 1 + qroom + 1 + s.hdr_bytes + 1 + s.sh_len + 1 +
-			   s.payload_len + 1;
-	size_t sts_len = sizeof(ALGORITHM) + 17 + s.scope_len + 1 + 64;
-	size_t alen = sizeof(AUTH_PREFIX) - 1 + aklen + 1 + s.scope_len +
-		      sizeof(", SignedHeaders=") - 1 + s.sh_len + sizeof(", Signature=") - 1 + 64;
+	size_t creq_room = canonical_request_room(&s), sts_len = string_to_sign_len(&s);
 	size_t total = creq_room + sts_len + 1 + 65;
 	if (presign)
-		total += 17 + qroom + sizeof("&X-Amz-Signature=") + 64 + 3 * s.token_len + 32;
+		total += 17 + s.qroom + sizeof("&X-Amz-Signature=") + 64 + 3 * s.token_len + 32;
 	else
-		total += sizeof("X-Amz-Date: ") + 17 + sizeof("X-Amz-Security-Token: ") + s.token_len +
-			 sizeof("x-amz-content-sha256: ") + s.payload_len + sizeof("Authorization: ") + alen;
+		total += 17 + s.token_len + 1 + s.payload_len + 1 + authorization_room(&s);
 	char *mem = xmalloc(total);
+	out->mem_len = total;
 
-	/* canonical request */
-	char *creq = mem, *q;
-	o = put(creq, req->method, mlen);
-	*o++ = '\n';
-	o = put_canonical_uri(o, &s);
-	*o++ = '\n';
-	q = o;
-	o = put_canonical_query(o, &s);
-	size_t qlen = (size_t)(o - q);
-	*o++ = '\n';
-	for (size_t i = 0; i < s.nh; i++) {
-		if (s.h[i].dup) {
-			o[-1] = ','; /* a repeated header: values joined with "," */
-		} else {
-			o = put(o, s.h[i].name, s.h[i].nlen);
-			*o++ = ':';
-		}
-		o = put(o, s.h[i].value, s.h[i].vlen);
-		*o++ = '\n';
-	}
-	*o++ = '\n';
-	o = put(o, s.signed_headers, s.sh_len);
-	*o++ = '\n';
-	o = put(o, s.payload_str, s.payload_len);
-	*o++ = '\0';
-	out->canonical_request = creq;
-	sha256_raw(c.a, creq, (size_t)(o - creq - 1), d);
-
-	/* string to sign */
-	char *sts = creq + creq_room;
-	o = put(sts, ALGORITHM "\n", sizeof(ALGORITHM));
-	o = put(o, s.amz_date, 16);
-	*o++ = '\n';
-	o = put(o, s.scope, s.scope_len);
-	*o++ = '\n';
-	to_hex(d, 32, o);
-	out->string_to_sign = sts;
-
-	/* signature */
-	sign_sts(c, p->secret_key, s.amz_date, p->region, s.rlen, p->service, s.svlen, sts, sts_len, d);
+	unsigned char d[32];
+	char *q;
+	size_t qlen;
+	out->canonical_request = mem;
+	char *o = put_canonical_request(mem, &s, &q, &qlen);
+	sha256_raw(c.a, mem, (size_t)(o - mem - 1), d);
+	out->string_to_sign = mem + creq_room;
+	o = put_string_to_sign(out->string_to_sign, &s, d);
+	sign_sts(c, p->secret_key, s.amz_date, p->region, s.rlen, p->service, s.svlen,
+		 out->string_to_sign, sts_len, d);
 	md_ctx_put(c);
-	o = sts + sts_len + 1;
 	out->signature = o;
 	to_hex(d, 32, o);
+	o[64] = '\0';
 	o += 65;
 
-	/* Authorization, X-Amz-Date and x-amz-content-sha256 point into their "Name: value" lines */
+	out->amz_date = o;
+	o = put(o, s.amz_date, 17);
 	if (presign) {
-		out->amz_date = o;
-		o = put(o, s.amz_date, 17);
-		/* the canonical query is a valid encoding of the parameters: send it as it is */
 		out->query = o;
-		o = put(o, q, qlen);
-		o = PUT_LIT(o, "&X-Amz-Signature=");
-		o = put(o, out->signature, 64);
-		if (s.token && (p->flags & TL_SIGV4_OMIT_SESSION_TOKEN)) {
-			o = PUT_LIT(o, "&X-Amz-Security-Token=");
-			o = tl_pct_encode(o, s.token, s.token_len, true);
-		}
-		*o = '\0';
+		put_presigned_query(o, &s, q, qlen, out->signature);
 	} else {
-		out->add_headers[out->nadd++] = o;
-		o = PUT_LIT(o, "X-Amz-Date: ");
-		out->amz_date = o;
-		o = put(o, s.amz_date, 17);
-		if (s.token) {
-			out->add_headers[out->nadd++] = o;
-			o = PUT_LIT(o, "X-Amz-Security-Token: ");
-			o = put(o, s.token, s.token_len);
-			*o++ = '\0';
-		}
+		/* in the order to send: X-Amz-Date, X-Amz-Security-Token, x-amz-content-sha256,
+		 * Authorization */
+		out->add_headers[out->nadd].name = "X-Amz-Date";
+		out->add_headers[out->nadd++].value = out->amz_date;
+		if (s.token)
+			o = add_header(out, o, "X-Amz-Security-Token", s.token, s.token_len);
 		if (p->flags & (TL_SIGV4_CONTENT_SHA256 | TL_SIGV4_UNSIGNED_PAYLOAD)) {
-			out->add_headers[out->nadd++] = o;
-			o = PUT_LIT(o, "x-amz-content-sha256: ");
 			out->content_sha256 = o;
-			o = put(o, s.payload_str, s.payload_len);
-			*o++ = '\0';
+			o = add_header(out, o, "x-amz-content-sha256", s.payload_str, s.payload_len);
 		}
-		out->add_headers[out->nadd++] = o;
-		o = PUT_LIT(o, "Authorization: ");
 		out->authorization = o;
-		o = PUT_LIT(o, AUTH_PREFIX);
-		o = put(o, p->access_key, aklen);
-		*o++ = '/';
-		o = put(o, s.scope, s.scope_len);
-		o = PUT_LIT(o, ", SignedHeaders=");
-		o = put(o, s.signed_headers, s.sh_len);
-		o = PUT_LIT(o, ", Signature=");
-		o = put(o, out->signature, 64);
-		*o = '\0';
+		out->add_headers[out->nadd].name = "Authorization";
+		out->add_headers[out->nadd++].value = o;
+		put_authorization(o, &s, out->signature);
 	}
 	signer_release(&s);
 	return 0;
@@ -1097,6 +1158,10 @@ void tl_sigv4_result_free(struct tl_sigv4_result *r)
 {
 	if (!r)
 		return;
-	free(r->canonical_request); /* the one allocation that holds every string */
+	if (r->canonical_request) {
+		/* the one allocation that holds every string, the session token among them */
+		explicit_bzero(r->canonical_request, r->mem_len);
+		free(r->canonical_request);
+	}
 	memset(r, 0, sizeof(*r));
 }

@@ -1,8 +1,9 @@
 /* tl_sigv4.h: AWS Signature Version 4, pure functions over OpenSSL (no I/O, no globals except a
  * small thread-safe cache of derived signing keys per secret/date/region/service).
  *
- * Three visible stages, as aws-c-auth does: canonical request -> string to sign -> signature,
- * then either an Authorization header (tl_sigv4_sign) or a presigned query (tl_sigv4_presign).
+ * Three visible stages, as aws-c-auth does (in tl_sigv4.c: put_canonical_request,
+ * put_string_to_sign, then the signature and put_authorization, or put_presigned_query): an
+ * Authorization header (tl_sigv4_sign) or a presigned query (tl_sigv4_presign).
  * Checked against every case of aws-c-auth's and botocore's suites (tests/unit/test_sigv4_suite.c)
  * and against botocore's signers on generated requests (tests/t0100-sigv4-botocore.sh).
  *
@@ -83,9 +84,11 @@ struct tl_sigv4_result {
 	char *content_sha256;   /* x-amz-content-sha256 (sign with CONTENT_SHA256/UNSIGNED_PAYLOAD) */
 	char *query;            /* tl_sigv4_presign: the full signed query string (no "?") */
 	/* Headers the caller must add to the request it sends, in order (X-Amz-Date,
-	 * X-Amz-Security-Token, x-amz-content-sha256, Authorization), as "Name: value" strings. */
-	char *add_headers[4];
+	 * X-Amz-Security-Token, x-amz-content-sha256, Authorization): names are static text, values
+	 * point into the result. */
+	struct tl_sigv4_header add_headers[4];
 	size_t nadd;
+	size_t mem_len;         /* private: the size of the one allocation (wiped when freed) */
 };
 
 /* Signs req with an Authorization header. Returns 0, or -1 with *err (static text; err may be
@@ -104,7 +107,8 @@ int tl_sigv4_sign(const struct tl_sigv4_params *p, const struct tl_sigv4_request
  * to add (nadd is 0). */
 int tl_sigv4_presign(const struct tl_sigv4_params *p, const struct tl_sigv4_request *req,
 		     struct tl_sigv4_result *out, const char **err);
-/* Frees the strings of r and zeroes it; r may be NULL, failed or already freed. */
+/* Zeroes and frees the strings of r (they may hold the session token) and zeroes r; r may be
+ * NULL, failed or already freed. */
 void tl_sigv4_result_free(struct tl_sigv4_result *r);
 
 /* Building blocks, exposed for tests and for the S3 layer. */

@@ -72,7 +72,7 @@ static struct tl_jslice whole(const char *s, size_t n)
 	case 'n': v.type = TL_J_NULL; break;
 	default: v.type = TL_J_NUMBER; break;
 	}
-	size_t l = tl_jscan_skip(s + i, n - i);
+	size_t l = tl_jlex_skip(s + i, n - i);
 	if (l)
 		v.len = l;
 	return v;
@@ -2531,7 +2531,7 @@ static void fn_json_parse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	size_t i = (size_t)(v.p - s) + v.len;
 	while (i < n && isspace((unsigned char)s[i]))
 		i++;
-	if (v.type == TL_J_NONE || !tl_jscan_skip(v.p, n - (size_t)(v.p - s)) || i != n) {
+	if (v.type == TL_J_NONE || !tl_jlex_skip(v.p, n - (size_t)(v.p - s)) || i != n) {
 		tl_sqlval_fail(ctx, "Cannot convert value to JSON: '%.60s'", s);
 		return;
 	}

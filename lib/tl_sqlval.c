@@ -221,7 +221,7 @@ int tl_sqlval_next(const char *s, size_t n, size_t *pos, struct tl_jslice *key,
 		i = skip_ws(s, n, i + 1);
 	}
 	if (obj) {
-		size_t kl = i < n && s[i] == '"' ? tl_jscan_skip(s + i, n - i) : 0;
+		size_t kl = i < n && s[i] == '"' ? tl_jlex_skip(s + i, n - i) : 0;
 		if (!kl)
 			return -1;
 		if (key)
@@ -231,7 +231,7 @@ int tl_sqlval_next(const char *s, size_t n, size_t *pos, struct tl_jslice *key,
 			return -1;
 		i = skip_ws(s, n, i + 1);
 	}
-	size_t vl = i < n ? tl_jscan_skip(s + i, n - i) : 0;
+	size_t vl = i < n ? tl_jlex_skip(s + i, n - i) : 0;
 	if (!vl)
 		return -1;
 	*val = (struct tl_jslice){ slice_type(s + i), s + i, vl };

@@ -1,5 +1,5 @@
 /* tl_str.h: small text codecs that several layers share: hex digits, the UTF-8 sequence at a
- * byte, the UTF-8 encoding of a code point, %XX encoding and decoding.
+ * byte, the UTF-8 encoding of a code point, %XX encoding and decoding, base64.
  *
  * All static inline: they sit on the JSON scanners' and the SigV4 signer's hot paths, where out
  * of line calls measured slower. None allocates, blocks or fails other than as said.
@@ -130,6 +130,26 @@ static inline size_t tl_pct_decode(const char *s, size_t n, char *out)
 		} else {
 			out[o++] = s[i];
 		}
+	}
+	return o;
+}
+
+/* Writes the base64 (RFC 4648: the standard alphabet, '=' padding) of s[0..n) at o, room for
+ * 4 * ((n + 2) / 3) bytes (not NUL-terminated), and returns the end. */
+static inline char *tl_base64_put(char *o, const void *s, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)u[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)u[i + 1] << 8;
+		if (i + 2 < n)
+			v |= u[i + 2];
+		*o++ = tab[v >> 18];
+		*o++ = tab[(v >> 12) & 63];
+		*o++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		*o++ = i + 2 < n ? tab[v & 63] : '=';
 	}
 	return o;
 }

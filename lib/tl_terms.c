@@ -554,7 +554,8 @@ static void url_host(const char *s, size_t n, const char **h, size_t *hl)
 	*hl = k;
 }
 
-size_t tl_terms_add_url(struct tl_terms *x, const char *url, size_t n)
+/* Adds the domain of url[0..n) as a term (nothing for X's own hosts or what is not a URL). */
+static size_t add_url(struct tl_terms *x, const char *url, size_t n)
 {
 	size_t k = scheme_len(url, n);
 	if (k) {
@@ -727,7 +728,7 @@ size_t tl_terms_add_text(struct tl_terms *x, const char *s, size_t n, const char
  * a copy in m->unesc. */
 static bool str_of(struct tl_terms_impl *m, const struct tl_jdoc *d, long tok, const char **p, size_t *n)
 {
-	if (tok < 0 || d->t[tok].type != TL_JT_STR)
+	if (tok < 0 || d->t[tok].type != TL_J_STRING)
 		return false;
 	const char *s = d->s + d->t[tok].start;
 	size_t len = d->t[tok].end - d->t[tok].start;
@@ -748,7 +749,7 @@ size_t tl_terms_tweet(struct tl_terms *x, const struct tl_jdoc *d, size_t obj)
 {
 	struct tl_terms_impl *m = x->impl;
 	tl_terms_reset(x);
-	if (obj >= d->n || d->t[obj].type != TL_JT_OBJ)
+	if (obj >= d->n || d->t[obj].type != TL_J_OBJECT)
 		return 0;
 	long text = -1, ent = -1, sub;
 	if ((sub = tl_jdoc_get(d, obj, "note_tweet")) >= 0 && (text = tl_jdoc_get(d, (size_t)sub, "text")) >= 0)
@@ -765,7 +766,7 @@ size_t tl_terms_tweet(struct tl_terms *x, const struct tl_jdoc *d, size_t obj)
 	const char *lang = NULL;
 	size_t langlen = 0;
 	long lt = tl_jdoc_get(d, obj, "lang");
-	if (lt >= 0 && d->t[lt].type == TL_JT_STR) {
+	if (lt >= 0 && d->t[lt].type == TL_J_STRING) {
 		lang = d->s + d->t[lt].start + 1;
 		langlen = d->t[lt].end - d->t[lt].start - 2;
 	}
@@ -774,9 +775,9 @@ size_t tl_terms_tweet(struct tl_terms *x, const struct tl_jdoc *d, size_t obj)
 	if (str_of(m, d, text, &p, &n))
 		tl_terms_add_text(x, p, n, lang, langlen, ent < 0);
 	long urls = ent >= 0 ? tl_jdoc_get(d, (size_t)ent, "urls") : -1;
-	if (urls >= 0 && d->t[urls].type == TL_JT_ARR && (m->kinds & 1u << TL_TERM_DOMAIN)) {
+	if (urls >= 0 && d->t[urls].type == TL_J_ARRAY && (m->kinds & 1u << TL_TERM_DOMAIN)) {
 		for (size_t k = (size_t)urls + 1; k < d->t[urls].next; k = d->t[k].next) {
-			if (d->t[k].type != TL_JT_OBJ)
+			if (d->t[k].type != TL_J_OBJECT)
 				continue;
 			long u = tl_jdoc_get(d, k, "expanded_url");
 			if (u < 0)
@@ -784,7 +785,7 @@ size_t tl_terms_tweet(struct tl_terms *x, const struct tl_jdoc *d, size_t obj)
 			if (u < 0)
 				u = tl_jdoc_get(d, k, "url");
 			if (str_of(m, d, u, &p, &n))
-				tl_terms_add_url(x, p, n);
+				add_url(x, p, n);
 		}
 	}
 	return x->n;

@@ -78,8 +78,6 @@ void tl_terms_reset(struct tl_terms *x);
  * text_urls, http(s) URLs in the text give domain terms. Returns the number of terms now held. */
 size_t tl_terms_add_text(struct tl_terms *x, const char *text, size_t n, const char *lang,
 			 size_t langlen, bool text_urls);
-/* Adds the domain of url[0..n) as a term (nothing for X's own hosts or what is not a URL). */
-size_t tl_terms_add_url(struct tl_terms *x, const char *url, size_t n);
 
 /* The terms of the tweet at token obj of d: a merged v2 tweet or the "data" of a stream line
  * (note_tweet.text when present, else text; entities.urls), or a v1.1 tweet

@@ -1160,7 +1160,7 @@ static int lfail(struct loader *L, const char *what)
 
 static bool tok_num(const struct tl_jdoc *d, long tok, double *v)
 {
-	if (tok < 0 || d->t[tok].type != TL_JT_NUM)
+	if (tok < 0 || d->t[tok].type != TL_J_NUMBER)
 		return false;
 	char s[64];
 	size_t n = d->t[tok].end - d->t[tok].start;
@@ -1198,9 +1198,9 @@ static int get_i64(struct loader *L, size_t obj, const char *name, int64_t lo, i
 static int get_bool(struct loader *L, size_t obj, const char *name, bool *v)
 {
 	long t = tl_jdoc_get(&L->d, obj, name);
-	if (t < 0 || (L->d.t[t].type != TL_JT_TRUE && L->d.t[t].type != TL_JT_FALSE))
+	if (t < 0 || (L->d.t[t].type != TL_J_TRUE && L->d.t[t].type != TL_J_FALSE))
 		return lfail(L, "a true or false expected");
-	*v = L->d.t[t].type == TL_JT_TRUE;
+	*v = L->d.t[t].type == TL_J_TRUE;
 	return 0;
 }
 
@@ -1210,7 +1210,7 @@ static int get_counts(struct loader *L, size_t obj, const char *name, size_t n, 
 {
 	const struct tl_jdoc *d = &L->d;
 	long a = tl_jdoc_get(d, obj, name);
-	if (a < 0 || d->t[a].type != TL_JT_ARR)
+	if (a < 0 || d->t[a].type != TL_J_ARRAY)
 		return lfail(L, "an array of counts expected");
 	size_t i = 0;
 	for (size_t k = (size_t)a + 1; k < d->t[a].next; k = d->t[k].next, i++) {
@@ -1230,7 +1230,7 @@ static int get_holt(struct loader *L, size_t obj, const char *name, struct tl_ho
 	const struct tl_jdoc *d = &L->d;
 	long a = tl_jdoc_get(d, obj, name);
 	double v[3];
-	if (a < 0 || d->t[a].type != TL_JT_ARR)
+	if (a < 0 || d->t[a].type != TL_J_ARRAY)
 		return lfail(L, "Holt's state expected");
 	for (size_t i = 0; i < 3; i++)
 		if (!tok_num(d, tl_jdoc_at(d, (size_t)a, i), &v[i]))
@@ -1249,8 +1249,8 @@ static size_t get_key(struct loader *L, size_t obj, uint64_t *hash)
 	struct tl_trends *tr = L->tr;
 	const struct tl_jdoc *d = &L->d;
 	long tk = tl_jdoc_get(d, obj, "kind"), tl = tl_jdoc_get(d, obj, "lang"), tt = tl_jdoc_get(d, obj, "term");
-	if (tk < 0 || tl < 0 || tt < 0 || d->t[tk].type != TL_JT_STR || d->t[tl].type != TL_JT_STR ||
-	    d->t[tt].type != TL_JT_STR) {
+	if (tk < 0 || tl < 0 || tt < 0 || d->t[tk].type != TL_J_STRING || d->t[tl].type != TL_J_STRING ||
+	    d->t[tt].type != TL_J_STRING) {
 		lfail(L, "a term needs \"kind\", \"lang\" and \"term\"");
 		return 0;
 	}
@@ -1435,7 +1435,7 @@ static int load_sketch(struct loader *L)
 	const struct tl_jdoc *d = &L->d;
 	long nm = tl_jdoc_get(d, 0, "sketch"), cells = tl_jdoc_get(d, 0, "cells");
 	int64_t row;
-	if (nm < 0 || d->t[nm].type != TL_JT_STR || cells < 0 || d->t[cells].type != TL_JT_ARR)
+	if (nm < 0 || d->t[nm].type != TL_J_STRING || cells < 0 || d->t[cells].type != TL_J_ARRAY)
 		return lfail(L, "a bad sketch line");
 	bool fast = d->t[nm].end - d->t[nm].start == 6 && memcmp(d->s + d->t[nm].start, "\"fast\"", 6) == 0;
 	bool slow = d->t[nm].end - d->t[nm].start == 6 && memcmp(d->s + d->t[nm].start, "\"slow\"", 6) == 0;
@@ -1484,7 +1484,7 @@ int tl_trends_load(struct tl_trends *tr, const char *text, size_t n, const char 
 		L.lineno++;
 		if (end) {
 			rc = lfail(&L, "text after the end");
-		} else if (tl_jdoc_parse(&L.d, p, len, NULL, NULL) < 0 || L.d.t[0].type != TL_JT_OBJ) {
+		} else if (tl_jdoc_parse(&L.d, p, len, NULL, NULL) < 0 || L.d.t[0].type != TL_J_OBJECT) {
 			rc = lfail(&L, "not a JSON object");
 		} else if (!header) {
 			rc = load_header(&L, note);

@@ -1,72 +1,19 @@
-/* tl_tweet.h: X API v2 stream lines: a fast JSON tokenizer (a "tape" of value spans over the
- * line, no copies, no cJSON), classification of a line (tweet, stream error message, other),
- * the expansion merger that turns {"data","includes","matching_rules"} into one tweet object,
- * and a bounded set of recently seen tweet ids for duplicate suppression.
+/* tl_tweet.h: X API v2 stream lines over the document tokenizer (tl_jdoc): classification of a
+ * line (tweet, stream error message, other), the expansion merger that turns
+ * {"data","includes","matching_rules"} into one tweet object, and a bounded set of recently seen
+ * tweet ids for duplicate suppression.
  *
- * Why not cJSON: X sends matching_rules ids as JSON numbers beyond 2^53 in some captures (cJSON
- * would round them), and the merger must keep up with far more than a firehose (the output
- * is built by copying spans of the input, minified when the input has white space).
+ * The merger must keep up with far more than a firehose: the output is built by copying spans
+ * of the input, minified when the input has white space.
  */
 #ifndef TL_TWEET_H
 #define TL_TWEET_H
 #include "tl_buf.h"
+#include "tl_jdoc.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-enum tl_jtype {
-	TL_JT_OBJ = 1,
-	TL_JT_ARR,
-	TL_JT_STR,
-	TL_JT_NUM,
-	TL_JT_TRUE,
-	TL_JT_FALSE,
-	TL_JT_NULL,
-};
-
-/* One value (or object key) of the document. Offsets are bytes into the text; a string's span
- * includes its quotes. next is the index of the first token after this value and everything
- * inside it, so siblings are found without walking children. */
-struct tl_jtok {
-	uint32_t start, end;
-	uint32_t next;
-	uint8_t type;
-};
-
-/* A tokenized JSON text. The text is not copied: it must outlive the doc's use. */
-struct tl_jdoc {
-	const char *s;
-	size_t len;
-	struct tl_jtok *t;
-	size_t n, cap;
-	bool has_ws;   /* white space between tokens somewhere (so spans need minifying) */
-};
-
-#define TL_JDOC_MAX_DEPTH 256
-
-/* Tokenizes s[0..n) as exactly one JSON value (RFC 8259, valid UTF-8, nesting up to
- * TL_JDOC_MAX_DEPTH, texts under 4 GiB). Reuses d's token array (allocates with x*, may exit).
- * Returns 0, or -1 with *why (static text) and *errpos set (either may be NULL). */
-int tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n, const char **why, size_t *errpos);
-void tl_jdoc_free(struct tl_jdoc *d);
-
-/* Member lookup in the object at token index obj: the value's token index, or -1. Keys are
- * compared as raw text (a key written with escapes does not match). */
-long tl_jdoc_get(const struct tl_jdoc *d, size_t obj, const char *key);
-/* Index of element i of the array at token index arr, or -1. */
-long tl_jdoc_at(const struct tl_jdoc *d, size_t arr, size_t i);
-/* The raw text of a string without quotes (escapes left as written), or of a number; false
- * for other types. Used for ids, which X sends as strings and sometimes as numbers. */
-bool tl_jdoc_idtext(const struct tl_jdoc *d, long tok, const char **p, size_t *n);
-/* Appends token tok's value as compact JSON (white space outside strings removed). */
-int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out);
-/* Appends the decoded value of string token tok (escapes resolved, \u surrogate pairs joined, a
- * lone surrogate as U+FFFD) to b. -1 when tok is not a string or b's cap is reached. */
-int tl_jdoc_str(const struct tl_jdoc *d, long tok, struct tl_buf *b);
-/* The decoded value of a string token (escapes resolved) as a new string, or NULL when tok is
- * not a string. Caller frees. */
-char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok);
 
 /* What a stream line is. */
 enum tl_tweet_kind {

@@ -225,22 +225,29 @@ static bool is_throttle(const struct tl_aws_error *e)
 
 /* An Athena call. Over tl_aws's own retries, throttling and transient errors are retried with
  * jittered exponential backoff (Athena throttles GetQueryExecution under load), up to 8 more
- * rounds. A stop signal ends the waiting unless keep_on_signal. Returns 0, or -1 with the reason
- * in *why (caller frees) when why is given, else reported. */
+ * rounds: 100 ms doubling to --poll-max (at most 6.4 s), each between half and all of that. A
+ * stop signal ends the waiting unless keep_on_signal. Returns 0, or -1 with the reason in *why
+ * (caller frees) when why is given, else reported. */
 static int athena_call(struct app *a, const char *op, cJSON *body, cJSON **out,
 		       bool keep_on_signal, char **why)
 {
+	const struct tl_retry_policy policy = {
+		.max_attempts = 9, .base_ms = 100, .max_ms = a->o.poll_max < 6400 ? a->o.poll_max : 6400,
+		.growth = 2, .jitter = 0.5, .through_signals = keep_on_signal,
+	};
+	struct tl_retry retry;
 	char target[96];
-	int round;
 	snprintf(target, sizeof target, "AmazonAthena.%s", op);
-	for (round = 0;; round++) {
+	tl_retry_start(&retry, &policy, NULL);
+	for (;;) {
 		struct tl_aws_error err = { 0 };
-		int64_t delay;
+		long delay;
 		if (tl_aws_json_call(a->aws, "athena", target, body, out, &err) == 0) {
 			tl_aws_error_free(&err);
 			return 0;
 		}
-		if (!is_throttle(&err) || round >= 8 || (tl_sig_caught() && !keep_on_signal)) {
+		if (!is_throttle(&err) || (tl_sig_caught() && !keep_on_signal) ||
+		    (delay = tl_retry_next(&retry, false)) < 0) {
 			char *txt = tl_aws_error_text(&err);
 			if (why)
 				*why = xasprintf("Athena %s: %s", op, txt);
@@ -250,17 +257,9 @@ static int athena_call(struct app *a, const char *op, cJSON *body, cJSON **out,
 			tl_aws_error_free(&err);
 			return -1;
 		}
-		delay = (int64_t)(100.0 * (double)(1 << (round < 6 ? round : 6)));
-		if (delay > a->o.poll_max)
-			delay = a->o.poll_max;
-		delay = (int64_t)((0.5 + 0.5 * rand01()) * (double)delay);
-		tl_debug("Athena %s: %s, retrying in %lld ms", op, err.code ? err.code : "error",
-			 (long long)delay);
+		tl_debug("Athena %s: %s, retrying in %ld ms", op, err.code ? err.code : "error", delay);
 		tl_aws_error_free(&err);
-		if (keep_on_signal) {
-			struct timespec ts = { (time_t)(delay / 1000), (long)(delay % 1000) * 1000000 };
-			nanosleep(&ts, NULL);
-		} else if (tl_sleep_ms(delay)) {
+		if (!tl_retry_wait(&retry, delay)) {
 			if (why)
 				*why = xasprintf("Athena %s: interrupted", op);
 			else

@@ -161,21 +161,6 @@ static const char *input_name(const struct producer *P, size_t idx)
 	return strcmp(P->inputs[idx], "-") == 0 ? "stdin" : P->inputs[idx];
 }
 
-static void add_base64(struct tl_buf *b, const unsigned char *s, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		char q[4] = { tab[v >> 18], tab[(v >> 12) & 63],
-			      i + 1 < n ? tab[(v >> 6) & 63] : '=', i + 2 < n ? tab[v & 63] : '=' };
-		tl_buf_add(b, q, 4);
-	}
-}
-
 /* Appends one record to the dead-letter file: {"reason", "error"?, "input", "line", "data" or
  * "data_base64" (when not valid UTF-8) or "bytes" (when the line was not kept)}. data is the
  * line as read, without its line terminator. */
@@ -209,7 +194,7 @@ static void dead_letter(struct producer *P, const char *reason, const char *errn
 			tl_buf_add_json_str(&b, line.data, line.len);
 		} else {
 			tl_buf_adds(&b, ",\"data_base64\":\"");
-			add_base64(&b, (const unsigned char *)line.data, line.len);
+			tl_buf_add_base64(&b, line.data, line.len);
 			tl_buf_addc(&b, '"');
 		}
 		tl_buf_release(&line);

@@ -977,20 +977,8 @@ static void add_error_line(const rd_kafka_message_t *m, const char *why, int64_t
 		tl_buf_add_json_str(b, v, vn);
 	} else {
 		/* not text: keep the bytes exactly, as base64 */
-		static const char b64[] =
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-		const unsigned char *s = (const unsigned char *)v;
 		tl_buf_adds(b, ",\"value_base64\":\"");
-		for (size_t i = 0; i < vn; i += 3) {
-			unsigned x = (unsigned)s[i] << 16;
-			if (i + 1 < vn)
-				x |= (unsigned)s[i + 1] << 8;
-			if (i + 2 < vn)
-				x |= s[i + 2];
-			char q[4] = { b64[x >> 18], b64[(x >> 12) & 63],
-				      i + 1 < vn ? b64[(x >> 6) & 63] : '=', i + 2 < vn ? b64[x & 63] : '=' };
-			tl_buf_add(b, q, 4);
-		}
+		tl_buf_add_base64(b, v, vn);
 		tl_buf_addc(b, '"');
 	}
 	tl_buf_adds(b, "}\n");

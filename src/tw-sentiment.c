@@ -261,7 +261,7 @@ static int handle_line(struct app *a, const struct tl_line *line)
 			return -1;
 		return emit(a, s, n);
 	}
-	struct tl_jslice f[F_N], obj = { TL_J_OBJECT, s + i, tl_jscan_skip(s + i, n - i) };
+	struct tl_jslice f[F_N], obj = { TL_J_OBJECT, s + i, tl_jlex_skip(s + i, n - i) };
 	if (fields(s, n, f) < 0) {
 		a->not_tweets++;
 		return emit(a, s, n);

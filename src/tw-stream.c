@@ -358,7 +358,7 @@ static char *problem_text(const struct tl_buf *body)
 	struct tl_tweet t = { 0 };
 	char *s = NULL;
 	if (body->len && tl_jdoc_parse(&t.doc, body->data, body->len, NULL, NULL) == 0 &&
-	    t.doc.t[0].type == TL_JT_OBJ) {
+	    t.doc.t[0].type == TL_J_OBJECT) {
 		long errs = tl_jdoc_get(&t.doc, 0, "errors");
 		long obj = errs >= 0 ? tl_jdoc_at(&t.doc, (size_t)errs, 0) : 0;
 		if (obj >= 0) {
@@ -641,7 +641,7 @@ static int rules_call(struct rules_api *api, const char *method, const char *que
 		return -1;
 	}
 	if (tl_jdoc_parse(doc, resp->body.data ? resp->body.data : "", resp->body.len, NULL, NULL) < 0 ||
-	    doc->t[0].type != TL_JT_OBJ) {
+	    doc->t[0].type != TL_J_OBJECT) {
 		tl_err("rules: the answer is not a JSON object");
 		return -1;
 	}
@@ -662,10 +662,10 @@ static struct rule *rules_parse(const struct tl_jdoc *d, size_t *n)
 	size_t cap = 0;
 	struct rule *v = NULL;
 	*n = 0;
-	if (data < 0 || d->t[data].type != TL_JT_ARR)
+	if (data < 0 || d->t[data].type != TL_J_ARRAY)
 		return NULL;
 	for (size_t k = (size_t)data + 1; k < d->t[data].next; k = d->t[k].next) {
-		if (d->t[k].type != TL_JT_OBJ)
+		if (d->t[k].type != TL_J_OBJECT)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -706,7 +706,7 @@ static int report_rule_errors(const struct tl_jdoc *d)
 {
 	long errs = tl_jdoc_get(d, 0, "errors");
 	int n = 0;
-	if (errs < 0 || d->t[errs].type != TL_JT_ARR)
+	if (errs < 0 || d->t[errs].type != TL_J_ARRAY)
 		return 0;
 	for (size_t k = (size_t)errs + 1; k < d->t[errs].next; k = d->t[k].next) {
 		char *title = tl_jdoc_strdup(d, tl_jdoc_get(d, k, "title"));

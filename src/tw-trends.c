@@ -160,9 +160,9 @@ static long tape_path(const struct tl_jdoc *d, size_t obj, const char *path)
 			return -1;
 		memcpy(seg, path, n);
 		seg[n] = 0;
-		if (d->t[cur].type == TL_JT_OBJ) {
+		if (d->t[cur].type == TL_J_OBJECT) {
 			cur = tl_jdoc_get(d, (size_t)cur, seg);
-		} else if (d->t[cur].type == TL_JT_ARR) {
+		} else if (d->t[cur].type == TL_J_ARRAY) {
 			uint64_t i;
 			if (tl_parse_u64(seg, 1u << 20, &i) < 0)
 				return -1;
@@ -179,7 +179,7 @@ static long tape_path(const struct tl_jdoc *d, size_t obj, const char *path)
 
 static bool number_of(const struct tl_jdoc *d, long tok, double *v)
 {
-	if (tok < 0 || d->t[tok].type != TL_JT_NUM)
+	if (tok < 0 || d->t[tok].type != TL_J_NUMBER)
 		return false;
 	char s[64];
 	size_t n = d->t[tok].end - d->t[tok].start;
@@ -196,7 +196,7 @@ static bool event_time(struct app *a, size_t obj, int64_t *ms)
 	long tok = a->time_field ? tape_path(d, obj, a->time_field) : tl_jdoc_get(d, obj, "created_at");
 	if (tok < 0)
 		return false;
-	if (d->t[tok].type == TL_JT_STR)
+	if (d->t[tok].type == TL_J_STRING)
 		return tl_time_parse(d->s + d->t[tok].start + 1, d->t[tok].end - d->t[tok].start - 2, ms) == 0;
 	double v;
 	return number_of(d, tok, &v) && tl_time_from_epoch(v, ms) == 0;
@@ -232,13 +232,13 @@ static int handle_line(struct app *a, const char *line, size_t n, const char *wh
 	const char *lang = NULL;
 	size_t ll = 0;
 	long lt = tl_jdoc_get(d, obj, "lang");
-	if (lt >= 0 && d->t[lt].type == TL_JT_STR) {
+	if (lt >= 0 && d->t[lt].type == TL_J_STRING) {
 		lang = d->s + d->t[lt].start + 1;
 		ll = d->t[lt].end - d->t[lt].start - 2;
 	}
 	double sent = NAN, v;
 	long st = tl_jdoc_get(d, obj, "sentiment");
-	if (st >= 0 && d->t[st].type == TL_JT_OBJ && number_of(d, tl_jdoc_get(d, (size_t)st, "compound"), &v) &&
+	if (st >= 0 && d->t[st].type == TL_J_OBJECT && number_of(d, tl_jdoc_get(d, (size_t)st, "compound"), &v) &&
 	    v >= -1 && v <= 1)
 		sent = v;
 	int r = tl_trends_add(a->tr, t, a->terms, lang, ll, sent, tl_now_ms());
@@ -776,6 +776,11 @@ int main(int argc, char **argv)
 		a.out_broken = true;
 	if (a.svg_path && a.tr)
 		write_svg(&a);
+	if (a.watch && !a.tty_on && a.tr && !a.out_broken) {
+		/* plain frames: the last one shows where the input ended */
+		a.ended = true;
+		draw_view(&a);
+	}
 	if (a.tty_on && !stopping(&a))
 		linger(&a);
 	if (a.state_path && status != TL_EXIT_USAGE && save_state(&a) < 0 && status == 0)

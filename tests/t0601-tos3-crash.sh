@@ -62,7 +62,7 @@ test_expect_success 'a second member joining mid-drain: the rebalance stores, co
 	kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 -G gr -t r --dest lakeR \
 		--time-field created_at --max-records 5 -v --exit-at-end >mA 2>errA &
 	a=$!
-	wait_for 120 "grep -q '^kafka-to-s3: stored ' errA"
+	wait_for 120 "grep -q \"^kafka-to-s3: stored \" errA"
 	kafka-to-s3 -b "$KAFKA_BROKERS" -X session.timeout.ms=6000 -G gr -t r --dest lakeR \
 		--time-field created_at --max-records 5 -v --exit-at-end >mB 2>errB &
 	b=$!

@@ -248,7 +248,10 @@ static int run_check(void)
 			for (size_t i = 0; i < res.nadd; i++) {
 				if (i)
 					tl_buf_addc(&b, ',');
-				tl_buf_add_json_str(&b, res.add_headers[i], strlen(res.add_headers[i]));
+				char *hl = xasprintf("%s: %s", res.add_headers[i].name,
+						     res.add_headers[i].value);
+				tl_buf_add_json_str(&b, hl, strlen(hl));
+				free(hl);
 			}
 			tl_buf_addc(&b, ']');
 		}

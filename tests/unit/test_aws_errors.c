@@ -4,9 +4,11 @@
 #include "t.h"
 #include "tl_aws.h"
 #include "tl_log.h"
+#include "tl_sig.h"
 #include "tl_time.h"
 
 #include <math.h>
+#include <signal.h>
 
 static struct tl_aws *new_aws(void)
 {
@@ -406,6 +408,63 @@ static void test_retry_quota(void)
 }
 
 /* RFC 7231 date of now + off seconds. */
+/* The one retry policy: the schedules of its users, the attempt limit, the quota, signals. */
+static void test_retry_policy(void)
+{
+	/* STS: fixed 200, 400 */
+	const struct tl_retry_policy sts = { .max_attempts = 3, .base_ms = 200, .max_ms = 400,
+					     .growth = 2 };
+	struct tl_retry r;
+	tl_retry_start(&r, &sts, NULL);
+	T_EQ_INT(r.attempts, 1);
+	T_EQ_INT(tl_retry_next(&r, false), 200);
+	T_EQ_INT(tl_retry_next(&r, false), 400);
+	T_EQ_INT(tl_retry_next(&r, false), -1);
+	T_EQ_INT(r.attempts, 3);
+	/* the container's: the same delay each time */
+	const struct tl_retry_policy flat = { .max_attempts = 4, .base_ms = 1000, .max_ms = 1000,
+					      .growth = 1 };
+	tl_retry_start(&r, &flat, NULL);
+	for (int i = 0; i < 3; i++)
+		T_EQ_INT(tl_retry_next(&r, false), 1000);
+	T_EQ_INT(tl_retry_next(&r, false), -1);
+	/* jitter: the standard mode's full jitter stays under the cap; half jitter above half */
+	const struct tl_retry_policy full = { .max_attempts = 100, .base_ms = 1000, .max_ms = 20000,
+					      .growth = 2, .jitter = 1 };
+	const struct tl_retry_policy half = { .max_attempts = 100, .base_ms = 100, .max_ms = 2000,
+					      .growth = 2, .jitter = 0.5 };
+	struct tl_retry h;
+	tl_retry_start(&r, &full, NULL);
+	tl_retry_start(&h, &half, NULL);
+	for (long k = 1; k <= 20; k++) {
+		long cap = k >= 6 ? 20000 : 1000L << (k - 1), d = tl_retry_next(&r, false);
+		T_CHECK(d >= 0 && d <= cap);
+		long hcap = k >= 6 ? 2000 : 100L << (k - 1), hd = tl_retry_next(&h, false);
+		T_CHECK(hd >= hcap / 2 && hd <= hcap);
+	}
+	/* the quota: 5 a retry, 10 after a timeout, given back on success */
+	int quota = 12;
+	tl_retry_start(&r, &full, &quota);
+	T_CHECK(tl_retry_next(&r, true) >= 0);
+	T_EQ_INT(quota, 2);
+	T_EQ_INT(tl_retry_next(&r, false), -1); /* 2 < 5 */
+	tl_retry_done(&r);
+	T_EQ_INT(quota, 12);
+	tl_retry_start(&r, &full, &quota);
+	tl_retry_done(&r);
+	T_EQ_INT(quota, 13);
+	/* a stop signal cuts a wait, unless the policy waits through signals */
+	const struct tl_retry_policy through = { .max_attempts = 2, .base_ms = 50, .max_ms = 50,
+						 .growth = 1, .through_signals = true };
+	tl_sig_raise_flag(SIGTERM);
+	tl_retry_start(&r, &sts, NULL);
+	T_CHECK(!tl_retry_again(&r, false));
+	tl_retry_start(&r, &through, NULL);
+	T_CHECK(tl_retry_again(&r, false));
+	tl_sig_clear();
+	T_CHECK(tl_retry_again(&h, false));
+}
+
 static void http_date(int64_t off, char *buf, size_t n)
 {
 	static const char *wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
@@ -781,6 +840,7 @@ int main(int argc, char **argv)
 	TEST(test_parse_xml);
 	TEST(test_parse_json);
 	TEST(test_classification);
+	TEST(test_retry_policy);
 	if (!stub_start()) {
 		t_ok(0, "http-stub.py did not start");
 		return t_done();
