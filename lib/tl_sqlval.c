@@ -499,7 +499,7 @@ void tl_sqlval_result_json(sqlite3_context *ctx, const struct tl_jslice *v,
 }
 
 int tl_sqlval_register(sqlite3 *db, const char *name, int nargs, bool deterministic,
-		       struct tl_sqlctx ctx[2],
+		       struct tl_sqlctx *ctx,
 		       void (*fn)(sqlite3_context *, int, sqlite3_value **),
 		       void (*step)(sqlite3_context *, int, sqlite3_value **),
 		       void (*final)(sqlite3_context *),

@@ -68,9 +68,10 @@ void tl_sqlval_fail(sqlite3_context *ctx, const char *fmt, ...) __attribute__((f
 const struct tl_sqltype *tl_sqltype_arg(sqlite3_context *ctx, sqlite3_value **argv, int i);
 
 /* Registers a function (scalar: fn; aggregate: step and final; window aggregate: also value
- * and inverse) under name with ctx[0] as user data, and under name_try with ctx[1]. */
+ * and inverse) under name with ctx[0] as user data, and under name_try with ctx[1] (ctx points
+ * to two; both must outlive db). */
 int tl_sqlval_register(sqlite3 *db, const char *name, int nargs, bool deterministic,
-		       struct tl_sqlctx ctx[2],
+		       struct tl_sqlctx *ctx,
 		       void (*fn)(sqlite3_context *, int, sqlite3_value **),
 		       void (*step)(sqlite3_context *, int, sqlite3_value **),
 		       void (*final)(sqlite3_context *),
