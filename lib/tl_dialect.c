@@ -109,6 +109,20 @@ struct rw {
 	int depth;
 	const char *no_agg;       /* the clause being written, when aggregates may not appear */
 	bool in_agg;              /* inside an aggregate's arguments */
+	/* Trino's grouping rule (a column outside aggregates is a grouping key or inside one):
+	 * the references to grp's columns outside aggregates, each with the SQL of the
+	 * expressions around it, checked once the SELECT's keys are known. */
+	struct scope *grp;
+	struct bare *bares;
+	size_t nbares, abares;
+	bool saw_agg;             /* an aggregate (not a window) in the SELECT being written */
+};
+
+struct bare {
+	const struct tl_trino_node *at;
+	const char *name;
+	const char **around;      /* its own SQL, then each enclosing expression's */
+	size_t naround, aaround;
 };
 
 static void track(struct rw *w, void *p)
@@ -706,6 +720,39 @@ static const struct col *find_col(const struct rel *r, const char *name)
 	return NULL;
 }
 
+static void bare_around(struct rw *w, size_t mark, const char *sql);
+
+/* A reference to a column of the SELECT being checked for grouping, outside aggregates. */
+static void bare_add(struct rw *w, const struct tl_trino_node *at,
+		     const struct tl_trino_node *const *p, size_t n, const char *col_sql)
+{
+	if (w->nbares == w->abares) {
+		size_t na = w->abares ? w->abares * 2 : 16;
+		w->bares = ar_grow(w, w->bares, w->abares * sizeof *w->bares, na * sizeof *w->bares);
+		w->abares = na;
+	}
+	struct tl_buf *name = nb(w);
+	for (size_t i = 0; i < n; i++)
+		tl_buf_addf(name, "%s%s", i ? "." : "", p[i]->text);
+	w->bares[w->nbares++] = (struct bare){ .at = at, .name = tl_buf_str(name) };
+	bare_around(w, w->nbares - 1, col_sql); /* a whole struct column grouped covers its fields */
+}
+
+/* The expression sql encloses the references recorded since mark. */
+static void bare_around(struct rw *w, size_t mark, const char *sql)
+{
+	for (size_t i = mark; i < w->nbares; i++) {
+		struct bare *b = &w->bares[i];
+		if (b->naround == b->aaround) {
+			size_t na = b->aaround ? b->aaround * 2 : 8;
+			b->around = ar_grow(w, b->around, b->aaround * sizeof *b->around,
+					    na * sizeof *b->around);
+			b->aaround = na;
+		}
+		b->around[b->naround++] = sql;
+	}
+}
+
 /* An identifier chain a.b.c: a column (qualified by catalog.table, a relation or not) and
  * then fields, resolved from the innermost scope out, as Trino does. */
 static struct ex resolve(struct rw *w, struct scope *sc, const struct tl_trino_node *const *p,
@@ -756,6 +803,8 @@ static struct ex resolve(struct rw *w, struct scope *sc, const struct tl_trino_n
 			struct tl_buf *what = nb(w);
 			for (size_t i = 0; i < used; i++)
 				tl_buf_addf(what, "%s%s", i ? "." : "", p[i]->text);
+			if (s == w->grp && !w->in_agg)
+				bare_add(w, at, p, n, hit->sql);
 			return deref(w, mk(hit->sql, hit->ty), tl_buf_str(what), p + used, n - used, at);
 		}
 	}
@@ -1542,8 +1591,10 @@ static struct ex t_aggregate(struct rw *w, struct scope *sc, const struct tl_tri
 	if (w->in_agg && !over)
 		fail(w, n, "Cannot nest aggregations inside aggregation '%s'", fn);
 	bool saved_in = w->in_agg;
-	if (!over)
+	if (!over) {
 		w->in_agg = true;
+		w->saw_agg = true;
+	}
 	struct ex *a = args_of(w, sc, n, NULL);
 	size_t k = nargs(n);
 	const char *filter = "";
@@ -2213,6 +2264,7 @@ static struct ex t_subscript(struct rw *w, struct scope *sc, const struct tl_tri
 static struct ex ex_of(struct rw *w, struct scope *sc, const struct tl_trino_node *n)
 {
 	struct ex r;
+	size_t mark = w->nbares;
 	enter(w, n);
 	switch (n->kind) {
 	case TL_TN_IDENT:
@@ -2429,6 +2481,8 @@ static struct ex ex_of(struct rw *w, struct scope *sc, const struct tl_trino_nod
 	default:
 		fail(w, n, "this expression is not supported offline");
 	}
+	if (w->nbares > mark)
+		bare_around(w, mark, r.sql);
 	w->depth--;
 	return r;
 }
@@ -2871,6 +2925,23 @@ static void write_items(struct rw *w, struct tl_buf *o, const struct qres *res, 
 			    out_name(w, top, i, res->cols[i].label));
 }
 
+/* Trino's rule for a query with GROUP BY or aggregates: every column reference outside an
+ * aggregate is a grouping key or inside an expression that is one (keys compared as written
+ * for SQLite). */
+static void check_grouping(struct rw *w, size_t mark, const char *const *keys, size_t nkeys)
+{
+	for (size_t i = mark; i < w->nbares; i++) {
+		const struct bare *b = &w->bares[i];
+		bool keyed = false;
+		for (size_t a = 0; a < b->naround && !keyed; a++)
+			for (size_t k = 0; k < nkeys && !keyed; k++)
+				keyed = !strcmp(b->around[a], keys[k]);
+		if (!keyed)
+			fail(w, b->at, "'%s' must be an aggregate expression or appear in GROUP BY clause",
+			     b->name);
+	}
+}
+
 static void t_select(struct rw *w, const struct tl_trino_node *sel, struct scope *outer,
 		     struct tl_buf *o, struct qres *res, bool top, const struct tl_trino_node *order)
 {
@@ -2878,15 +2949,22 @@ static void t_select(struct rw *w, const struct tl_trino_node *sel, struct scope
 	sc->outer = outer;
 	struct tl_buf *from = nb(w);
 	const char *saved = w->no_agg;
-	bool saved_in = w->in_agg;
+	bool saved_in = w->in_agg, saved_saw = w->saw_agg;
+	struct scope *saved_grp = w->grp;
+	size_t mark = w->nbares;
 	w->no_agg = NULL;
 	w->in_agg = false;
+	w->grp = NULL;
 	if (sel->kid[1]) {
 		w->no_agg = "FROM clause";
 		t_relation(w, sel->kid[1], sc, from);
 		w->no_agg = NULL;
 	}
+	/* the select list, HAVING and ORDER BY are checked for Trino's grouping rule */
+	w->grp = sc;
+	w->saw_agg = false;
 	select_items(w, sel->kid[0], sc, sel->kid[1] != NULL, res);
+	w->grp = NULL;
 	tl_buf_addf(o, "SELECT %s", sel->flags & TL_TF_DISTINCT ? "DISTINCT " : "");
 	write_items(w, o, res, top);
 	if (sel->kid[1])
@@ -2896,8 +2974,11 @@ static void t_select(struct rw *w, const struct tl_trino_node *sel, struct scope
 		need_bool(w, sel->kid[2], c, "WHERE clause");
 		tl_buf_addf(o, " WHERE %s", c.sql);
 	}
+	const char **keys = NULL;
+	size_t nkeys = 0;
 	if (sel->kid[3]) {
 		tl_buf_adds(o, " GROUP BY ");
+		keys = ar(w, sel->kid[3]->nkid * sizeof *keys);
 		for (size_t i = 0; i < sel->kid[3]->nkid; i++) {
 			const struct tl_trino_node *g = sel->kid[3]->kid[i];
 			const char *sql;
@@ -2906,17 +2987,21 @@ static void t_select(struct rw *w, const struct tl_trino_node *sel, struct scope
 				if (pos < 1 || (size_t)pos > res->ncols)
 					fail(w, g, "GROUP BY position %s is not in select list", g->text);
 				sql = g->text;
+				keys[nkeys++] = res->cols[pos - 1].sql;
 			} else {
 				sql = ex_in(w, sc, g, "GROUP BY clause").sql;
+				keys[nkeys++] = sql;
 			}
 			tl_buf_addf(o, "%s%s", i ? ", " : "", sql);
 		}
 	}
+	w->grp = sc;
 	if (sel->kid[4]) {
 		struct ex c = ex_of(w, sc, sel->kid[4]);
 		need_bool(w, sel->kid[4], c, "HAVING clause");
 		tl_buf_addf(o, " HAVING %s", c.sql);
 	}
+	w->grp = NULL;
 	if (sel->kid[5]) {
 		tl_buf_adds(o, " WINDOW ");
 		for (size_t i = 0; i < sel->kid[5]->nkid; i++) {
@@ -2925,8 +3010,14 @@ static void t_select(struct rw *w, const struct tl_trino_node *sel, struct scope
 				    window_spec(w, sc, d->kid[0]));
 		}
 	}
+	w->grp = sc;
 	if (order)
 		tl_buf_addf(o, " ORDER BY %s", order_by(w, order, sc, res));
+	if (sel->kid[3] || sel->kid[4] || w->saw_agg)
+		check_grouping(w, mark, keys, nkeys);
+	w->nbares = mark;
+	w->grp = saved_grp;
+	w->saw_agg = saved_saw;
 	w->no_agg = saved;
 	w->in_agg = saved_in;
 }

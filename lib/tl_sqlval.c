@@ -140,12 +140,19 @@ void tl_sqlval_fail(sqlite3_context *ctx, const char *fmt, ...)
 		sqlite3_result_null(ctx);
 		return;
 	}
-	va_list ap;
+	/* C's printf, not sqlite3_vmprintf: the format attribute checks C's conversions, and
+	 * SQLite reads some of them otherwise (its %z takes a string to free). */
+	va_list ap, ap2;
 	va_start(ap, fmt);
-	char *m = sqlite3_vmprintf(fmt, ap);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	char *m = n < 0 ? NULL : xmalloc((size_t)n + 1);
+	if (m)
+		vsnprintf(m, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
 	sqlite3_result_error(ctx, m ? m : "error", -1);
-	sqlite3_free(m);
+	free(m);
 }
 
 static void type_free(void *p)
