@@ -32,6 +32,15 @@ for name in $($ORACLE --list); do
 	'
 done
 
+test_expect_success 'every query in examples/sql/ is one of the cases checked above' '
+	$ORACLE --list >cases &&
+	missing=$(for f in "$TOP"/examples/sql/*.sql; do
+		grep -qx "example-$(basename "$f" .sql)" cases || echo "$f"
+	done) &&
+	test "$(ls "$TOP"/examples/sql/*.sql | wc -l)" -ge 6 &&
+	{ test -z "$missing" || { echo "no check for: $missing"; false; }; }
+'
+
 test_expect_success 'the new user'\''s two queries: dots and UNNEST answer instead of failing' '
 	athena-query --local "$lake" -F csv "SELECT author.username, count(*) FROM tweets GROUP BY 1" >got &&
 	head -n 1 got >h && echo "username,_col1" >want && test_cmp want h &&
