@@ -5,6 +5,7 @@
 #include "tl_alloc.h"
 #include "tl_buf.h"
 #include "tl_jscan.h"
+#include "tl_json.h"
 #include "tl_sqlre.h"
 #include "tl_sqltime.h"
 #include "tl_sqlval.h"
@@ -57,21 +58,11 @@ static const char *txt(sqlite3_value *v, size_t *n)
 
 static struct tl_jslice whole(const char *s, size_t n)
 {
-	size_t i = 0;
-	while (i < n && isspace((unsigned char)s[i]))
-		i++;
+	size_t i = tl_jlex_ws(s, n, 0);
 	struct tl_jslice v = { TL_J_NONE, s + i, n - i };
 	if (i >= n)
 		return v;
-	switch (s[i]) {
-	case '{': v.type = TL_J_OBJECT; break;
-	case '[': v.type = TL_J_ARRAY; break;
-	case '"': v.type = TL_J_STRING; break;
-	case 't': v.type = TL_J_TRUE; break;
-	case 'f': v.type = TL_J_FALSE; break;
-	case 'n': v.type = TL_J_NULL; break;
-	default: v.type = TL_J_NUMBER; break;
-	}
+	v.type = tl_jlex_type(s[i]);
 	size_t l = tl_jlex_skip(s + i, n - i);
 	if (l)
 		v.len = l;
@@ -2527,14 +2518,14 @@ static void fn_json_parse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 		return;
 	}
-	struct tl_jslice v = whole(s, n);
-	size_t i = (size_t)(v.p - s) + v.len;
-	while (i < n && isspace((unsigned char)s[i]))
-		i++;
-	if (v.type == TL_J_NONE || !tl_jlex_skip(v.p, n - (size_t)(v.p - s)) || i != n) {
-		tl_sqlval_fail(ctx, "Cannot convert value to JSON: '%.60s'", s);
+	const char *why;
+	size_t at;
+	if (tl_json_validate(s, n, &why, &at) < 0) { /* the whole text, checked (not skipped) */
+		tl_sqlval_fail(ctx, "Cannot convert value to JSON: '%.60s' (%s at byte %zu)", s, why,
+			       at + 1);
 		return;
 	}
+	struct tl_jslice v = whole(s, n);
 	sqlite3_result_text(ctx, v.p, (int)v.len, SQLITE_TRANSIENT);
 }
 

@@ -181,24 +181,10 @@ const struct tl_sqltype *tl_sqltype_arg(sqlite3_context *ctx, sqlite3_value **ar
 
 /* ---- JSON to SQL ---- */
 
+/* Tokens are tl_jlex's (white space, kinds, skipping a value). */
 static size_t skip_ws(const char *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	return i;
-}
-
-static enum tl_jtype slice_type(const char *p)
-{
-	switch (*p) {
-	case '{': return TL_J_OBJECT;
-	case '[': return TL_J_ARRAY;
-	case '"': return TL_J_STRING;
-	case 't': return TL_J_TRUE;
-	case 'f': return TL_J_FALSE;
-	case 'n': return TL_J_NULL;
-	default: return TL_J_NUMBER;
-	}
+	return tl_jlex_ws(s, n, i);
 }
 
 int tl_sqlval_next(const char *s, size_t n, size_t *pos, struct tl_jslice *key,
@@ -241,7 +227,7 @@ int tl_sqlval_next(const char *s, size_t n, size_t *pos, struct tl_jslice *key,
 	size_t vl = i < n ? tl_jlex_skip(s + i, n - i) : 0;
 	if (!vl)
 		return -1;
-	*val = (struct tl_jslice){ slice_type(s + i), s + i, vl };
+	*val = (struct tl_jslice){ tl_jlex_type(s[i]), s + i, vl };
 	*pos = i + vl;
 	return 1;
 }

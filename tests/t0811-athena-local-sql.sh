@@ -112,13 +112,15 @@ test_expect_success 'long chains of operators run; nesting deeper than SQLite re
 	grep -q "nests too deeply for the local engine" err && ! grep -q "stack overflow" err
 '
 
-test_expect_success 'errors at run time are Trino'\''s: division by zero, a bad cast, a bad regex; try() and TRY_CAST make them NULL' '
+test_expect_success 'errors at run time are Trino'\''s: division by zero, a bad cast, a bad regex, bad JSON; try() and TRY_CAST make them NULL' '
 	test_expect_failure_status 1 athena-query --local "$lake" "SELECT 1 / (count(*) - count(*)) FROM tweets" 2>err &&
 	grep -q "Division by zero" err &&
 	test_expect_failure_status 1 athena-query --local "$lake" "SELECT CAST(lang AS bigint) FROM tweets" 2>err &&
 	grep -q "Cannot cast VARCHAR ${Q}[a-z-]*${Q} to BIGINT" err &&
 	test_expect_failure_status 1 athena-query --local "$lake" "SELECT regexp_extract(lang, ${Q}(${Q}) FROM tweets" 2>err &&
 	grep -q "invalid regular expression ${Q}(${Q}: missing closing parenthesis (at character 1)" err &&
+	test_expect_failure_status 1 athena-query --local "$lake" "SELECT json_parse(${Q}{\"a\": tru}${Q})" 2>err &&
+	grep -q "Cannot convert value to JSON: ${Q}{\"a\": tru}${Q} (unexpected character at byte 7)" err &&
 	athena-query --local "$lake" -F csv --no-header "SELECT try(1 / 0), TRY_CAST(${Q}x${Q} AS bigint), try(CAST(${Q}x${Q} AS double))" >got &&
 	echo ",," >want && test_cmp want got
 '
