@@ -17,7 +17,7 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := rdkafka libcurl libcjson libcrypto zlib expat sqlite3 icu-uc libedit
+PKGS      := rdkafka libcurl libcjson libcrypto zlib expat sqlite3 icu-uc libedit libpcre2-8
 
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g

@@ -1,11 +1,15 @@
 #!/bin/bash
 # bench/local-query.sh: a GROUP BY over N local tweets (gzip NDJSON in a lake), with
-# `athena-query --local` and with the same query written for jq over the same files.
+# `athena-query --local` and with the same query written for jq over the same files; then the
+# Athena SQL the examples use: a struct field with dots, and top hashtags through CROSS JOIN
+# UNNEST(transform(...)) (a lambda over the array of rows). Each query also runs on DuckDB
+# (bench/peers, `make bench-deps`; read_json over the same objects with hive partitioning),
+# once on all cores and once on one, since athena-query scans on one core; answers compared.
 #
 #   bench/local-query.sh [N]      (default 1000000; needs `make` first; jq from `make deps`)
 #
 # The lake is made by tw-stream --simulate (8 objects across 8 hour partitions), catalogued by
-# glue-crawl --catalog. Prints seconds, records/s and MB/s (uncompressed) for both, and the ratio.
+# glue-crawl --catalog. Prints seconds, records/s and MB/s (uncompressed) for each, and ratios.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$top/bin:$PATH"
@@ -52,6 +56,38 @@ if ! cmp -s "$dir/ours" "$dir/out"; then
 fi
 printf 'same answer; athena-query --local is %.1fx the speed of the jq pipeline\n' "$(echo "$t2 / $t1" | bc -l)"
 
-sql2="SELECT lower(json_extract_scalar(h.value, '\$.tag')) AS tag, count(*) AS n FROM tweets, json_each(tweets.entities, '\$.hashtags') AS h GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+sql2="SELECT lower(tag) AS tag, count(*) AS n FROM tweets CROSS JOIN UNNEST(transform(entities.hashtags, h -> h.tag)) AS t (tag) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
 t3=$(time_of athena-query --local "$lake" -F csv --no-header "$sql2")
+cp "$dir/out" "$dir/ours2"
 report "athena-query --local (hashtags)" "$t3"
+t4=$(time_of sh -c "cat '$lake'/tweets/*/*/*.gz | gzip -dc | jq -r '.entities.hashtags[]?.tag | ascii_downcase' | sort | uniq -c | sort -k1,1nr -k2 | head -n 10")
+report "zcat | jq | sort | uniq -c (hashtags)" "$t4"
+sql3="SELECT author.username, count(*) AS n FROM tweets GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+t5=$(time_of athena-query --local "$lake" -F csv --no-header "$sql3")
+report "athena-query --local (author.username)" "$t5"
+cp "$dir/out" "$dir/ours3"
+
+# DuckDB: the same three queries in its SQL (list_transform and unnest in the select list).
+if [ ! -d "$top/bench/peers/node_modules/@duckdb/node-api" ]; then
+	echo "DuckDB skipped: bench peers missing (make bench-deps)" >&2
+	exit 0
+fi
+src="read_json('$lake/tweets/*/*/*.json.gz', format = 'newline_delimited', hive_partitioning = true)"
+duck() { # NAME OURS-FILE OUR-SECONDS SQL: DuckDB on all cores and on one, answers compared
+	local threads t name
+	for threads in 0 1; do
+		t=$(time_of node "$top/bench/duckdb-query.js" "$threads" "$4")
+		name="DuckDB $1"
+		[ "$threads" = 1 ] && name="$name, 1 thread"
+		report "$name" "$t"
+		if ! cmp -s "$2" "$dir/out"; then
+			echo "athena-query and DuckDB answer differently ($1):" >&2
+			diff "$2" "$dir/out" | head >&2
+			exit 1
+		fi
+		printf '  athena-query --local is %.2fx the speed of %s\n' "$(echo "$t / $3" | bc -l)" "$name"
+	done
+}
+duck "(GROUP BY)" "$dir/ours" "$t1" "SELECT lang, count(*) AS n FROM $src GROUP BY lang ORDER BY n DESC, lang"
+duck "(hashtags)" "$dir/ours2" "$t3" "SELECT lower(tag) AS tag, count(*) AS n FROM (SELECT unnest(list_transform(entities.hashtags, h -> h.tag)) AS tag FROM $src) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+duck "(author.username)" "$dir/ours3" "$t5" "SELECT author.username, count(*) AS n FROM $src GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"

@@ -9,6 +9,10 @@
 --
 --   athena-query -d tweetlake --parallel -p "'2026-11-25'" -F ndjson -f examples/athena-query.sql
 --
+-- The same file runs offline, unchanged, on a local lake (no --parallel there):
+--
+--   athena-query --local lake -p "'2026-11-25'" -F ndjson -f examples/athena-query.sql
+--
 -- Or one of them by copying it into the command line.
 
 -- Top hashtags. transform() takes the tags out of the array of structs, so UNNEST gives one

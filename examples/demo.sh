@@ -84,9 +84,9 @@ q() {
 	shift
 	run athena-query --local "$lake" --format table "$@"
 }
-q "top hashtags" -f "$top/examples/sql/local/top-hashtags.sql"
-q "tweets per minute, last 10 minutes of the stream" -f "$top/examples/sql/local/tweets-per-minute.sql"
-q "languages" -f "$top/examples/sql/local/languages.sql"
+q "top hashtags" -f "$top/examples/sql/top-hashtags.sql"
+q "tweets per minute, last 10 minutes of the stream" -f "$top/examples/sql/tweets-per-minute.sql"
+q "languages" -f "$top/examples/sql/languages.sql"
 step "tweets per minute over the whole stream, drawn (and as a picture: $dir/tweets-per-minute.svg)"
 (cd "$dir" && run "$top/examples/tweets-per-minute.sh" "$lake" "$dir/tweets-per-minute.svg")
 

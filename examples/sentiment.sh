@@ -6,8 +6,8 @@
 # Simulates TWEETS tweets spread over the last 6 hours, scores them with tw-sentiment, lands
 # them in a local lake folder (the layout kafka-to-s3 writes), catalogs it with glue-crawl (the
 # sentiment column becomes a struct of doubles) and runs the sentiment-per-hour and
-# sentiment-per-hashtag queries with athena-query --local. The Athena forms of the queries are
-# in examples/sql/athena/.
+# sentiment-per-hashtag queries with athena-query --local: the same files (Athena SQL) run
+# unchanged in Athena.
 set -eu
 cd "$(dirname "$0")/.."
 n=${1:-5000}
@@ -23,6 +23,6 @@ bin/glue-crawl "$lake/tweets" --database demo --table tweets --catalog "$lake/_c
 jq -r '.Table.StorageDescriptor.Columns[]? // empty | select(.Name == "sentiment") | "sentiment: \(.Type)"' \
 	"$lake/_catalog/demo/tweets.json" 2>/dev/null || true
 echo "== sentiment per hour"
-bin/athena-query --local "$lake" -q -f examples/sql/local/sentiment-per-hour.sql
+bin/athena-query --local "$lake" -q -f examples/sql/sentiment-per-hour.sql
 echo "== sentiment per hashtag"
-bin/athena-query --local "$lake" -q -f examples/sql/local/sentiment-per-hashtag.sql
+bin/athena-query --local "$lake" -q -f examples/sql/sentiment-per-hashtag.sql

@@ -8,8 +8,12 @@
 #include "tl_lakeread.h"
 #include "tl_log.h"
 #include "tl_num.h"
+#include "tl_schema.h"
 #include "tl_sig.h"
 #include "tl_sql.h"
+#include "tl_dialect.h"
+#include "tl_sqlfn.h"
+#include "tl_sqlval.h"
 #include "tl_time.h"
 
 #include <ctype.h>
@@ -18,7 +22,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
-#include <regex.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +34,19 @@ enum coltype { CT_STRING, CT_INT, CT_DOUBLE, CT_BOOL, CT_JSON, CT_TIMESTAMP };
 
 struct column {
 	char *name;     /* lower case, as the catalog has it */
+	char *glue;     /* its Glue type text */
 	enum coltype type;
+	struct tl_sqltype *vtype; /* how its JSON values are read (tl_sqlval) */
 	bool partition;
+};
+
+/* A number for each object path, the same in every scan of a table: a row's rowid is its
+ * object's number and its line's, so that SQLite's OR optimization (one scan per OR branch,
+ * rows merged by rowid) neither merges different rows nor counts one twice. */
+struct fileids {
+	char **keys;
+	uint32_t *vals;
+	size_t cap, n;
 };
 
 struct table {
@@ -42,14 +56,70 @@ struct table {
 	struct column *cols;
 	size_t ncols;
 	size_t ndata;   /* data columns come first, then partition columns */
+	struct fileids ids;
 };
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void fileids_put(struct fileids *f, char *key, uint32_t val)
+{
+	size_t i = path_hash(key) & (f->cap - 1);
+	while (f->keys[i])
+		i = (i + 1) & (f->cap - 1);
+	f->keys[i] = key;
+	f->vals[i] = val;
+}
+
+static uint32_t fileid_of(struct fileids *f, const char *path)
+{
+	if (f->cap) {
+		for (size_t i = path_hash(path) & (f->cap - 1); f->keys[i]; i = (i + 1) & (f->cap - 1))
+			if (!strcmp(f->keys[i], path))
+				return f->vals[i];
+	}
+	if ((f->n + 1) * 2 > f->cap) {
+		struct fileids g = { NULL, NULL, f->cap ? f->cap * 2 : 64, f->n };
+		g.keys = xcalloc(g.cap, sizeof *g.keys);
+		g.vals = xcalloc(g.cap, sizeof *g.vals);
+		for (size_t i = 0; i < f->cap; i++)
+			if (f->keys[i])
+				fileids_put(&g, f->keys[i], f->vals[i]);
+		free(f->keys);
+		free(f->vals);
+		*f = g;
+	}
+	uint32_t id = (uint32_t)f->n++;
+	fileids_put(f, xstrdup(path), id);
+	return id;
+}
+
+static void fileids_free(struct fileids *f)
+{
+	for (size_t i = 0; i < f->cap; i++)
+		free(f->keys[i]);
+	free(f->keys);
+	free(f->vals);
+}
 
 struct tl_localsql {
 	sqlite3 *db;
+	struct tl_sqlfn *fn;
 	char *lake;
+	char *database;
 	struct table *tables;
 	size_t ntables;
 	char **names;   /* "db.table", NULL-terminated */
+	/* the catalog as tl_dialect reads it */
+	struct tl_dialect_table *dtables;
+	size_t ndtables;
+	struct tl_dialect_column **dcols;
+	char **sqlnames;
 	struct tl_localsql_stats stats;
 	char denied[96]; /* what the authorizer refused last, for the message */
 };
@@ -136,6 +206,48 @@ static char *lake_root(const char *lake, const char *dir)
 	return xstrdup(in ? lake : dir);
 }
 
+/* How a column's JSON values are read: the kind of its Glue type (tl_sqlval.h). */
+static struct tl_sqltype *value_type(const char *glue)
+{
+	char *err = NULL;
+	struct tl_schema *sc = glue ? tl_schema_parse_type(glue, &err) : NULL;
+	free(err);
+	struct tl_sqltype *t = xcalloc(1, sizeof *t);
+	t->k = 's';
+	if (sc) {
+		switch (sc->kind) {
+		case TL_SK_BOOLEAN: t->k = 'b'; break;
+		case TL_SK_INT: case TL_SK_BIGINT: t->k = 'i'; break;
+		case TL_SK_DOUBLE: t->k = 'd'; break;
+		case TL_SK_TIMESTAMP: t->k = 't'; break;
+		case TL_SK_STRUCT: t->k = '('; break;
+		case TL_SK_ARRAY: t->k = '['; break;
+		case TL_SK_MAP: t->k = '{'; break;
+		case TL_SK_OTHER: {
+			const char *o = sc->other ? sc->other : "";
+			if (!strcasecmp(o, "tinyint") || !strcasecmp(o, "smallint"))
+				t->k = 'i';
+			else if (!strcasecmp(o, "float") || !strcasecmp(o, "real") || !strncasecmp(o, "decimal", 7))
+				t->k = 'd';
+			else if (!strcasecmp(o, "date"))
+				t->k = 'D';
+			break;
+		}
+		default: break;
+		}
+		if (t->k == '[' || t->k == '{') {
+			t->e = xcalloc(1, sizeof *t->e);
+			t->e->k = '?';
+		}
+		if (t->k == '{') {
+			t->v = xcalloc(1, sizeof *t->v);
+			t->v->k = '?';
+		}
+	}
+	tl_schema_free(sc);
+	return t;
+}
+
 static void add_columns(struct table *t, const cJSON *arr, bool partition)
 {
 	const cJSON *c;
@@ -143,11 +255,22 @@ static void add_columns(struct table *t, const cJSON *arr, bool partition)
 		const char *n = tl_json_get_str(c, "Name");
 		if (!n)
 			continue;
+		const char *type = tl_json_get_str(c, "Type");
 		t->cols = xrealloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
-		t->cols[t->ncols].name = lower_dup(n);
-		t->cols[t->ncols].type = partition ? CT_STRING : hive_type(tl_json_get_str(c, "Type"));
-		t->cols[t->ncols].partition = partition;
-		t->ncols++;
+		struct column *col = &t->cols[t->ncols++];
+		col->name = lower_dup(n);
+		col->glue = xstrdup(type ? type : "string");
+		col->type = hive_type(type);
+		col->vtype = value_type(type);
+		col->partition = partition;
+		if (partition && col->type != CT_INT && col->type != CT_DOUBLE) {
+			/* a folder name is text unless the catalog says it is a number */
+			free(col->glue);
+			col->glue = xstrdup("string");
+			col->type = CT_STRING;
+			tl_sqltype_free(col->vtype);
+			col->vtype = value_type("string");
+		}
 	}
 }
 
@@ -162,6 +285,8 @@ static void drop_shadowed(struct table *t)
 			shadowed = strcmp(t->cols[i].name, t->cols[k].name) == 0;
 		if (shadowed) {
 			free(t->cols[i].name);
+			free(t->cols[i].glue);
+			tl_sqltype_free(t->cols[i].vtype);
 			t->ndata--;
 			continue;
 		}
@@ -444,11 +569,14 @@ struct cons {
 	int col;
 	unsigned char op;
 	char *value;
+	char **in;      /* an IN list's values (op EQ, all of them at once) */
+	size_t nin;
 };
 
 struct file {
 	char *path;
 	char **pvals; /* per partition column, or NULL */
+	uint32_t id;  /* its number (struct fileids) */
 };
 
 struct lake_vtab {
@@ -473,6 +601,7 @@ struct lake_cursor {
 	size_t nkeys;
 	int *slot;                 /* column -> index into vals, or -1 */
 	sqlite3_int64 rowid;
+	uint64_t line_no;          /* in the open object */
 	bool eof;
 	struct tl_buf tmp;
 };
@@ -548,11 +677,16 @@ static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 		case SQLITE_INDEX_CONSTRAINT_GT:
 		case SQLITE_INDEX_CONSTRAINT_GE:
 		case SQLITE_INDEX_CONSTRAINT_LT:
-		case SQLITE_INDEX_CONSTRAINT_LE:
+		case SQLITE_INDEX_CONSTRAINT_LE: {
+			/* col IN (...): the whole list in one call, so one walk prunes for all */
+			bool in = c->op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(info, i, -1);
+			if (in)
+				sqlite3_vtab_in(info, i, 1);
 			info->aConstraintUsage[i].argvIndex = ++argi;
 			info->aConstraintUsage[i].omit = 0; /* SQLite checks again: pruning is a hint */
-			tl_buf_addf(&plan, ",%d:%d", c->iColumn, c->op);
+			tl_buf_addf(&plan, ",%d:%d:%d", c->iColumn, c->op, in);
 			break;
+		}
 		default:
 			break;
 		}
@@ -619,12 +753,35 @@ static int vt_close(sqlite3_vtab_cursor *cur)
 	return SQLITE_OK;
 }
 
-static bool passes(const struct cons *cs, size_t n, int col, const char *v)
+/* Folder values against constraints: as numbers for a numeric partition column, else as text
+ * (SQLite's order of TEXT with the BINARY collation, which is Trino's for varchar). */
+static int cmp_value(const char *a, const char *b, bool numeric)
+{
+	if (numeric) {
+		char *ea, *eb;
+		double x = strtod(a, &ea), y = strtod(b, &eb);
+		if (!*ea && !*eb && ea != a && eb != b)
+			return (x > y) - (x < y);
+	}
+	return strcmp(a, b);
+}
+
+static bool passes(const struct cons *cs, size_t n, int col, const char *v, bool numeric)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (cs[i].col != col || !cs[i].value)
+		if (cs[i].col != col)
 			continue;
-		int cmp = strcmp(v, cs[i].value);
+		if (cs[i].in) {
+			bool any = false;
+			for (size_t k = 0; k < cs[i].nin && !any; k++)
+				any = cs[i].in[k] && !cmp_value(v, cs[i].in[k], numeric);
+			if (!any)
+				return false;
+			continue;
+		}
+		if (!cs[i].value)
+			continue;
+		int cmp = cmp_value(v, cs[i].value, numeric);
 		switch (cs[i].op) {
 		case SQLITE_INDEX_CONSTRAINT_EQ: if (cmp != 0) return false; break;
 		case SQLITE_INDEX_CONSTRAINT_GT: if (cmp <= 0) return false; break;
@@ -669,7 +826,8 @@ static int walk_dir(void *ctx, size_t depth, const char *name)
 	if (col < 0)
 		return 0;
 	char *v = tl_lake_value_unescape(name + kl + 1, n - kl - 1);
-	if (!passes(w->cs, w->ncons, col, v)) {
+	bool numeric = t->cols[col].type == CT_INT || t->cols[col].type == CT_DOUBLE;
+	if (!passes(w->cs, w->ncons, col, v, numeric)) {
 		free(v);
 		w->c->vt->q->stats.files_pruned++;
 		return -1;
@@ -703,6 +861,7 @@ static int walk_object(void *ctx, const char *path, const char *rel, int64_t siz
 	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof *c->files);
 	struct file *f = &c->files[c->nfiles++];
 	f->path = xstrdup(path);
+	f->id = fileid_of(&t->ids, path);
 	f->pvals = xcalloc(np ? np : 1, sizeof *f->pvals);
 	for (size_t k = 0; k < np; k++)
 		f->pvals[k] = w->pvals[k] ? xstrdup(w->pvals[k]) : NULL;
@@ -743,8 +902,10 @@ static int next_record(struct lake_cursor *c)
 			}
 			q->stats.files_read++;
 			c->open = true;
+			c->line_no = 0;
 		}
 		int r = reader_line(&c->rd, &c->line, &c->len);
+		c->line_no++;
 		if (r <= 0) {
 			if (r < 0) {
 				tl_warn("%s: corrupt or unreadable object; rest skipped",
@@ -772,7 +933,7 @@ static int next_record(struct lake_cursor *c)
 			continue;
 		}
 		q->stats.records++;
-		c->rowid++;
+		c->rowid = (sqlite3_int64)((uint64_t)c->files[c->fi].id << 32 | (c->line_no & 0xFFFFFFFFu));
 		return SQLITE_OK;
 	}
 }
@@ -792,13 +953,29 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
 	size_t ncons = 0;
 	const char *p = idxStr ? strchr(idxStr, ',') : NULL;
 	while (p && (int)ncons < argc) {
-		int col = 0, op = 0;
-		if (sscanf(p + 1, "%d:%d", &col, &op) != 2)
+		int col = 0, op = 0, in = 0;
+		if (sscanf(p + 1, "%d:%d:%d", &col, &op, &in) != 3)
 			break;
-		const unsigned char *v = sqlite3_value_text(argv[ncons]);
 		cs[ncons].col = col;
 		cs[ncons].op = (unsigned char)op;
-		cs[ncons].value = v ? xstrdup((const char *)v) : NULL;
+		if (in) {
+			sqlite3_value *v = NULL;
+			size_t cap = 0;
+			for (int rc = sqlite3_vtab_in_first(argv[ncons], &v); rc == SQLITE_OK && v;
+			     rc = sqlite3_vtab_in_next(argv[ncons], &v)) {
+				const unsigned char *x = sqlite3_value_text(v);
+				if (cs[ncons].nin == cap) {
+					cap = cap ? cap * 2 : 8;
+					cs[ncons].in = xrealloc(cs[ncons].in, cap * sizeof *cs[ncons].in);
+				}
+				cs[ncons].in[cs[ncons].nin++] = x ? xstrdup((const char *)x) : NULL;
+			}
+			if (!cs[ncons].in) /* an empty list: nothing can match */
+				cs[ncons].in = xcalloc(1, sizeof *cs[ncons].in);
+		} else {
+			const unsigned char *v = sqlite3_value_text(argv[ncons]);
+			cs[ncons].value = v ? xstrdup((const char *)v) : NULL;
+		}
 		ncons++;
 		p = strchr(p + 1, ',');
 	}
@@ -820,8 +997,12 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
 		}
 	}
 	bool done = walk(c, cs, ncons);
-	for (size_t i = 0; i < ncons; i++)
+	for (size_t i = 0; i < ncons; i++) {
 		free(cs[i].value);
+		for (size_t k = 0; k < cs[i].nin; k++)
+			free(cs[i].in[k]);
+		free(cs[i].in);
+	}
 	free(cs);
 	if (!done)
 		return SQLITE_INTERRUPT;
@@ -838,35 +1019,6 @@ static int vt_eof(sqlite3_vtab_cursor *cur)
 	return ((struct lake_cursor *)cur)->eof;
 }
 
-static void result_number(sqlite3_context *ctx, const char *p, size_t n, enum coltype t)
-{
-	char tmp[64];
-	if (n >= sizeof tmp) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	memcpy(tmp, p, n);
-	tmp[n] = '\0';
-	char *end;
-	if (t == CT_INT) {
-		errno = 0;
-		long long v = strtoll(tmp, &end, 10);
-		if (*end == '\0' && errno == 0) {
-			sqlite3_result_int64(ctx, v);
-			return;
-		}
-	}
-	double d = strtod(tmp, &end);
-	if (*end != '\0') {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	if (t == CT_INT && d == floor(d) && fabs(d) < 9.2e18)
-		sqlite3_result_int64(ctx, (sqlite3_int64)d);
-	else
-		sqlite3_result_double(ctx, d);
-}
-
 static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 {
 	struct lake_cursor *c = (struct lake_cursor *)cur;
@@ -874,62 +1026,23 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 	const struct column *cd = &t->cols[col];
 	if (cd->partition) {
 		const char *v = c->files[c->fi].pvals[(size_t)col - t->ndata];
-		if (v)
-			sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
-		else
+		char *end;
+		if (!v) {
 			sqlite3_result_null(ctx);
+		} else if (cd->type == CT_INT && *v && (strtoll(v, &end, 10), !*end)) {
+			sqlite3_result_int64(ctx, strtoll(v, NULL, 10));
+		} else if (cd->type == CT_DOUBLE && *v && (strtod(v, &end), !*end)) {
+			sqlite3_result_double(ctx, strtod(v, NULL));
+		} else {
+			sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
+		}
 		return SQLITE_OK;
 	}
 	if (c->slot[col] < 0) {
 		sqlite3_result_null(ctx);
 		return SQLITE_OK;
 	}
-	const struct tl_jslice *v = &c->vals[c->slot[col]];
-	switch (v->type) {
-	case TL_J_NONE:
-	case TL_J_NULL:
-		sqlite3_result_null(ctx);
-		break;
-	case TL_J_TRUE:
-	case TL_J_FALSE:
-		if (cd->type == CT_STRING)
-			sqlite3_result_text(ctx, v->type == TL_J_TRUE ? "true" : "false", -1,
-					    SQLITE_STATIC);
-		else
-			sqlite3_result_int(ctx, v->type == TL_J_TRUE);
-		break;
-	case TL_J_NUMBER:
-		if (cd->type == CT_STRING || cd->type == CT_JSON || cd->type == CT_TIMESTAMP)
-			sqlite3_result_text(ctx, v->p, (int)v->len, SQLITE_TRANSIENT);
-		else
-			result_number(ctx, v->p, v->len, cd->type);
-		break;
-	case TL_J_STRING:
-		if (cd->type == CT_JSON) {
-			sqlite3_result_text(ctx, v->p, (int)v->len, SQLITE_TRANSIENT);
-			break;
-		}
-		tl_buf_reset(&c->tmp);
-		if (tl_jscan_unescape(v, &c->tmp) < 0) {
-			sqlite3_result_null(ctx);
-			break;
-		}
-		if (cd->type == CT_INT || cd->type == CT_DOUBLE || cd->type == CT_BOOL) {
-			if (cd->type == CT_BOOL)
-				sqlite3_result_int(ctx, !strcasecmp(tl_buf_str(&c->tmp), "true"));
-			else
-				result_number(ctx, c->tmp.data, c->tmp.len, cd->type);
-		} else {
-			sqlite3_result_text(ctx, tl_buf_str(&c->tmp), (int)c->tmp.len,
-					    SQLITE_TRANSIENT);
-		}
-		break;
-	case TL_J_OBJECT:
-	case TL_J_ARRAY:
-		sqlite3_result_text(ctx, v->p, (int)v->len, SQLITE_TRANSIENT);
-		sqlite3_result_subtype(ctx, 'J'); /* JSON for the json1 functions */
-		break;
-	}
+	tl_sqlval_result_json(ctx, &c->vals[c->slot[col]], cd->vtype, &c->tmp);
 	return SQLITE_OK;
 }
 
@@ -954,517 +1067,6 @@ static const sqlite3_module lake_module = {
 	.xColumn = vt_column,
 	.xRowid = vt_rowid,
 };
-
-/* ---- Athena-named functions ---- */
-
-/* Athena's JSONPath ("$.a.b[0]", "$['a']") to our dotted path; NULL if unsupported. */
-static char *jsonpath_to_dotted(const char *jp)
-{
-	if (!jp || jp[0] != '$')
-		return NULL;
-	struct tl_buf b = TL_BUF_INIT;
-	const char *p = jp + 1;
-	while (*p) {
-		if (*p == '.') {
-			p++;
-			size_t n = strcspn(p, ".[");
-			if (!n)
-				goto bad;
-			if (b.len)
-				tl_buf_addc(&b, '.');
-			tl_buf_add(&b, p, n);
-			p += n;
-		} else if (*p == '[') {
-			p++;
-			if (*p == '"' || *p == '\'') {
-				char qc = *p++;
-				const char *e = strchr(p, qc);
-				if (!e || e[1] != ']')
-					goto bad;
-				if (b.len)
-					tl_buf_addc(&b, '.');
-				tl_buf_add(&b, p, (size_t)(e - p));
-				p = e + 2;
-			} else {
-				size_t n = strspn(p, "0123456789");
-				if (!n || p[n] != ']')
-					goto bad;
-				if (b.len)
-					tl_buf_addc(&b, '.');
-				tl_buf_add(&b, p, n);
-				p += n + 1;
-			}
-		} else {
-			goto bad;
-		}
-	}
-	return tl_buf_detach(&b, NULL);
-bad:
-	tl_buf_release(&b);
-	return NULL;
-}
-
-static void fn_json_extract_scalar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *doc = (const char *)sqlite3_value_text(argv[0]);
-	const char *jp = (const char *)sqlite3_value_text(argv[1]);
-	if (!doc || !jp) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	char *path = jsonpath_to_dotted(jp);
-	if (!path) {
-		sqlite3_result_error(ctx, "json_extract_scalar: unsupported JSON path", -1);
-		return;
-	}
-	struct tl_jslice v;
-	size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-	if (tl_jscan_path(doc, n, path, &v) < 0 || v.type == TL_J_NULL ||
-	    v.type == TL_J_OBJECT || v.type == TL_J_ARRAY) {
-		sqlite3_result_null(ctx);
-	} else if (v.type == TL_J_STRING) {
-		struct tl_buf b = TL_BUF_INIT;
-		if (tl_jscan_unescape(&v, &b) < 0)
-			sqlite3_result_null(ctx);
-		else
-			sqlite3_result_text(ctx, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
-		tl_buf_release(&b);
-	} else {
-		sqlite3_result_text(ctx, v.p, (int)v.len, SQLITE_TRANSIENT);
-	}
-	free(path);
-}
-
-static void regex_free(void *p)
-{
-	regfree(p);
-	free(p);
-}
-
-static regex_t *get_regex(sqlite3_context *ctx, sqlite3_value *pat, int argi)
-{
-	regex_t *re = sqlite3_get_auxdata(ctx, argi);
-	if (re)
-		return re;
-	const char *p = (const char *)sqlite3_value_text(pat);
-	if (!p)
-		return NULL;
-	re = xmalloc(sizeof *re);
-	int rc = regcomp(re, p, REG_EXTENDED);
-	if (rc != 0) {
-		char msg[200];
-		regerror(rc, re, msg, sizeof msg);
-		free(re);
-		char *e = sqlite3_mprintf("bad regular expression: %s", msg);
-		sqlite3_result_error(ctx, e, -1);
-		sqlite3_free(e);
-		return NULL;
-	}
-	sqlite3_set_auxdata(ctx, argi, re, regex_free);
-	return sqlite3_get_auxdata(ctx, argi);
-}
-
-static void fn_regexp_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	if (!s || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	regex_t *re = get_regex(ctx, argv[1], 1);
-	if (re)
-		sqlite3_result_int(ctx, regexec(re, s, 0, NULL, 0) == 0);
-}
-
-/* regexp(pattern, string): the function behind SQLite's "x REGEXP y". */
-static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *s = (const char *)sqlite3_value_text(argv[1]);
-	if (!s || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	regex_t *re = get_regex(ctx, argv[0], 0);
-	if (re)
-		sqlite3_result_int(ctx, regexec(re, s, 0, NULL, 0) == 0);
-}
-
-static void fn_regexp_extract(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	if (!s || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	int group = argc > 2 ? sqlite3_value_int(argv[2]) : 0;
-	regex_t *re = get_regex(ctx, argv[1], 1);
-	if (!re)
-		return;
-	regmatch_t m[10];
-	if (group < 0 || group > 9 || regexec(re, s, 10, m, 0) != 0 || m[group].rm_so < 0) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	sqlite3_result_text(ctx, s + m[group].rm_so, (int)(m[group].rm_eo - m[group].rm_so),
-			    SQLITE_TRANSIENT);
-}
-
-/* Timestamps are TEXT "YYYY-MM-DD HH:MM:SS.mmm" (UTC), as Athena prints them. */
-static void ts_text(int64_t ms, char out[32])
-{
-	struct tl_tm t;
-	tl_time_split(ms, &t);
-	snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d.%03d", t.year, t.month, t.day, t.hour,
-		 t.min, t.sec, t.ms);
-}
-
-static int ts_value(sqlite3_value *v, int64_t *ms)
-{
-	int ty = sqlite3_value_type(v);
-	if (ty == SQLITE_NULL)
-		return -1;
-	if (ty == SQLITE_INTEGER || ty == SQLITE_FLOAT)
-		return tl_time_from_epoch(sqlite3_value_double(v), ms);
-	const char *s = (const char *)sqlite3_value_text(v);
-	return s ? tl_time_parse(s, strlen(s), ms) : -1;
-}
-
-static void fn_from_iso8601_timestamp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	int64_t ms;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	if (!s) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	if (tl_time_parse(s, strlen(s), &ms) < 0) {
-		sqlite3_result_error(ctx, "from_iso8601_timestamp: not an ISO 8601 time", -1);
-		return;
-	}
-	char out[32];
-	ts_text(ms, out);
-	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
-}
-
-static void fn_from_unixtime(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	char out[32];
-	ts_text((int64_t)llround(sqlite3_value_double(argv[0]) * 1000.0), out);
-	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
-}
-
-static void fn_to_unixtime(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	int64_t ms;
-	if (ts_value(argv[0], &ms) < 0) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	sqlite3_result_double(ctx, (double)ms / 1000.0);
-}
-
-static void fn_date_trunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *unit = (const char *)sqlite3_value_text(argv[0]);
-	int64_t ms;
-	if (!unit || ts_value(argv[1], &ms) < 0) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	struct tl_tm t;
-	tl_time_split(ms, &t);
-	int64_t day = tl_days_from_civil(t.year, t.month, t.day);
-	int64_t r;
-	if (!strcasecmp(unit, "second"))
-		r = ms - t.ms;
-	else if (!strcasecmp(unit, "minute"))
-		r = ms - t.ms - t.sec * 1000;
-	else if (!strcasecmp(unit, "hour"))
-		r = ms - t.ms - t.sec * 1000 - t.min * 60000;
-	else if (!strcasecmp(unit, "day"))
-		r = day * 86400000;
-	else if (!strcasecmp(unit, "week")) {
-		int64_t dow = ((day % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday; Monday = 0 */
-		r = (day - dow) * 86400000;
-	} else if (!strcasecmp(unit, "month"))
-		r = tl_days_from_civil(t.year, t.month, 1) * 86400000;
-	else if (!strcasecmp(unit, "quarter"))
-		r = tl_days_from_civil(t.year, (t.month - 1) / 3 * 3 + 1, 1) * 86400000;
-	else if (!strcasecmp(unit, "year"))
-		r = tl_days_from_civil(t.year, 1, 1) * 86400000;
-	else {
-		sqlite3_result_error(ctx, "date_trunc: unit must be second, minute, hour, day, week, "
-					  "month, quarter or year", -1);
-		return;
-	}
-	char out[32];
-	ts_text(r, out);
-	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
-}
-
-/* MySQL-style format specifiers, as Athena's date_format takes them. */
-static void fn_date_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	static const char *days[] = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-				      "Saturday", "Sunday" };
-	static const char *months[] = { "January", "February", "March", "April", "May", "June",
-					"July", "August", "September", "October", "November",
-					"December" };
-	int64_t ms;
-	const char *f = (const char *)sqlite3_value_text(argv[1]);
-	if (!f || ts_value(argv[0], &ms) < 0) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	struct tl_tm t;
-	tl_time_split(ms, &t);
-	int64_t day = tl_days_from_civil(t.year, t.month, t.day);
-	int dow = (int)(((day % 7) + 7 + 3) % 7);
-	int doy = (int)(day - tl_days_from_civil(t.year, 1, 1)) + 1;
-	struct tl_buf b = TL_BUF_INIT;
-	for (const char *p = f; *p; p++) {
-		if (*p != '%' || !p[1]) {
-			tl_buf_addc(&b, *p);
-			continue;
-		}
-		p++;
-		int h12 = t.hour % 12 ? t.hour % 12 : 12;
-		switch (*p) {
-		case 'Y': tl_buf_addf(&b, "%04d", t.year); break;
-		case 'y': tl_buf_addf(&b, "%02d", t.year % 100); break;
-		case 'm': tl_buf_addf(&b, "%02d", t.month); break;
-		case 'c': tl_buf_addf(&b, "%d", t.month); break;
-		case 'd': tl_buf_addf(&b, "%02d", t.day); break;
-		case 'e': tl_buf_addf(&b, "%d", t.day); break;
-		case 'H': tl_buf_addf(&b, "%02d", t.hour); break;
-		case 'k': tl_buf_addf(&b, "%d", t.hour); break;
-		case 'h': case 'I': tl_buf_addf(&b, "%02d", h12); break;
-		case 'l': tl_buf_addf(&b, "%d", h12); break;
-		case 'i': tl_buf_addf(&b, "%02d", t.min); break;
-		case 's': case 'S': tl_buf_addf(&b, "%02d", t.sec); break;
-		case 'f': tl_buf_addf(&b, "%03d000", t.ms); break;
-		case 'p': tl_buf_adds(&b, t.hour < 12 ? "AM" : "PM"); break;
-		case 'T': tl_buf_addf(&b, "%02d:%02d:%02d", t.hour, t.min, t.sec); break;
-		case 'r': tl_buf_addf(&b, "%02d:%02d:%02d %s", h12, t.min, t.sec,
-				      t.hour < 12 ? "AM" : "PM"); break;
-		case 'j': tl_buf_addf(&b, "%03d", doy); break;
-		case 'W': tl_buf_adds(&b, days[dow]); break;
-		case 'a': tl_buf_add(&b, days[dow], 3); break;
-		case 'M': tl_buf_adds(&b, months[t.month - 1]); break;
-		case 'b': tl_buf_add(&b, months[t.month - 1], 3); break;
-		case '%': tl_buf_addc(&b, '%'); break;
-		default: tl_buf_addc(&b, '%'); tl_buf_addc(&b, *p); break;
-		}
-	}
-	sqlite3_result_text(ctx, tl_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
-	tl_buf_release(&b);
-}
-
-static void fn_cardinality(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	if (!s) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	cJSON *j = tl_json_parse(s, strlen(s), NULL);
-	if (!j || (!cJSON_IsArray(j) && !cJSON_IsObject(j)))
-		sqlite3_result_error(ctx, "cardinality: not an array or map", -1);
-	else
-		sqlite3_result_int(ctx, cJSON_GetArraySize(j));
-	cJSON_Delete(j);
-}
-
-static void fn_element_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	if (!s || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	cJSON *j = tl_json_parse(s, strlen(s), NULL);
-	const cJSON *v = NULL;
-	if (cJSON_IsArray(j)) {
-		int i = sqlite3_value_int(argv[1]);
-		int n = cJSON_GetArraySize(j);
-		if (i < 0)
-			i = n + i + 1; /* Trino: negative counts from the end */
-		if (i >= 1 && i <= n)
-			v = cJSON_GetArrayItem(j, i - 1);
-	} else if (cJSON_IsObject(j)) {
-		v = cJSON_GetObjectItemCaseSensitive(j, (const char *)sqlite3_value_text(argv[1]));
-	}
-	if (!v || cJSON_IsNull(v)) {
-		sqlite3_result_null(ctx);
-	} else if (cJSON_IsString(v)) {
-		sqlite3_result_text(ctx, v->valuestring, -1, SQLITE_TRANSIENT);
-	} else if (cJSON_IsNumber(v)) {
-		if (v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 9e15)
-			sqlite3_result_int64(ctx, (sqlite3_int64)v->valuedouble);
-		else
-			sqlite3_result_double(ctx, v->valuedouble);
-	} else if (cJSON_IsBool(v)) {
-		sqlite3_result_int(ctx, cJSON_IsTrue(v));
-	} else {
-		char *t = tl_json_print(v);
-		sqlite3_result_text(ctx, t, -1, SQLITE_TRANSIENT);
-		sqlite3_result_subtype(ctx, 'J');
-		free(t);
-	}
-	cJSON_Delete(j);
-}
-
-static void fn_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	const char *want = (const char *)sqlite3_value_text(argv[1]);
-	if (!s || !want) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	cJSON *j = tl_json_parse(s, strlen(s), NULL);
-	int found = 0;
-	const cJSON *e;
-	const cJSON *arr = cJSON_IsArray(j) ? j : NULL;
-	cJSON_ArrayForEach(e, arr) {
-		char *t = tl_json_scalar_text(e, true);
-		if (t && !strcmp(t, want))
-			found = 1;
-		free(t);
-		if (found)
-			break;
-	}
-	cJSON_Delete(j);
-	sqlite3_result_int(ctx, found);
-}
-
-static void fn_split_part(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	const char *d = (const char *)sqlite3_value_text(argv[1]);
-	int idx = sqlite3_value_int(argv[2]);
-	if (!s || !d || !*d || idx < 1) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	size_t dl = strlen(d);
-	const char *p = s;
-	for (int i = 1; i < idx; i++) {
-		const char *n = strstr(p, d);
-		if (!n) {
-			sqlite3_result_null(ctx);
-			return;
-		}
-		p = n + dl;
-	}
-	const char *e = strstr(p, d);
-	sqlite3_result_text(ctx, p, e ? (int)(e - p) : -1, SQLITE_TRANSIENT);
-}
-
-static void fn_json_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	sqlite3_result_value(ctx, argv[0]);
-}
-
-/* approx_distinct: exact here (a hash set of the values' text); Athena's is HyperLogLog with a
- * 2.3% standard error. */
-struct distinct {
-	char **slots;
-	size_t cap, n;
-};
-
-static uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
-static void distinct_insert(struct distinct *d, char *s)
-{
-	size_t i = fnv1a(s, strlen(s)) & (d->cap - 1);
-	while (d->slots[i]) {
-		if (!strcmp(d->slots[i], s)) {
-			free(s);
-			return;
-		}
-		i = (i + 1) & (d->cap - 1);
-	}
-	d->slots[i] = s;
-	d->n++;
-}
-
-static void fn_approx_distinct_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	struct distinct *d = sqlite3_aggregate_context(ctx, sizeof *d);
-	if (!d)
-		return;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	if (!s)
-		return;
-	if (d->n * 2 >= d->cap) {
-		struct distinct nd = { NULL, d->cap ? d->cap * 2 : 64, 0 };
-		nd.slots = xcalloc(nd.cap, sizeof *nd.slots);
-		for (size_t i = 0; i < d->cap; i++)
-			if (d->slots[i])
-				distinct_insert(&nd, d->slots[i]);
-		free(d->slots);
-		*d = nd;
-	}
-	distinct_insert(d, xstrdup(s));
-}
-
-static void fn_approx_distinct_final(sqlite3_context *ctx)
-{
-	struct distinct *d = sqlite3_aggregate_context(ctx, 0);
-	sqlite3_result_int64(ctx, d ? (sqlite3_int64)d->n : 0);
-	if (d) {
-		for (size_t i = 0; i < d->cap; i++)
-			free(d->slots[i]);
-		free(d->slots);
-	}
-}
-
-static void register_functions(sqlite3 *db)
-{
-	const int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-	sqlite3_create_function(db, "json_extract_scalar", 2, f, NULL, fn_json_extract_scalar, NULL, NULL);
-	sqlite3_create_function(db, "json_format", 1, f, NULL, fn_json_format, NULL, NULL);
-	sqlite3_create_function(db, "regexp_like", 2, f, NULL, fn_regexp_like, NULL, NULL);
-	sqlite3_create_function(db, "regexp", 2, f, NULL, fn_regexp, NULL, NULL);
-	sqlite3_create_function(db, "regexp_extract", 2, f, NULL, fn_regexp_extract, NULL, NULL);
-	sqlite3_create_function(db, "regexp_extract", 3, f, NULL, fn_regexp_extract, NULL, NULL);
-	sqlite3_create_function(db, "from_iso8601_timestamp", 1, f, NULL, fn_from_iso8601_timestamp, NULL, NULL);
-	sqlite3_create_function(db, "from_unixtime", 1, f, NULL, fn_from_unixtime, NULL, NULL);
-	sqlite3_create_function(db, "to_unixtime", 1, f, NULL, fn_to_unixtime, NULL, NULL);
-	sqlite3_create_function(db, "date_trunc", 2, f, NULL, fn_date_trunc, NULL, NULL);
-	sqlite3_create_function(db, "date_format", 2, f, NULL, fn_date_format, NULL, NULL);
-	sqlite3_create_function(db, "cardinality", 1, f, NULL, fn_cardinality, NULL, NULL);
-	sqlite3_create_function(db, "element_at", 2, f, NULL, fn_element_at, NULL, NULL);
-	sqlite3_create_function(db, "contains", 2, f, NULL, fn_contains, NULL, NULL);
-	sqlite3_create_function(db, "split_part", 3, f, NULL, fn_split_part, NULL, NULL);
-	sqlite3_create_function(db, "approx_distinct", 1, SQLITE_UTF8, NULL, NULL,
-				fn_approx_distinct_step, fn_approx_distinct_final);
-}
 
 /* ---- the engine ---- */
 
@@ -1579,8 +1181,15 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, cons
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_create_module(q->db, "tl_lake", &lake_module, q);
-	register_functions(q->db);
+	if (!(q->fn = tl_sqlfn_register(q->db))) {
+		*err = xasprintf("sqlite: could not register the functions: %s", sqlite3_errmsg(q->db));
+		goto fail;
+	}
+	/* LIKE compares case as Trino's does */
+	if (run_sql(q->db, "PRAGMA case_sensitive_like = ON", err) < 0)
+		goto fail;
 	sqlite3_progress_handler(q->db, 10000, on_progress, NULL);
+	q->database = database ? lower_dup(database) : NULL;
 	if (database) {
 		bool found = false;
 		for (size_t i = 0; i < q->ntables; i++)
@@ -1592,13 +1201,25 @@ struct tl_localsql *tl_localsql_open(const char *lake, const char *catalog, cons
 		}
 	}
 	q->names = xcalloc(q->ntables + 1, sizeof *q->names);
+	q->dtables = xcalloc(q->ntables + 1, sizeof *q->dtables);
+	q->dcols = xcalloc(q->ntables + 1, sizeof *q->dcols);
+	q->sqlnames = xcalloc(q->ntables + 1, sizeof *q->sqlnames);
 	for (size_t i = 0; i < q->ntables; i++) {
 		struct table *t = &q->tables[i];
 		char *qt = quote_ident(t->name), *qd = quote_ident(t->db);
 		char *sql;
 		q->names[i] = xasprintf("%s.%s", t->db, t->name);
+		/* what tl_dialect knows of it: names, Glue types, where SQLite has it */
+		q->dcols[i] = xcalloc(t->ncols + 1, sizeof **q->dcols);
+		for (size_t k = 0; k < t->ncols; k++)
+			q->dcols[i][k] = (struct tl_dialect_column){ t->cols[k].name, t->cols[k].glue };
+		bool own_db = strcmp(t->db, "main") && strcmp(t->db, "temp");
+		q->sqlnames[i] = own_db ? xasprintf("%s.%s", qd, qt) : xasprintf("temp.%s", qt);
+		if (own_db || !database || !strcasecmp(t->db, database))
+			q->dtables[q->ndtables++] = (struct tl_dialect_table){
+				t->db, t->name, q->sqlnames[i], q->dcols[i], t->ncols };
 		int rc = 0;
-		if (strcmp(t->db, "main") && strcmp(t->db, "temp")) {
+		if (own_db) {
 			sql = xasprintf("ATTACH ':memory:' AS %s", qd);
 			char *e2 = NULL;
 			if (run_sql(q->db, sql, &e2) < 0 && !strstr(e2, "already in use"))
@@ -1638,21 +1259,34 @@ void tl_localsql_close(struct tl_localsql *q)
 		return;
 	if (q->db)
 		sqlite3_close(q->db);
+	tl_sqlfn_free(q->fn);
 	for (size_t i = 0; i < q->ntables; i++) {
 		struct table *t = &q->tables[i];
-		for (size_t k = 0; k < t->ncols; k++)
+		for (size_t k = 0; k < t->ncols; k++) {
 			free(t->cols[k].name);
+			free(t->cols[k].glue);
+			tl_sqltype_free(t->cols[k].vtype);
+		}
 		free(t->cols);
+		if (q->dcols)
+			free(q->dcols[i]);
+		if (q->sqlnames)
+			free(q->sqlnames[i]);
 		free(t->db);
 		free(t->name);
 		free(t->dir);
 		free(t->root);
+		fileids_free(&t->ids);
 	}
 	free(q->tables);
 	if (q->names)
 		for (size_t i = 0; q->names[i]; i++)
 			free(q->names[i]);
 	free(q->names);
+	free(q->dtables);
+	free(q->dcols);
+	free(q->sqlnames);
+	free(q->database);
 	free(q->lake);
 	free(q);
 }
@@ -1717,7 +1351,7 @@ static int bind_param(sqlite3_stmt *st, int i, const char *p, char **err)
 		break;
 	case TL_SQL_LIT_TIMESTAMP:
 		if (tl_time_parse(lit.text, strlen(lit.text), &ms) == 0) {
-			ts_text(ms, ts);
+			tl_sqlval_ts_text(ms, ts);
 			rc = sqlite3_bind_text(st, i, ts, -1, SQLITE_TRANSIENT);
 			break;
 		}
@@ -1737,29 +1371,100 @@ static char *denied_error(const struct tl_localsql *q)
 			 q->denied[0] ? q->denied : "a statement that writes");
 }
 
+/* A value as Athena prints it, by the column's format (tl_dialect_out.formats). */
+static const char *cell_text(sqlite3_stmt *st, int i, const char *fmt, struct tl_buf *b)
+{
+	int ty = sqlite3_column_type(st, i);
+	if (ty == SQLITE_NULL)
+		return NULL;
+	char tmp[400];
+	if (fmt && (ty == SQLITE_INTEGER || ty == SQLITE_FLOAT)) {
+		switch (fmt[0]) {
+		case 'b':
+			return sqlite3_column_int64(st, i) ? "true" : "false";
+		case 'd':
+			tl_sqlval_double_text(sqlite3_column_double(st, i), tmp);
+			break;
+		case 'n':
+			tl_sqlval_decimal_text(sqlite3_column_double(st, i), (int)strtol(fmt + 1, NULL, 10), tmp);
+			break;
+		case 'I':
+		case 'M':
+			tl_sqlval_interval_text(sqlite3_column_int64(st, i), fmt[0] == 'M', tmp);
+			break;
+		default:
+			return (const char *)sqlite3_column_text(st, i);
+		}
+		tl_buf_reset(b);
+		tl_buf_adds(b, tmp);
+		return tl_buf_str(b);
+	}
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Rewrites sql (Athena's, or SQLite's own when raw) and prepares it under the authorizer.
+ * *st and *tr are set on success (tr zeroed when raw); -1 with *err. */
+static int prepare(struct tl_localsql *q, const char *sql, bool raw, const char *const *params,
+		   size_t nparams, sqlite3_stmt **st, struct tl_dialect_out *tr, char **err)
+{
+	struct tl_dialect_catalog cat = { q->dtables, q->ndtables, q->database };
+	*st = NULL;
+	memset(tr, 0, sizeof *tr);
+	if (!raw) {
+		if (tl_dialect_translate(sql, &cat, params, nparams, tr, err) < 0)
+			return -1;
+		tl_debug("local engine: %s", tr->sql);
+		sql = tr->sql;
+	}
+	const char *tail = NULL;
+	q->denied[0] = '\0';
+	int prc = sqlite3_prepare_v2(q->db, sql, -1, st, &tail);
+	if (q->denied[0] || (prc == SQLITE_OK && *st && !sqlite3_stmt_readonly(*st))) {
+		*err = denied_error(q);
+	} else if (!raw && prc != SQLITE_OK && strstr(sqlite3_errmsg(q->db), "parser stack overflow")) {
+		*err = xasprintf("the statement nests too deeply for the local engine (its SQLite reads "
+				 "about 30 levels of nested expressions, Athena more): split it, for "
+				 "example with WITH");
+	} else if (prc != SQLITE_OK || !*st) {
+		/* the rewriting made SQL that SQLite refuses: a bug of ours, said as such */
+		*err = raw ? xasprintf("%s", prc == SQLITE_OK ? "no statement" : sqlite3_errmsg(q->db))
+			   : xasprintf("the local engine could not run its rewriting of this statement "
+				       "(please report it with the SQL; -v shows the rewriting): %s",
+				       sqlite3_errmsg(q->db));
+	} else {
+		return 0;
+	}
+	sqlite3_finalize(*st);
+	*st = NULL;
+	tl_dialect_out_free(tr);
+	return -1;
+}
+
+int tl_localsql_prepare(struct tl_localsql *q, const char *sql, bool raw, char **err)
+{
+	sqlite3_stmt *st;
+	struct tl_dialect_out tr;
+	*err = NULL;
+	if (prepare(q, sql, raw, NULL, 0, &st, &tr, err) < 0)
+		return -1;
+	sqlite3_finalize(st);
+	tl_dialect_out_free(&tr);
+	return 0;
+}
+
 int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
 		     size_t nparams, const struct tl_sql_sink *sink, char **err)
 {
 	*err = NULL;
-	sqlite3_stmt *st = NULL;
-	const char *tail = NULL;
-	q->denied[0] = '\0';
-	int prc = sqlite3_prepare_v2(q->db, sql, -1, &st, &tail);
-	if (q->denied[0] || (prc == SQLITE_OK && st && !sqlite3_stmt_readonly(st))) {
-		*err = denied_error(q);
-		sqlite3_finalize(st);
+	struct tl_dialect_out tr;
+	sqlite3_stmt *st;
+	if (prepare(q, sql, false, params, nparams, &st, &tr, err) < 0)
 		return -1;
-	}
-	if (prc != SQLITE_OK) {
-		*err = xasprintf("%s", sqlite3_errmsg(q->db));
-		return -1;
-	}
-	if (!st)
-		return 0; /* only white space or a comment */
-	if ((int)nparams != sqlite3_bind_parameter_count(st)) {
-		*err = xasprintf("the statement has %d parameters, %zu values given",
-				 sqlite3_bind_parameter_count(st), nparams);
+	if ((size_t)tr.nparams != nparams) {
+		*err = xasprintf("the statement has %d parameters, %zu values given", tr.nparams,
+				 nparams);
 		sqlite3_finalize(st);
+		tl_dialect_out_free(&tr);
 		return -1;
 	}
 	for (size_t i = 0; i < nparams; i++) {
@@ -1768,36 +1473,34 @@ int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *
 			*err = xasprintf("parameter %zu: %s", i + 1, why ? why : sqlite3_errmsg(q->db));
 			free(why);
 			sqlite3_finalize(st);
+			tl_dialect_out_free(&tr);
 			return -1;
 		}
 	}
+	tl_sqlfn_begin(q->fn, tl_now_ms());
 	int ncol = sqlite3_column_count(st);
+	bool typed = tr.ncols == (size_t)ncol && ncol > 0;
 	const char **names = xcalloc((size_t)ncol + 1, sizeof *names);
 	const char **types = xcalloc((size_t)ncol + 1, sizeof *types);
 	const char **vals = xcalloc((size_t)ncol + 1, sizeof *vals);
-	bool *isbool = xcalloc((size_t)ncol + 1, sizeof *isbool);
+	struct tl_buf *cells = xcalloc((size_t)ncol + 1, sizeof *cells);
+	for (int i = 0; i < ncol; i++)
+		tl_buf_init(&cells[i], 0);
 	int rc = sqlite3_step(st);
 	int ret = 0;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		goto sqlerr;
 	for (int i = 0; i < ncol; i++) {
-		names[i] = sqlite3_column_name(st, i);
-		types[i] = result_type(st, i, rc == SQLITE_ROW);
-		isbool[i] = !strcmp(types[i], "boolean");
+		names[i] = typed ? tr.names[i] : sqlite3_column_name(st, i);
+		types[i] = typed ? tr.types[i] : result_type(st, i, rc == SQLITE_ROW);
 	}
 	if (ncol > 0 && sink->columns && sink->columns(sink->ctx, (size_t)ncol, names, types)) {
 		ret = 1;
 		goto done;
 	}
 	while (rc == SQLITE_ROW) {
-		for (int i = 0; i < ncol; i++) {
-			if (sqlite3_column_type(st, i) == SQLITE_NULL)
-				vals[i] = NULL;
-			else if (isbool[i])
-				vals[i] = sqlite3_column_int(st, i) ? "true" : "false";
-			else
-				vals[i] = (const char *)sqlite3_column_text(st, i);
-		}
+		for (int i = 0; i < ncol; i++)
+			vals[i] = cell_text(st, i, typed ? tr.formats[i] : NULL, &cells[i]);
 		if (sink->row && sink->row(sink->ctx, (size_t)ncol, vals)) {
 			ret = 1;
 			goto done;
@@ -1816,9 +1519,12 @@ sqlerr:
 	ret = -1;
 done:
 	sqlite3_finalize(st);
+	for (int i = 0; i < ncol; i++)
+		tl_buf_release(&cells[i]);
+	free(cells);
 	free(names);
 	free(types);
 	free(vals);
-	free(isbool);
+	tl_dialect_out_free(&tr);
 	return ret;
 }

@@ -25,6 +25,7 @@
  */
 #ifndef TL_LOCALSQL_H
 #define TL_LOCALSQL_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,11 @@ void tl_localsql_close(struct tl_localsql *q);
  * interrupted it, or -1 with *err (caller frees). Blocks. */
 int tl_localsql_exec(struct tl_localsql *q, const char *sql, const char *const *params,
 		     size_t nparams, const struct tl_sql_sink *sink, char **err);
+/* Rewrites the statement and has SQLite prepare it under the engine's authorizer, without
+ * running it: 0 when it would run, -1 with *err (caller frees) saying why not. With raw, sql
+ * is SQLite's own SQL, prepared as it is: for tests of the authorizer, which stands behind the
+ * rewriting as a second guard. */
+int tl_localsql_prepare(struct tl_localsql *q, const char *sql, bool raw, char **err);
 const struct tl_localsql_stats *tl_localsql_stats(const struct tl_localsql *q);
 /* Names of the tables found ("db.table"), for --help-like listings; NULL-terminated, owned by q. */
 const char *const *tl_localsql_tables(const struct tl_localsql *q);

@@ -54,8 +54,8 @@ static const char usage[] =
 	"Runs SQL in Amazon Athena and prints the results on stdout. Statements separated by ';'\n"
 	"run in order; the SQL comes from the argument, from -f FILE (- for stdin), or from stdin.\n"
 	"With no SQL and a terminal on stdin, opens a prompt (\\? there lists its commands).\n"
-	"With --local, runs it offline on SQLite over a local lake and the catalog glue-crawl\n"
-	"--catalog wrote (SQLite's SQL plus Athena's common functions; see the man page).\n"
+	"With --local, runs the same Athena SQL offline over a local lake and the catalog\n"
+	"glue-crawl --catalog wrote (rewritten for an embedded SQLite; see the man page).\n"
 	"\n"
 	"  -d, --database NAME        database the SQL runs in\n"
 	"      --catalog NAME         data catalog (Athena's default: AwsDataCatalog)\n"
@@ -1478,7 +1478,7 @@ signalled:
 	return tl_sig_exit_status();
 }
 
-/* --- --local: SQLite over a local lake ---------------------------------------------------------- */
+/* --- --local: Athena's SQL over a local lake ------------------------------------------------------ */
 
 struct local_sink {
 	struct app *a;
@@ -1520,7 +1520,7 @@ static int local_exec(struct app *a, const char *stmt, size_t i)
 	char *err = NULL;
 	struct local_sink ls = { a, 0, false, false };
 	struct tl_sql_sink sink = { local_columns, local_row, &ls };
-	char *sql = a->o.explain ? xasprintf("EXPLAIN QUERY PLAN %s", stmt) : xstrdup(stmt);
+	char *sql = a->o.explain ? xasprintf("EXPLAIN %s", stmt) : xstrdup(stmt);
 	const struct tl_localsql_stats before = *tl_localsql_stats(a->db);
 	int64_t t0 = tl_mono_ms();
 	int r = tl_localsql_exec(a->db, sql, a->o.params, a->o.nparams, &sink, &err);

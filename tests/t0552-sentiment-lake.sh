@@ -1,7 +1,7 @@
 #!/bin/bash
 # Sentiment in the lake: glue-crawl types tw-sentiment's member as
 # struct<compound:double,pos:double,neu:double,neg:double> whatever the first records hold
-# (null, 0.0, 1.0), and the example SQL (examples/sql/local/sentiment-*.sql) run by
+# (null, 0.0, 1.0), and the example SQL (examples/sql/sentiment-*.sql, Athena SQL) run by
 # athena-query --local gives what Python computes from the same records.
 . "$(dirname "$0")/lib.sh"
 
@@ -25,14 +25,14 @@ test_expect_success 'null, 0.0 and 1.0 first: glue-crawl still types the column 
 	echo "struct<compound:double,pos:double,neu:double,neg:double>" >want && test_cmp want got
 '
 
-test_expect_success 'sentiment per hour (examples/sql/local/sentiment-per-hour.sql) equals Python over the records' '
-	athena-query --local "$lake" -F csv --no-header -f "$TOP/examples/sql/local/sentiment-per-hour.sql" >got &&
+test_expect_success 'sentiment per hour (examples/sql/sentiment-per-hour.sql) equals Python over the records' '
+	athena-query --local "$lake" -F csv --no-header -f "$TOP/examples/sql/sentiment-per-hour.sql" >got &&
 	python3 - "$TRASH/all.json" >want <<-\PY &&
 	import json, sys, collections
 	rows = collections.OrderedDict()
 	for line in open(sys.argv[1]):
 	    t = json.loads(line)
-	    h = t["created_at"][:13].replace("T", " ") + ":00:00.000"
+	    h = t["created_at"][:13].replace("T", " ") + ":00:00.000 UTC"
 	    r = rows.setdefault(h, [0, 0, 0.0, 0, 0])
 	    r[0] += 1
 	    s = t.get("sentiment")
@@ -48,8 +48,8 @@ test_expect_success 'sentiment per hour (examples/sql/local/sentiment-per-hour.s
 	cat got && test_cmp want got && test $(wc -l <got) -ge 6
 '
 
-test_expect_success 'sentiment per hashtag (examples/sql/local/sentiment-per-hashtag.sql) equals Python over the records' '
-	athena-query --local "$lake" -F csv --no-header -f "$TOP/examples/sql/local/sentiment-per-hashtag.sql" >got &&
+test_expect_success 'sentiment per hashtag (examples/sql/sentiment-per-hashtag.sql) equals Python over the records' '
+	athena-query --local "$lake" -F csv --no-header -f "$TOP/examples/sql/sentiment-per-hashtag.sql" >got &&
 	python3 - "$TRASH/all.json" >want <<-\PY &&
 	import json, sys, collections
 	tags = collections.defaultdict(list)

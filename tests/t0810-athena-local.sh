@@ -25,8 +25,8 @@ test_expect_success 'a GROUP BY equals jq over the same records' '
 	test_cmp want got
 '
 
-test_expect_success 'top hashtags (json_each over a struct column) equal jq' '
-	athena-query --local "$lake" -F csv --no-header -f "$TOP/examples/sql/local/top-hashtags.sql" >got &&
+test_expect_success 'top hashtags (UNNEST of a struct field of arrays, Athena SQL) equal jq' '
+	athena-query --local "$lake" -F csv --no-header -f "$TOP/examples/sql/top-hashtags.sql" >got &&
 	jq -r ".entities.hashtags[]?.tag | ascii_downcase" "$TRASH/all.json" | sort | uniq -c |
 		sort -k1,1nr -k2 | head -n 10 | awk "{print \$2\",\"\$1}" >want &&
 	test_cmp want got
@@ -65,7 +65,7 @@ test_expect_success 'one meaning for --param on both engines: a literal; a bare 
 	echo 3000 >want && test_cmp want got &&
 	athena-query --local "$lake" -F csv --no-header -p 2 -p TRUE -p NULL -p "DATE ${Q}2026-11-25${Q}" \
 		-p "TIMESTAMP ${Q}2026-11-25 03:04:05${Q}" "SELECT ? + 1, ?, ? IS NULL, ?, ?" >got &&
-	echo "3,1,1,2026-11-25,2026-11-25 03:04:05.000" >want && test_cmp want got &&
+	echo "3,true,true,2026-11-25,2026-11-25 03:04:05.000" >want && test_cmp want got &&
 	for p in 2026-11-24 zz "${Q}zz${Q} OR 1=1" "${Q}a${Q}${Q}"; do
 		test_expect_failure_status 2 athena-query --local "$lake" -p "$p" "SELECT ?" >out 2>err || return 1
 		grep -q "error: --param" err || return 1
@@ -75,7 +75,6 @@ test_expect_success 'one meaning for --param on both engines: a literal; a bare 
 test_expect_success 'the local engine reads the lake and nothing else: no file opened, made or written' '
 	for sql in "ATTACH DATABASE ${Q}$TRASH/attached.db${Q} AS x" \
 		"VACUUM INTO ${Q}$TRASH/vacuum.db${Q}" \
-		"SELECT load_extension(${Q}$TRASH/x.so${Q})" \
 		"PRAGMA temp_store_directory = ${Q}$TRASH${Q}" \
 		"PRAGMA writable_schema = ON" \
 		"CREATE TEMP TABLE t AS SELECT 1" \
@@ -86,10 +85,11 @@ test_expect_success 'the local engine reads the lake and nothing else: no file o
 		test_expect_failure_status 1 athena-query --local "$lake" "$sql" >out 2>err || return 1
 		grep -q "not allowed: the local engine reads the lake and nothing else" err || { cat err; return 1; }
 	done &&
+	test_expect_failure_status 1 athena-query --local "$lake" "SELECT load_extension(${Q}$TRASH/x.so${Q})" 2>err &&
+	grep -q "Function ${Q}load_extension${Q} is not supported offline" err &&
 	test ! -e attached.db && test ! -e "$TRASH/attached.db" && test ! -e "$TRASH/vacuum.db" &&
-	athena-query --local "$lake" -F csv --no-header \
-		"SELECT count(*) FROM pragma_table_info(${Q}tweets${Q}) WHERE name = ${Q}lang${Q}" >got &&
-	echo 1 >want && test_cmp want got &&
+	athena-query --local "$lake" -F csv --no-header "SHOW COLUMNS FROM tweets" >got &&
+	grep -qx lang got &&
 	athena-query --local "$lake" -F csv --no-header \
 		"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3) SELECT sum(x) FROM c" >got &&
 	echo 6 >want && test_cmp want got &&
@@ -103,7 +103,7 @@ test_expect_success 'bad records are counted, not fatal; hidden objects are not 
 
 test_expect_success 'errors: SQL error exits 1, missing catalog and Athena-only options exit 2' '
 	{ athena-query --local "$lake" "SELECT nope FROM tweets" 2>err; test $? -eq 1; } &&
-	grep -q "no such column: nope" err &&
+	grep -q "line 1, column 8: Column ${Q}nope${Q} cannot be resolved" err &&
 	{ athena-query --local "$TRASH" "SELECT 1" 2>err; test $? -eq 2; } &&
 	grep -q "_catalog" err &&
 	{ athena-query --local "$lake" --parallel "SELECT 1" 2>err; test $? -eq 2; } &&

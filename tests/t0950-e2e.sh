@@ -65,11 +65,11 @@ test_expect_success 'athena-query --local on the local lake: count and top hasht
 	glue-crawl "$TRASH/lake/tweets" --database e2e --table tweets --catalog "$TRASH/lake/_catalog" -q >/dev/null &&
 	athena-query --local "$TRASH/lake" -F csv --no-header "SELECT count(*), count(DISTINCT id) FROM tweets" >got &&
 	echo "'$N','$N'" >want && test_cmp want got &&
-	athena-query --local "$TRASH/lake" -F csv --no-header -f "$TOP/examples/sql/local/top-hashtags.sql" >got &&
+	athena-query --local "$TRASH/lake" -F csv --no-header -f "$TOP/examples/sql/top-hashtags.sql" >got &&
 	jq -r ".data.entities.hashtags[]?.tag | ascii_downcase" "$TRASH/raw.jsonl" | sort | uniq -c |
 		sort -k1,1nr -k2 | head -n 10 | awk "{print \$2\",\"\$1}" >want &&
 	test_cmp want got &&
-	athena-query --local "$TRASH/lake" -F csv --no-header -f "$TOP/examples/sql/local/languages.sql" | cut -d, -f1,2 >got &&
+	athena-query --local "$TRASH/lake" -F csv --no-header -f "$TOP/examples/sql/languages.sql" | cut -d, -f1,2 >got &&
 	jq -r ".data.lang" "$TRASH/raw.jsonl" | sort | uniq -c | sort -k1,1nr -k2 | head -n 10 |
 		awk "{print \$2\",\"\$1}" >want &&
 	test_cmp want got

@@ -1,5 +1,5 @@
--- Most active authors and their reach (Athena: struct fields with dots).
--- Local form: ../local/top-authors.sql.
+-- Most active authors and their reach: the fields of the author struct read with dots.
+-- Athena SQL: runs unchanged in Athena and with athena-query --local.
 SELECT author.username AS username,
        count(*) AS tweets,
        max(author.public_metrics.followers_count) AS followers

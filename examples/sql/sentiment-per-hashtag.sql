@@ -1,6 +1,6 @@
 -- Sentiment per hashtag: the hashtags of the most scored tweets (English; see tw-sentiment(1)),
 -- with the mean compound and the share of positive and negative tweets (compound >= 0.05,
--- <= -0.05). The local form is in ../local/sentiment-per-hashtag.sql.
+-- <= -0.05). Athena SQL: runs unchanged in Athena and with athena-query --local.
 SELECT lower(tag) AS hashtag,
        count(*) AS tweets,
        round(avg(sentiment.compound), 4) AS mean_compound,

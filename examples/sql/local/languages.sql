@@ -1,9 +1,0 @@
--- Languages: tweets per language and their share. The same text runs in Athena
--- (../athena/languages.sql).
-SELECT lang,
-       count(*) AS tweets,
-       round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
-FROM tweets
-GROUP BY lang
-ORDER BY tweets DESC, lang
-LIMIT 10;

@@ -1,0 +1,1 @@
+SELECT author.location, count(*), if(count(*) > 5, 'many', 'few'), CASE WHEN count(*) > 10 THEN 'lots' WHEN count(*) > 1 THEN 'some' ELSE 'one' END, nullif(count(*), 1), coalesce(author.location, 'nowhere') FROM t GROUP BY author.location ORDER BY 1 LIMIT 40

@@ -1,0 +1,1 @@
+SELECT s.a, s.r[1].k, element_at(m, 'k'), cardinality(arr), transform(s.r, e -> e.w * 2), reduce(arr, '', (a, v) -> a || v, a -> a) FROM t CROSS JOIN UNNEST(s.r) WITH ORDINALITY AS u (k, w, o) LEFT JOIN UNNEST(arr) AS z (v) ON true WHERE dt IN ('2026-11-25') AND ts > TIMESTAMP '2026-01-01 00:00:00' ORDER BY 1 NULLS FIRST

@@ -1,0 +1,1 @@
+  SELECT lang,        count(*) AS tweets,        round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct FROM tweets GROUP BY lang ORDER BY tweets DESC, lang LIMIT 10

@@ -1,0 +1,1 @@
+      SELECT date_trunc('hour', from_iso8601_timestamp(created_at)) AS hour,        count(*) AS tweets,        count(sentiment.compound) AS scored,        round(avg(sentiment.compound), 4) AS mean_compound,        count_if(sentiment.compound >= 0.05) AS positive,        count_if(sentiment.compound <= -0.05) AS negative FROM tweets GROUP BY 1 ORDER BY 1

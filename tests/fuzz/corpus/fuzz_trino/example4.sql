@@ -1,0 +1,1 @@
+  SELECT author.username AS username,        count(*) AS tweets,        max(author.public_metrics.followers_count) AS followers FROM tweets GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10

@@ -1,0 +1,1 @@
+   SELECT date_trunc('minute', from_iso8601_timestamp(created_at)) AS minute,        count(*) AS tweets FROM tweets GROUP BY 1 ORDER BY 1 DESC LIMIT 10

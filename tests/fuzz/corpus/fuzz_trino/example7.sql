@@ -1,0 +1,1 @@
+                   SELECT lower(tag) AS hashtag,        count(*) AS tweets FROM tweets CROSS JOIN UNNEST(transform(entities.hashtags, h -> h.tag)) AS t (tag) WHERE dt = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20

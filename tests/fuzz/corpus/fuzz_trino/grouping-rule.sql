@@ -1,0 +1,1 @@
+SELECT upper(lower(lang)), author.username, count(*), (SELECT count(*) FROM t AS u WHERE u.lang = 'en') FROM t GROUP BY lower(lang), author HAVING max(id) > '0' AND length(lower(lang)) = 2 ORDER BY 1, count(*) DESC

@@ -1,0 +1,1 @@
+SELECT id, json_extract_scalar(CAST(author AS json), '$.username') = author.username, json_array_length(json_parse('[1,2,3]')), json_extract_scalar('{"a":{"b":7}}', '$.a.b'), json_format(json_extract(CAST(public_metrics AS json), '$.like_count')) FROM t WHERE author IS NOT NULL ORDER BY id LIMIT 50

@@ -1,0 +1,1 @@
+SELECT author.location FROM t GROUP BY 1 ORDER BY 1 DESC

@@ -1,0 +1,1 @@
+SELECT dt, hour, count(*) FROM t WHERE dt IN ('2026-11-24', '2026-11-26') OR hour BETWEEN '01' AND '01' GROUP BY 1, 2 ORDER BY 1, 2

@@ -1,0 +1,1 @@
+SELECT id, regexp_extract(text, '#(\w+)', 1), regexp_like(text, '(?i)^rt\b'), regexp_replace(text, '\s+', ' '), regexp_extract_all(text, '@\w+'), regexp_replace(lang, '(\w)(\w)', '$2$1'), regexp_like(text, '(?i)\bthe\b') FROM t ORDER BY id LIMIT 400

@@ -1,0 +1,1 @@
+SELECT id, lower(author.name), upper(lang), length(text), substr(text, 2, 5), strpos(text, 'a'), concat(lang, '-', coalesce(author.username, '?')), lang || '/' || source, trim('  ' || lang || '  '), replace(text, ' ', '_'), starts_with(text, '@'), reverse(lang), lpad(lang, 4, '*'), split_part(author.created_at, '-', 1) FROM t ORDER BY id LIMIT 400

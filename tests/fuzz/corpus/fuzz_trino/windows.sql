@@ -1,0 +1,1 @@
+SELECT lang, n, rank() OVER (ORDER BY n DESC), row_number() OVER (ORDER BY n DESC, lang), sum(n) OVER (ORDER BY n DESC, lang ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), lag(lang) OVER (ORDER BY n DESC, lang) FROM (SELECT lang, count(*) AS n FROM t GROUP BY lang) ORDER BY 4

@@ -1,0 +1,1 @@
+WITH per AS (SELECT lang, count(*) AS n FROM t GROUP BY lang), big AS (SELECT lang FROM per WHERE n >= 100) SELECT lang FROM big WHERE lang IN (SELECT lang FROM t WHERE possibly_sensitive) UNION SELECT lang FROM per WHERE n = (SELECT max(n) FROM per) EXCEPT SELECT 'und' ORDER BY 1
