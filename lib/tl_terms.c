@@ -220,10 +220,8 @@ static const uint8_t ASCII_CLS[128] = {
 	/* the rest (controls, "\n", punctuation, symbols) is C_PUNCT */
 };
 
-static enum cls classify(uint32_t c)
+static enum cls classify_slow(uint32_t c)
 {
-	if (c < 128)
-		return (enum cls)ASCII_CLS[c];
 	if (c == 0x2019 || c == 0x2010 || c == 0x2011)
 		return C_JOIN;
 	if (c == 0x200C || c == 0x200D)
@@ -249,17 +247,29 @@ static enum cls classify(uint32_t c)
 	}
 }
 
-static bool is_letter(uint32_t c)
+/* (The character tests are inline for ASCII, which most text is, and call out for the rest.) */
+static inline __attribute__((always_inline)) enum cls classify(uint32_t c)
 {
 	if (c < 128)
-		return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+		return (enum cls)ASCII_CLS[c];
+	return classify_slow(c);
+}
+
+static bool is_letter_slow(uint32_t c)
+{
 	int t = u_charType((UChar32)c);
 	return (t >= U_UPPERCASE_LETTER && t <= U_OTHER_LETTER) ||
 	       (t >= U_NON_SPACING_MARK && t <= U_COMBINING_SPACING_MARK);
 }
 
-/* Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, Han. */
-static bool spaceless(uint32_t c)
+static inline __attribute__((always_inline)) bool is_letter(uint32_t c)
+{
+	if (c < 128)
+		return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+	return is_letter_slow(c);
+}
+
+static bool spaceless_slow(uint32_t c)
 {
 	return (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) ||
 	       (c >= 0x1780 && c <= 0x17FF) || (c >= 0x3040 && c <= 0x30FF) ||
@@ -268,19 +278,20 @@ static bool spaceless(uint32_t c)
 	       (c >= 0xFF66 && c <= 0xFF9F) || (c >= 0x20000 && c <= 0x3134F);
 }
 
+/* Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, Han. */
+static inline __attribute__((always_inline)) bool spaceless(uint32_t c)
+{
+	return c >= 0x0E00 && spaceless_slow(c);
+}
+
 static bool hiragana(uint32_t c)
 {
 	return c >= 0x3040 && c <= 0x309F;
 }
 
-/* The code point at s[i] (i < n) and its length; an invalid byte is U+FFFD of length 1. */
-static uint32_t decode(const char *s, size_t n, size_t i, size_t *len)
+static uint32_t decode_slow(const char *s, size_t n, size_t i, size_t *len)
 {
 	const unsigned char *u = (const unsigned char *)s + i;
-	if (u[0] < 0x80) {
-		*len = 1;
-		return u[0];
-	}
 	size_t k = tl_utf8_seq(u, n - i);
 	if (!k) {
 		*len = 1;
@@ -293,6 +304,17 @@ static uint32_t decode(const char *s, size_t n, size_t i, size_t *len)
 		return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
 	return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 | (uint32_t)(u[2] & 0x3F) << 6 |
 	       (u[3] & 0x3F);
+}
+
+/* The code point at s[i] (i < n) and its length; an invalid byte is U+FFFD of length 1. */
+static inline __attribute__((always_inline)) uint32_t decode(const char *s, size_t n, size_t i, size_t *len)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c < 0x80) {
+		*len = 1;
+		return c;
+	}
+	return decode_slow(s, n, i, len);
 }
 
 /* ---- emitting ---- */
