@@ -16,6 +16,7 @@
 #define SEEN_SLOTS 512      /* > 2 * TL_TERMS_PER_TWEET */
 #define STOP_SLOTS 4096     /* > 2 * the words of all lists */
 #define RUN_U16_MAX 4096    /* a run of a spaceless script is segmented up to this many UTF-16 units */
+#define LANG_MEMO 16        /* language codes whose stop-list mask is remembered */
 #define TOKEN_MAX 256       /* longer tokens (no term can be that long) are skipped */
 
 struct stop_slot {
@@ -35,6 +36,13 @@ struct tl_terms_impl {
 	uint32_t gen;
 	struct stop_slot *stop;
 	uint32_t lang_mask;  /* stop lists that apply to the text at hand */
+	/* the masks of the languages seen last (a stream has a handful of lang codes) */
+	struct {
+		char code[16];
+		uint8_t len;
+		uint32_t mask;
+	} langs[LANG_MEMO];
+	unsigned nlangs, next_lang;
 	/* the phrase being built: the previous kept word */
 	bool chain, prev_spaceless;
 	char prev[TL_TERM_MAX];
@@ -189,6 +197,20 @@ static uint32_t lang_mask(const char *lang, size_t n)
 	if (cut == 3 && (strncasecmp(lang, "und", 3) == 0 || lang[0] == 'q' || lang[0] == 'z'))
 		return ~0u;
 	return base;
+}
+
+/* lang_mask, remembered for the last LANG_MEMO codes (it compares with every list's codes). */
+static uint32_t lang_mask_memo(struct tl_terms_impl *m, const char *lang, size_t n)
+{
+	if (!lang || !n || n > sizeof m->langs[0].code)
+		return lang_mask(lang, n);
+	for (unsigned i = 0; i < m->nlangs; i++)
+		if (m->langs[i].len == n && memcmp(m->langs[i].code, lang, n) == 0)
+			return m->langs[i].mask;
+	unsigned i = m->nlangs < LANG_MEMO ? m->nlangs++ : m->next_lang++ % LANG_MEMO;
+	memcpy(m->langs[i].code, lang, n);
+	m->langs[i].len = (uint8_t)n;
+	return m->langs[i].mask = lang_mask(lang, n);
 }
 
 /* ---- characters ---- */
@@ -374,12 +396,20 @@ static long fold_u16(struct tl_terms_impl *m, UChar *s, int32_t n)
 		if (s[i] == 0x2019)
 			s[i] = '\''; /* can’t is can't */
 	UErrorCode e = U_ZERO_ERROR;
-	int32_t fl = unorm2_normalize(m->nfkc_cf, s, n, m->fold16, (int32_t)(sizeof m->fold16 / sizeof *m->fold16), &e);
-	if (U_FAILURE(e))
-		return -1;
+	/* most words of spaceless scripts (kana, Han) are already NFKC_Casefold: then they are
+	 * their own folding (ICU's quick check says so without normalizing) */
+	const UChar *f = s;
+	int32_t fl = n;
+	if (unorm2_spanQuickCheckYes(m->nfkc_cf, s, n, &e) != n || U_FAILURE(e)) {
+		e = U_ZERO_ERROR;
+		fl = unorm2_normalize(m->nfkc_cf, s, n, m->fold16, (int32_t)(sizeof m->fold16 / sizeof *m->fold16), &e);
+		if (U_FAILURE(e))
+			return -1;
+		f = m->fold16;
+	}
 	int32_t ol;
 	e = U_ZERO_ERROR;
-	u_strToUTF8(m->fold8, (int32_t)sizeof m->fold8, &ol, m->fold16, fl, &e);
+	u_strToUTF8(m->fold8, (int32_t)sizeof m->fold8, &ol, f, fl, &e);
 	if (U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING)
 		return -1;
 	return ol;
@@ -667,7 +697,7 @@ size_t tl_terms_add_text(struct tl_terms *x, const char *s, size_t n, const char
 			 bool text_urls)
 {
 	struct tl_terms_impl *m = x->impl;
-	m->lang_mask = lang_mask(lang, langlen);
+	m->lang_mask = lang_mask_memo(m, lang, langlen);
 	m->chain = false;
 	uint32_t prev = 0; /* the code point before i (0 at the start) */
 	size_t i = 0, len;

@@ -738,8 +738,13 @@ static int count(struct tl_trends *tr, int64_t t, const struct tl_terms *x, cons
 			tl_cms_prefetch(&tr->cms, tr->hashes[i]);
 		} else {
 			tl_ss_prefetch_slot(&tr->ss, (size_t)slot);
+			/* the term's counts: base and sentiment on its first cache line, win on its last */
+			__builtin_prefetch(&tr->t[slot], 1);
+			__builtin_prefetch(&tr->t[slot].win, 1);
 			if (where != BASE)
 				__builtin_prefetch(&FINE(tr, cs, (size_t)slot), 1);
+			if (in_hist && where != OPEN)
+				__builtin_prefetch(&HIST(tr, ch, (size_t)slot), 1);
 		}
 	}
 	for (size_t i = 0; i < nt; i++) {
