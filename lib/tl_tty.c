@@ -2,6 +2,7 @@
 #include "tl_buf.h"
 #include "tl_io.h"
 #include "tl_log.h"
+#include "tl_term.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,14 +95,7 @@ static void at_exit(void)
 
 void tl_tty_size(struct tl_tty *t)
 {
-	struct winsize ws;
-	if (ioctl(t->out_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
-		t->rows = ws.ws_row;
-		t->cols = ws.ws_col;
-	} else {
-		t->rows = 24;
-		t->cols = 80;
-	}
+	tl_term_size(t->out_fd, &t->rows, &t->cols);
 }
 
 int tl_tty_open(struct tl_tty *t, int out_fd)
@@ -115,8 +109,7 @@ int tl_tty_open(struct tl_tty *t, int out_fd)
 	t->in_fd = open("/dev/tty", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	const char *cs = nl_langinfo(CODESET);
 	t->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-	const char *term = getenv("TERM"), *nc = getenv("NO_COLOR");
-	t->color = !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+	t->color = tl_term_color(out_fd);
 	tl_tty_size(t);
 	g_out = out_fd;
 	g_in = t->in_fd;

@@ -26,7 +26,7 @@ struct tl_tty {
 int tl_tty_open(struct tl_tty *t, int out_fd);
 /* Gives the terminal back (safe to call twice). */
 void tl_tty_close(struct tl_tty *t);
-/* Reads the terminal's size into rows and cols (80x24 when it cannot be read). */
+/* Reads the terminal's size into rows and cols (tl_term_size: the window, else COLUMNS/LINES, else 80x24). */
 void tl_tty_size(struct tl_tty *t);
 /* True once after the window was resized or the process was continued (redraw then). */
 bool tl_tty_resized(struct tl_tty *t);
