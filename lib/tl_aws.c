@@ -116,9 +116,7 @@ struct tl_aws *tl_aws_new(const struct tl_aws_opts *opts, char **err)
 			return NULL;
 		}
 	}
-	ca = getenv("AWS_CA_BUNDLE");
-	if (!ca || !*ca)
-		ca = tl_awsconf_get(conf, "ca_bundle");
+	ca = tl_awsconf_ca_bundle(conf);
 
 	a = xcalloc(1, sizeof *a);
 	a->conf = conf;

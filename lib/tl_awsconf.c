@@ -26,7 +26,7 @@ struct kv {
 	size_t nsub;
 };
 
-enum sect_kind { SECT_OTHER, SECT_PROFILE, SECT_SERVICES };
+enum sect_kind { SECT_OTHER, SECT_PROFILE, SECT_SERVICES, SECT_SSO };
 
 struct section {
 	char *name;
@@ -415,7 +415,7 @@ static void ini_classify(struct ini *f, bool config)
 		if (strncmp(s->name, "profile", 7) == 0)
 			kind = SECT_PROFILE;
 		else if (strncmp(s->name, "sso-session", 11) == 0)
-			kind = SECT_OTHER;
+			kind = SECT_SSO;
 		else if (strncmp(s->name, "services", 8) == 0)
 			kind = SECT_SERVICES;
 		else if (strcmp(s->name, "default") == 0) {
@@ -436,8 +436,17 @@ static void ini_classify(struct ini *f, bool config)
 	}
 }
 
+const char *tl_awsconf_ca_bundle(const struct tl_awsconf *c)
+{
+	const char *ca = getenv("AWS_CA_BUNDLE");
+	if (ca && *ca)
+		return ca;
+	ca = c ? tl_awsconf_get(c, "ca_bundle") : NULL;
+	return ca && *ca ? ca : NULL;
+}
+
 /* os.path.expandvars then os.path.expanduser. */
-static char *expand_path(const char *p)
+char *tl_awsconf_expand_path(const char *p)
 {
 	struct tl_buf b = TL_BUF_INIT;
 	for (size_t i = 0; p[i];) {
@@ -499,7 +508,7 @@ static int ini_load(struct ini *f, const char *env, const char *dflt, bool confi
 	const char *e = getenv(env);
 	if (e && !*e)
 		return 0; /* set but empty: botocore finds no file there */
-	f->path = expand_path(e ? e : dflt);
+	f->path = tl_awsconf_expand_path(e ? e : dflt);
 	struct stat st;
 	if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
@@ -543,6 +552,28 @@ static const struct section *config_services(const struct ini *f, const char *na
 		if (f->sec[k].kind == SECT_SERVICES && strcmp(f->sec[k].pname, name) == 0)
 			found = &f->sec[k];
 	return found;
+}
+
+static const struct section *config_sso_session(const struct ini *f, const char *name)
+{
+	const struct section *found = NULL;
+	for (size_t k = 0; k < f->nsec; k++)
+		if (f->sec[k].kind == SECT_SSO && strcmp(f->sec[k].pname, name) == 0)
+			found = &f->sec[k];
+	return found;
+}
+
+bool tl_awsconf_has_sso_session(const struct tl_awsconf *c, const char *name)
+{
+	return config_sso_session(&c->config, name) != NULL;
+}
+
+const char *tl_awsconf_get_sso_session(const struct tl_awsconf *c, const char *name,
+				       const char *key)
+{
+	const struct section *s = config_sso_session(&c->config, name);
+	const struct kv *kv = s ? ini_lookup(&c->config, s, key) : NULL;
+	return kv ? kv->value : NULL;
 }
 
 static const struct section *creds_profile(const struct ini *f, const char *name)
@@ -676,6 +707,17 @@ static bool is_true(const char *v)
 	return v && strcasecmp(v, "true") == 0;
 }
 
+/* The host prefix of a service's AWS endpoint where it is not the service's name (botocore's
+ * endpointPrefix): IAM Identity Center's portal and its OIDC service. */
+static const char *endpoint_prefix(const char *snake)
+{
+	static const char *const map[][2] = { { "sso", "portal.sso" }, { "sso_oidc", "oidc" } };
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (strcmp(snake, map[i][0]) == 0)
+			return map[i][1];
+	return snake;
+}
+
 char *tl_awsconf_endpoint(const struct tl_awsconf *c, const char *service, const char *region,
 			  const char *flag, bool *custom)
 {
@@ -726,7 +768,7 @@ char *tl_awsconf_endpoint(const struct tl_awsconf *c, const char *service, const
 		} else {
 			const char *suffix = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn"
 									   : "amazonaws.com";
-			r = xasprintf("https://%s.%s.%s", snake, region, suffix);
+			r = xasprintf("https://%s.%s.%s", endpoint_prefix(snake), region, suffix);
 		}
 	}
 	free(snake);

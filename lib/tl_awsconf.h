@@ -41,6 +41,12 @@ const char *tl_awsconf_get_profile(const struct tl_awsconf *c, const char *profi
 				   const char *key);
 bool tl_awsconf_has_profile(const struct tl_awsconf *c, const char *profile);
 
+/* A key of the "[sso-session NAME]" section of the config file (IAM Identity Center), or NULL.
+ * Strings are owned by c. */
+const char *tl_awsconf_get_sso_session(const struct tl_awsconf *c, const char *name,
+				       const char *key);
+bool tl_awsconf_has_sso_session(const struct tl_awsconf *c, const char *name);
+
 /* Which file a profile key comes from, for the credential providers that look at one only. */
 enum tl_awsconf_file {
 	TL_AWSCONF_CONFIG = 1 << 0,
@@ -57,17 +63,26 @@ const char *tl_awsconf_path(const struct tl_awsconf *c, enum tl_awsconf_file whi
 const char *tl_awsconf_region(const struct tl_awsconf *c, const char *flag);
 
 /* Endpoint base URL ("https://host[:port][/path]", no trailing slash) for a service id ("s3",
- * "glue", "athena", "sts"): flag --endpoint-url, AWS_ENDPOINT_URL_<SERVICE> (upper case, spaces
- * and hyphens as underscores), AWS_ENDPOINT_URL, the "endpoint_url" of the service's block in the
- * profile's services section, the profile's endpoint_url, else the AWS default for the region
- * (https://glue.REGION.amazonaws.com, https://s3.REGION.amazonaws.com,
- * https://sts.REGION.amazonaws.com, ".amazonaws.com.cn" in cn- regions). AWS_IGNORE_CONFIGURED_
- * ENDPOINT_URLS=true (or ignore_configured_endpoint_urls = true in the profile) skips all but the
- * flag. *custom is set when the endpoint did not come from the AWS default (then S3 uses
- * path-style addressing). Empty values count as unset. Caller frees. NULL only when nothing is
- * configured and region is NULL (STS then gets the global https://sts.amazonaws.com). */
+ * "glue", "athena", "sts", "sso", "sso oidc"): flag --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>
+ * (upper case, spaces and hyphens as underscores: AWS_ENDPOINT_URL_SSO_OIDC), AWS_ENDPOINT_URL,
+ * the "endpoint_url" of the service's block in the profile's services section, the profile's
+ * endpoint_url, else the AWS default for the region: https://PREFIX.REGION.amazonaws.com
+ * (".amazonaws.com.cn" in cn- regions) where PREFIX is the service id, except "portal.sso" for
+ * "sso" and "oidc" for "sso oidc". AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or
+ * ignore_configured_endpoint_urls = true in the profile) skips all but the flag. *custom is set
+ * when the endpoint did not come from the AWS default (then S3 uses path-style addressing).
+ * Empty values count as unset. Caller frees. NULL only when nothing is configured and region is
+ * NULL (STS then gets the global https://sts.amazonaws.com). */
 char *tl_awsconf_endpoint(const struct tl_awsconf *c, const char *service, const char *region,
 			  const char *flag, bool *custom);
+
+/* The CA bundle TLS is verified with, as botocore finds it: AWS_CA_BUNDLE, else ca_bundle in
+ * the profile (c may be NULL); NULL for the system's. Empty values count as unset. Borrowed. */
+const char *tl_awsconf_ca_bundle(const struct tl_awsconf *c);
+
+/* A path as botocore expands it (os.path.expandvars, then expanduser: "~" is $HOME, else the
+ * passwd entry). Caller frees. */
+char *tl_awsconf_expand_path(const char *p);
 
 /* Splits s into words as Python's shlex.split does (POSIX mode: blanks separate, '...' literal,
  * "..." with \" and \\ escapes, \ escapes any character outside quotes). The CLI uses it for

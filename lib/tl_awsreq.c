@@ -191,6 +191,7 @@ static void parse_json_error(const char *body, size_t n, struct tl_aws_error *e)
 	set_str(&e->message, tl_json_get_str(j, "message"));
 	set_str(&e->message, tl_json_get_str(j, "Message"));
 	set_str(&e->message, tl_json_get_str(j, "errorMessage"));
+	set_str(&e->message, tl_json_get_str(j, "error_description")); /* OAuth: SSO OIDC */
 	cJSON_Delete(j);
 }
 

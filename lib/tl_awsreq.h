@@ -23,7 +23,7 @@ struct tl_creds {
 	char *secret_key;
 	char *session_token; /* NULL if none */
 	int64_t expires_ms;  /* epoch ms; 0 = does not expire */
-	const char *source;  /* static text: "environment", "assume-role", "web-identity",
+	const char *source;  /* static text: "environment", "assume-role", "web-identity", "sso",
 				"shared-credentials-file", "process", "config-file", "container",
 				"imds" */
 };

@@ -7,6 +7,7 @@
  */
 #include "tl_creds.h"
 #include "tl_alloc.h"
+#include "tl_awscache.h"
 #include "tl_awsconf.h"
 #include "tl_buf.h"
 #include "tl_http.h"
@@ -14,7 +15,9 @@
 #include "tl_json.h"
 #include "tl_log.h"
 #include "tl_num.h"
+#include "tl_sso.h"
 #include "tl_time.h"
+#include "tl_tty.h"
 #include "tl_xml.h"
 
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -133,9 +137,7 @@ static struct tl_http *http_new(const struct tl_awsconf *cfg, long connect_ms)
 {
 	struct tl_http_opts o = { 0 };
 	o.connect_timeout_ms = connect_ms;
-	o.ca_bundle = env_nonempty("AWS_CA_BUNDLE");
-	if (!o.ca_bundle && cfg)
-		o.ca_bundle = tl_awsconf_get(cfg, "ca_bundle");
+	o.ca_bundle = tl_awsconf_ca_bundle(cfg);
 	return tl_http_new(&o);
 }
 
@@ -335,9 +337,15 @@ out:
 /* What an STS answer says: credentials. (An error answer is tl_aws_parse_error's.) */
 struct sts_answer {
 	const char *ak, *sk, *tok, *exp;
+	const char *role_id, *role_arn; /* AssumedRoleUser */
 };
 
-/* Reads "<ActionResponse><ActionResult><Credentials>...". */
+/* What the CLI's cache keeps of an AssumeRole answer besides the credentials. */
+struct sts_user {
+	char *role_id, *role_arn;
+};
+
+/* Reads "<ActionResponse><ActionResult><Credentials>..." and its AssumedRoleUser. */
 static void sts_read(const struct tl_xml_node *root, const char *action, struct sts_answer *a)
 {
 	char *result = xasprintf("%sResult", action);
@@ -352,6 +360,11 @@ static void sts_read(const struct tl_xml_node *root, const char *action, struct 
 		tl_log_add_secret(a->sk);
 		tl_log_add_secret(a->tok);
 	}
+	result = xasprintf("%sResult", action);
+	const struct tl_xml_node *u = tl_xml_child(tl_xml_child(root, result), "AssumedRoleUser");
+	free(result);
+	a->role_id = tl_xml_child_text(u, "AssumedRoleId");
+	a->role_arn = tl_xml_child_text(u, "Arn");
 }
 
 struct form {
@@ -374,7 +387,7 @@ static const struct tl_retry_policy sts_retry = { .max_attempts = 3, .base_ms = 
 /* Posts an STS Query action; signed with src unless it is NULL (AssumeRoleWithWebIdentity).
  * Retries transport errors, 5xx and throttling (and IDPCommunicationError) under sts_retry. */
 static int sts_call(struct ctx *x, const char *what, struct form *f, const struct tl_creds *src,
-		    struct tl_creds *out, const char *source)
+		    struct tl_creds *out, const char *source, struct sts_user *user)
 {
 	const struct tl_awsconf *cfg = x->p->cfg;
 	const char *region = x->p->region;
@@ -428,6 +441,10 @@ static int sts_call(struct ctx *x, const char *what, struct form *f, const struc
 				fail(x, "%s: bad Expiration in the answer of %s", what, ep);
 			else {
 				creds_set(out, s.ak, s.sk, s.tok, exp, source);
+				if (user && s.role_id && s.role_arn) {
+					user->role_id = xstrdup(s.role_id);
+					user->role_arn = xstrdup(s.role_arn);
+				}
 				r = FOUND;
 			}
 			tl_xml_free_secret(root);
@@ -493,7 +510,7 @@ static int from_web_identity(struct ctx *x, const char *profile, bool env, struc
 	form_add(&f, "RoleArn", arn);
 	form_add(&f, "RoleSessionName", name && *name ? name : dflt);
 	form_add(&f, "WebIdentityToken", token);
-	int r = sts_call(x, "AssumeRoleWithWebIdentity", &f, NULL, out, "web-identity");
+	int r = sts_call(x, "AssumeRoleWithWebIdentity", &f, NULL, out, "web-identity", NULL);
 	tl_buf_release_secret(&f.b);
 	free(dflt);
 	tl_secret_free(token);
@@ -810,6 +827,24 @@ out:
 	return r;
 }
 
+/* ---- 2c. IAM Identity Center ---- */
+
+static int from_sso(struct ctx *x, const char *profile, struct tl_creds *out)
+{
+	if (!tl_sso_configured(x->p->cfg, profile))
+		return NONE;
+	struct tl_sso_creds sc;
+	char *why = NULL;
+	if (tl_sso_get(x->p->cfg, profile, &sc, &why) < 0) {
+		int r = fail(x, "%s", why);
+		free(why);
+		return r;
+	}
+	creds_set(out, sc.access_key, sc.secret_key, sc.session_token, sc.expires_ms, "sso");
+	tl_sso_creds_free(&sc);
+	return FOUND;
+}
+
 /* ---- 2a. assume role ---- */
 
 static int assume_role(struct ctx *x, const char *profile, const char **visited, int nvisited,
@@ -833,12 +868,8 @@ static int profile_chain(struct ctx *x, const char *profile, bool env, struct tl
 	int r;
 	if ((r = from_web_identity(x, profile, env, out)) != NONE)
 		return r;
-	/* The CLI's next source; say so rather than fall through to "none found". */
-	if (tl_awsconf_get_profile(x->p->cfg, profile, "sso_start_url") ||
-	    tl_awsconf_get_profile(x->p->cfg, profile, "sso_session"))
-		return fail(x, "profile %s uses IAM Identity Center (SSO), which this tool does not "
-			       "support; give it a credential_process such as \"aws configure "
-			       "export-credentials --profile %s --format process\"", profile, profile);
+	if ((r = from_sso(x, profile, out)) != NONE)
+		return r;
 	if ((r = from_file_keys(x, profile, TL_AWSCONF_CREDENTIALS, out)) != NONE)
 		return r;
 	if ((r = from_process(x, profile, out)) != NONE)
@@ -894,24 +925,160 @@ static int source_credentials(struct ctx *x, const char *profile, const char **v
 	return assume_role(x, sp, visited, nvisited, src);
 }
 
+/* The AssumeRole arguments of a profile, as botocore's AssumeRoleProvider gathers them (its
+ * _assume_kwargs): RoleArn, then RoleSessionName, ExternalId, SerialNumber, DurationSeconds
+ * when configured. */
+static cJSON *assume_args(const struct tl_awsconf *cfg, const char *profile)
+{
+	cJSON *a = tl_json_obj();
+	const char *v;
+	tl_json_add_str(a, "RoleArn", tl_awsconf_get_profile(cfg, profile, "role_arn"));
+	/* An empty session name is generated, and then not part of the key, as in botocore. */
+	if ((v = tl_awsconf_get_profile(cfg, profile, "role_session_name")) && *v)
+		tl_json_add_str(a, "RoleSessionName", v);
+	if ((v = tl_awsconf_get_profile(cfg, profile, "external_id")))
+		tl_json_add_str(a, "ExternalId", v);
+	if ((v = tl_awsconf_get_profile(cfg, profile, "mfa_serial")) && *v)
+		tl_json_add_str(a, "SerialNumber", v);
+	int64_t d;
+	v = tl_awsconf_get_profile(cfg, profile, "duration_seconds");
+	if (v && tl_parse_i64(v, 1, 43200, &d) == 0) /* botocore drops a non-integer */
+		tl_json_add_num(a, "DurationSeconds", (double)d);
+	return a;
+}
+
+/* The CLI's cache key of an AssumeRole (botocore's BaseAssumeRoleCredentialFetcher.
+ * _create_cache_key): SHA-1 of json.dumps(args, sort_keys=True), where a generated session name
+ * is not among the args. */
+static void assume_cache_key(const cJSON *args, char key[41])
+{
+	struct tl_buf b = TL_BUF_INIT;
+	tl_awscache_pydumps(&b, args, true, false);
+	tl_awscache_sha1_hex(b.data, b.len, key);
+	tl_buf_release(&b);
+}
+
+/* Credentials of the CLI's cache (~/.aws/cli/cache) with more than 15 minutes left, as the CLI
+ * takes them (CachedCredentialFetcher's expiry window), so that the CLI and the tools share an
+ * MFA session. */
+static int assume_from_cache(const char *key, struct tl_creds *out)
+{
+	char *dir = tl_awscache_dir(TL_AWSCACHE_CLI), *why = NULL;
+	cJSON *j = tl_awscache_load(dir, key, &why);
+	int r = NONE;
+	if (why)
+		tl_warn("credentials: ignoring the cached session: %s", why);
+	const cJSON *c = j ? tl_json_get(j, "Credentials") : NULL;
+	const char *ak = tl_json_get_str(c, "AccessKeyId");
+	const char *sk = tl_json_get_str(c, "SecretAccessKey");
+	const char *tok = tl_json_get_str(c, "SessionToken");
+	int64_t exp;
+	if (ak && sk && tok && tl_awscache_time(tl_json_get_str(c, "Expiration"), &exp) == 0 &&
+	    exp - tl_now_ms() >= 15 * 60 * 1000) {
+		tl_debug("credentials: the assumed role's session from %s/%s.json", dir, key);
+		creds_set(out, ak, sk, tok, exp, "assume-role");
+		r = FOUND;
+	}
+	tl_json_delete_secret(j);
+	free(why);
+	free(dir);
+	return r;
+}
+
+/* Writes a session into the CLI's cache in the CLI's form (the AssumeRole response as botocore
+ * parsed it; Expiration as "%Y-%m-%dT%H:%M:%S%Z"). A failure is only a warning. */
+static void assume_to_cache(const char *key, const struct tl_creds *c, const struct sts_user *u)
+{
+	char when[40];
+	tl_time_format(c->expires_ms, 0, when, sizeof when);
+	size_t wl = strlen(when);
+	if (wl > 0 && when[wl - 1] == 'Z')
+		snprintf(when + wl - 1, sizeof when - (wl - 1), "UTC");
+	cJSON *doc = tl_json_obj(), *cr = tl_json_obj();
+	tl_json_add_str(cr, "AccessKeyId", c->access_key);
+	tl_json_add_str(cr, "SecretAccessKey", c->secret_key);
+	tl_json_add_str(cr, "SessionToken", c->session_token ? c->session_token : "");
+	tl_json_add_str(cr, "Expiration", when);
+	/* botocore adds the account of the role's ARN ("arn:aws:sts::ACCOUNT:assumed-role/..."). */
+	const char *arn = u->role_arn;
+	for (int i = 0; arn && i < 4; i++)
+		arn = strchr(arn, ':') ? strchr(arn, ':') + 1 : NULL;
+	if (arn && strchr(arn, ':') && strchr(arn, ':') > arn) {
+		char *acct = xstrndup(arn, (size_t)(strchr(arn, ':') - arn));
+		tl_json_add_str(cr, "AccountId", acct);
+		free(acct);
+	}
+	tl_json_add(doc, "Credentials", cr);
+	if (u->role_id && u->role_arn) {
+		cJSON *ru = tl_json_obj();
+		tl_json_add_str(ru, "AssumedRoleId", u->role_id);
+		tl_json_add_str(ru, "Arn", u->role_arn);
+		tl_json_add(doc, "AssumedRoleUser", ru);
+	}
+	struct tl_buf text = TL_BUF_INIT;
+	tl_awscache_pydumps(&text, doc, false, false);
+	char *dir = tl_awscache_dir(TL_AWSCACHE_CLI), *why = NULL;
+	if (tl_awscache_store(dir, key, text.data, text.len, &why) < 0)
+		tl_warn("credentials: could not cache the session: %s", why);
+	free(why);
+	free(dir);
+	tl_buf_release_secret(&text);
+	tl_json_delete_secret(doc);
+}
+
+/* The MFA code for serial, asked on the terminal as the CLI asks it. FAIL without a terminal. */
+static int mfa_code(struct ctx *x, const char *profile, const char *serial, char **code)
+{
+	const char *why;
+	char *prompt = xasprintf("Enter MFA code for %s: ", serial);
+	*code = tl_tty_ask(prompt, true, 64, &why);
+	free(prompt);
+	if (!*code)
+		return fail(x, "profile %s needs an MFA code (mfa_serial %s): %s; run the tool from "
+			       "a terminal, or first start the session from one with \"aws sts "
+			       "get-caller-identity --profile %s\" (it is cached in ~/.aws/cli/cache "
+			       "and used from there)", profile, serial, why, profile);
+	size_t n = strlen(*code);
+	while (n > 0 && (*code)[n - 1] == ' ')
+		(*code)[--n] = '\0';
+	if (n == 0) {
+		tl_secret_free(*code);
+		*code = NULL;
+		return fail(x, "profile %s: no MFA code given", profile);
+	}
+	tl_log_add_secret(*code);
+	return FOUND;
+}
+
 static int assume_role(struct ctx *x, const char *profile, const char **visited, int nvisited,
 		       struct tl_creds *out)
 {
 	const struct tl_awsconf *cfg = x->p->cfg;
-	const char *arn = tl_awsconf_get_profile(cfg, profile, "role_arn");
-	if (tl_awsconf_get_profile(cfg, profile, "mfa_serial"))
-		return fail(x, "profile %s needs an MFA code (mfa_serial), which this tool cannot "
-			       "ask for; use credential_process or temporary keys", profile);
-	struct tl_creds src = { 0 };
-	int r = source_credentials(x, profile, visited, nvisited, &src);
-	if (r != FOUND) {
-		tl_creds_free(&src);
+	cJSON *args = assume_args(cfg, profile);
+	const char *arn = tl_json_get_str(args, "RoleArn");
+	const char *name = tl_json_get_str(args, "RoleSessionName");
+	const char *ext = tl_json_get_str(args, "ExternalId");
+	const char *serial = tl_json_get_str(args, "SerialNumber");
+	double dur = 0;
+	char key[41];
+	assume_cache_key(args, key);
+	int r = assume_from_cache(key, out);
+	if (r == FOUND) {
+		cJSON_Delete(args);
 		return r;
 	}
-	tl_debug("credentials: assuming %s with credentials from %s", arn, src.source);
-	const char *name = tl_awsconf_get_profile(cfg, profile, "role_session_name");
-	const char *ext = tl_awsconf_get_profile(cfg, profile, "external_id");
-	const char *dur = tl_awsconf_get_profile(cfg, profile, "duration_seconds");
+	struct tl_creds src = { 0 };
+	r = source_credentials(x, profile, visited, nvisited, &src);
+	char *code = NULL;
+	if (r == FOUND && serial)
+		r = mfa_code(x, profile, serial, &code);
+	if (r != FOUND) {
+		tl_creds_free(&src);
+		cJSON_Delete(args);
+		return r;
+	}
+	tl_debug("credentials: assuming %s with credentials from %s%s", arn, src.source,
+		 serial ? " and an MFA code" : "");
 	char *dflt = xasprintf("tweetlake-session-%lld", (long long)(tl_now_ms() / 1000));
 	struct form f = { TL_BUF_INIT };
 	form_add(&f, "Action", "AssumeRole");
@@ -920,13 +1087,26 @@ static int assume_role(struct ctx *x, const char *profile, const char **visited,
 	form_add(&f, "RoleSessionName", name ? name : dflt);
 	if (ext)
 		form_add(&f, "ExternalId", ext);
-	int64_t d;
-	if (dur && tl_parse_i64(dur, 1, 43200, &d) == 0) /* botocore drops a non-integer */
-		form_add(&f, "DurationSeconds", dur);
-	r = sts_call(x, "AssumeRole", &f, &src, out, "assume-role");
-	tl_buf_release(&f.b);
+	if (tl_json_get_num(args, "DurationSeconds", &dur) == 0) {
+		char ds[24];
+		snprintf(ds, sizeof ds, "%lld", (long long)dur);
+		form_add(&f, "DurationSeconds", ds);
+	}
+	if (serial) {
+		form_add(&f, "SerialNumber", serial);
+		form_add(&f, "TokenCode", code);
+	}
+	struct sts_user user = { 0 };
+	r = sts_call(x, "AssumeRole", &f, &src, out, "assume-role", &user);
+	if (r == FOUND)
+		assume_to_cache(key, out, &user);
+	free(user.role_id);
+	free(user.role_arn);
+	tl_buf_release_secret(&f.b);
+	tl_secret_free(code);
 	free(dflt);
 	tl_creds_free(&src);
+	cJSON_Delete(args);
 	return r;
 }
 

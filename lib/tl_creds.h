@@ -8,19 +8,25 @@
  *         itself to use its own static keys) or credential_source (Environment,
  *         Ec2InstanceMetadata, EcsContainer); STS AssumeRole, a SigV4-signed Query POST to the
  *         "sts" endpoint of tl_awsconf_endpoint (regional https://sts.REGION.amazonaws.com);
- *         role_session_name, external_id, duration_seconds; mfa_serial is refused (no prompt);
+ *         role_session_name, external_id, duration_seconds; with mfa_serial the code is asked
+ *         on the terminal (/dev/tty, "Enter MFA code for SERIAL: ", not echoed; without a
+ *         terminal in the foreground, an error). Sessions are shared with the AWS CLI through
+ *         its cache, ~/.aws/cli/cache/KEY.json (tl_awscache; KEY as botocore's AssumeRole
+ *         fetcher makes it): a cached session with more than 15 minutes left is used without
+ *         calling STS (or asking for a code), and every new one is written there;
  *      b. web identity: web_identity_token_file + role_arn [+ role_session_name], each taken
  *         from AWS_WEB_IDENTITY_TOKEN_FILE / AWS_ROLE_ARN / AWS_ROLE_SESSION_NAME first (not
  *         with --profile); unsigned STS AssumeRoleWithWebIdentity; the token file is re-read
  *         on every refresh;
- *         (an SSO profile, sso_session or sso_start_url, is next in the CLI: an error here,
- *         suggesting a credential_process);
- *      c. static keys of the credentials file (aws_access_key_id, aws_secret_access_key,
+ *      c. IAM Identity Center: a profile with sso_account_id / sso_role_name (tl_sso: the
+ *         token cache of "aws sso login", refreshed when due, then GetRoleCredentials), source
+ *         "sso";
+ *      d. static keys of the credentials file (aws_access_key_id, aws_secret_access_key,
  *         aws_session_token), source "shared-credentials-file";
- *      d. credential_process: split as shlex does and run without a shell; its stdout is
+ *      e. credential_process: split as shlex does and run without a shell; its stdout is
  *         Version 1 JSON (AccessKeyId, SecretAccessKey, SessionToken, Expiration); a non-zero
  *         exit is an error quoting its stderr;
- *      e. static keys of the config file, source "config-file";
+ *      f. static keys of the config file, source "config-file";
  *   3. ECS/EKS container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI on
  *      http://169.254.170.2, or AWS_CONTAINER_CREDENTIALS_FULL_URI (https, a loopback address,
  *      or an ECS/EKS agent address) with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read each
@@ -34,10 +40,12 @@
  *      ATTEMPTS (2) so that a machine off EC2 gives up within about 2 s. Any failure here means
  *      "no credentials", never an error of its own.
  * A source that is configured but fails stops the chain with its error (as botocore raises).
- * Temporary credentials are refreshed when less than 5 minutes remain; if a refresh fails while
- * the current ones have not expired, they are used (with a warning). Every secret obtained
- * (secret keys, session tokens, the web identity, container and IMDS tokens) is registered with
- * tl_log_add_secret() before any request that carries it, so no log line can show it.
+ * Temporary credentials are refreshed when less than 5 minutes remain (an MFA session asks for a
+ * new code then, when there is a terminal); if a refresh fails while the current ones have not
+ * expired, they are used (with a warning). Every secret obtained
+ * (secret keys, session tokens, the web identity, container, IMDS and SSO tokens, MFA codes) is
+ * registered with tl_log_add_secret() before any request that carries it, so no log line can
+ * show it, and wiped before it is freed.
  */
 #ifndef TL_CREDS_H
 #define TL_CREDS_H

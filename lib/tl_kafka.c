@@ -3,12 +3,14 @@
 #include "tl_buf.h"
 #include "tl_io.h"
 #include "tl_log.h"
+#include "tl_mskiam.h"
 #include "tl_str.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PROPS_FILE_MAX ((size_t)1 << 20)
 
@@ -91,6 +93,16 @@ void tl_kafka_conf_release(struct tl_kafka_conf *kc)
 		rd_kafka_topic_conf_destroy(kc->tconf);
 	kc->conf = NULL;
 	kc->tconf = NULL;
+	tl_mskiam_free(kc->mskiam);
+	kc->mskiam = NULL;
+	free(kc->msk_profile);
+	kc->msk_profile = NULL;
+}
+
+/* The Java client's MSK IAM classes, which a properties file for it names. */
+static bool msk_java_class(const char *v)
+{
+	return strstr(v, "software.amazon.msk.auth.iam.") != NULL;
 }
 
 static const char *src_name(enum tl_kafka_src src)
@@ -115,6 +127,13 @@ int tl_kafka_conf_set(struct tl_kafka_conf *kc, const char *name, const char *va
 		tl_err("%sempty property name", src_name(src));
 		return -1;
 	}
+	if (strcmp(name, "sasl.mechanism") == 0 || strcmp(name, "sasl.mechanisms") == 0) {
+		kc->msk_iam = strcasecmp(value, "AWS_MSK_IAM") == 0;
+		if (kc->msk_iam)
+			value = "OAUTHBEARER";
+	}
+	if (strcmp(name, "sasl.client.callback.handler.class") == 0 && msk_java_class(value))
+		return 0; /* the Java client's IAM handler: tl_mskiam is ours */
 	if (tl_kafka_prop_secret(name)) {
 		if (src == TL_KAFKA_SRC_ARGV) {
 			tl_err("-X %s: secrets are not taken from the command line (other users can "
@@ -142,6 +161,8 @@ int tl_kafka_conf_set(struct tl_kafka_conf *kc, const char *name, const char *va
 		if (strcmp(name, "acks") == 0 || strcmp(name, "request.required.acks") == 0 ||
 		    strcmp(name, "topic.acks") == 0 || strcmp(name, "topic.request.required.acks") == 0)
 			kc->user_acks = true;
+		if (strcmp(name, "security.protocol") == 0)
+			kc->user_protocol = true;
 	}
 	return 0;
 }
@@ -250,9 +271,21 @@ static char *jaas_field(const char *jaas, const char *field)
 
 static int set_jaas(struct tl_kafka_conf *kc, const char *value, const char *where)
 {
+	if (strstr(value, "IAMLoginModule") && msk_java_class(value)) {
+		/* MSK IAM as the Java client configures it; awsRoleArn and the like are the AWS
+		 * configuration's business here (a profile with role_arn). */
+		char *profile = jaas_field(value, "awsProfileName");
+		if (strstr(value, "awsRoleArn"))
+			tl_warn("%s: sasl.jaas.config: awsRoleArn is not read; give the role to a "
+				"profile of ~/.aws/config (role_arn) and use it", where);
+		free(kc->msk_profile);
+		kc->msk_profile = profile;
+		return tl_kafka_conf_set(kc, "sasl.mechanism", "AWS_MSK_IAM", TL_KAFKA_SRC_FILE);
+	}
 	if (!strstr(value, "PlainLoginModule") && !strstr(value, "ScramLoginModule")) {
-		tl_err("%s: sasl.jaas.config: only PlainLoginModule and ScramLoginModule are "
-		       "understood; set sasl.username and sasl.password instead", where);
+		tl_err("%s: sasl.jaas.config: only PlainLoginModule, ScramLoginModule and MSK's "
+		       "IAMLoginModule are understood; set sasl.username and sasl.password instead",
+		       where);
 		return -1;
 	}
 	char *user = jaas_field(value, "username");
@@ -388,6 +421,50 @@ int tl_kafka_conf_brokers(struct tl_kafka_conf *kc, const char *brokers)
 		return tl_kafka_conf_set(kc, "bootstrap.servers", env, TL_KAFKA_SRC_ENV);
 	tl_err("no Kafka brokers: give -b BROKERS, -X bootstrap.servers=... or set KAFKA_BROKERS");
 	return -1;
+}
+
+int tl_kafka_conf_auth(struct tl_kafka_conf *kc, const char *profile, const char *region)
+{
+	if (!kc->msk_iam)
+		return 0;
+	char *proto = tl_kafka_conf_get(kc, "security.protocol");
+	bool sasl = proto && strncasecmp(proto, "sasl_", 5) == 0;
+	if (kc->user_protocol && !sasl) {
+		tl_err("MSK IAM is SASL: security.protocol=%s does not go with it (SASL_SSL, the "
+		       "default with MSK IAM, or SASL_PLAINTEXT)", proto ? proto : "");
+		free(proto);
+		return -1;
+	}
+	free(proto);
+	if (!kc->user_protocol)
+		tl_kafka_conf_set(kc, "security.protocol", "SASL_SSL", TL_KAFKA_SRC_DEFAULT);
+	char *brokers = tl_kafka_conf_get(kc, "bootstrap.servers");
+	char *err = NULL;
+	struct tl_mskiam *m = tl_mskiam_new(profile ? profile : kc->msk_profile, region, brokers,
+					    &err);
+	free(brokers);
+	if (!m) {
+		tl_err("%s", err);
+		free(err);
+		return -1;
+	}
+	tl_mskiam_conf(m, kc->conf);
+	tl_mskiam_free(kc->mskiam);
+	kc->mskiam = m;
+	return 0;
+}
+
+int tl_kafka_conf_start(struct tl_kafka_conf *kc, rd_kafka_t *rk)
+{
+	if (!kc->mskiam)
+		return 0;
+	char *err = NULL;
+	if (tl_mskiam_start(kc->mskiam, rk, &err) < 0) {
+		tl_err("%s", err);
+		free(err);
+		return -1;
+	}
+	return 0;
 }
 
 rd_kafka_conf_t *tl_kafka_conf_take(struct tl_kafka_conf *kc)

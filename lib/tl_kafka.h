@@ -9,6 +9,13 @@
  * the topic configuration does not know goes to the global configuration. The topic
  * configuration becomes the default topic configuration of the client.
  *
+ * Amazon MSK with IAM authentication: "sasl.mechanism=AWS_MSK_IAM" (the Java client's name; also
+ * "sasl.mechanisms") turns on SASL/OAUTHBEARER with tokens signed with AWS credentials
+ * (tl_mskiam), and security.protocol=SASL_SSL unless the user sets another SASL protocol. A Java
+ * client's MSK properties file works as it is: sasl.jaas.config with
+ * software.amazon.msk.auth.iam.IAMLoginModule (its awsProfileName="NAME" is the AWS profile)
+ * and sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler.
+ *
  * Secrets (sasl.password, ssl.key.password, sasl.jaas.config, ... : any property whose name
  * contains "password", "secret", "jaas" or "passphrase", and ssl.key.pem, sasl.oauthbearer.config,
  * sasl.oauthbearer.assertion.private.key.pem) are refused from -X, because argv is
@@ -35,12 +42,18 @@ enum tl_kafka_src {
 	TL_KAFKA_SRC_ENV,
 };
 
+struct tl_mskiam;
+
 struct tl_kafka_conf {
 	rd_kafka_conf_t *conf;        /* global properties; owned until tl_kafka_conf_take() */
 	rd_kafka_topic_conf_t *tconf; /* topic properties; owned likewise */
 	enum tl_kafka_role role;
 	bool user_idempotence;        /* enable.idempotence was set by the user */
 	bool user_acks;               /* acks / request.required.acks was set by the user */
+	bool user_protocol;           /* security.protocol was set by the user */
+	bool msk_iam;                 /* sasl.mechanism=AWS_MSK_IAM (or the IAM JAAS module) */
+	char *msk_profile;            /* awsProfileName of the IAM JAAS module, or NULL */
+	struct tl_mskiam *mskiam;     /* owned; kept until tl_kafka_conf_release() */
 };
 
 /* Starts a configuration with the suite's defaults for role and client.id = the tool's name.
@@ -75,6 +88,19 @@ int tl_kafka_conf_text(struct tl_kafka_conf *kc, const char *text, size_t len, c
  * Returns 0, or -1 (logged) when there is none anywhere. */
 int tl_kafka_conf_brokers(struct tl_kafka_conf *kc, const char *brokers);
 
+/* Settles authentication after the brokers (tl_kafka_conf_brokers): with MSK IAM, loads the AWS
+ * configuration of profile (NULL: the IAM JAAS module's awsProfileName, else as the CLI picks it),
+ * finds the region (the brokers' host names, else region, else the AWS configuration), resolves
+ * credentials once (so a missing login stops the tool now, with its reason) and installs the
+ * OAUTHBEARER refresh callback (tl_mskiam). Does nothing without MSK IAM. Returns 0, or -1 with
+ * the reason logged. Blocks on what the credentials need (network, an MFA prompt). */
+int tl_kafka_conf_auth(struct tl_kafka_conf *kc, const char *profile, const char *region);
+
+/* After rd_kafka_new() of the configuration tl_kafka_conf_take() handed over: starts what the
+ * client needs beside librdkafka (the MSK IAM token refresh, served on librdkafka's background
+ * thread, so the tool need not poll for it). Returns 0, or -1 with the reason logged. */
+int tl_kafka_conf_start(struct tl_kafka_conf *kc, rd_kafka_t *rk);
+
 /* The current value of a property (topic configuration first, then global), as a new string
  * the caller frees, or NULL if unknown. */
 char *tl_kafka_conf_get(const struct tl_kafka_conf *kc, const char *name);
@@ -86,7 +112,8 @@ char *tl_kafka_conf_get(const struct tl_kafka_conf *kc, const char *name);
  * idempotence is turned off (it requires acks=all) and a note is logged. kc is left empty. */
 rd_kafka_conf_t *tl_kafka_conf_take(struct tl_kafka_conf *kc);
 
-/* Frees what kc still owns (safe after take and on an empty kc). */
+/* Frees what kc still owns (safe after take and on an empty kc). With MSK IAM, call it after
+ * rd_kafka_destroy() of the client: the token refresh lives until then. */
 void tl_kafka_conf_release(struct tl_kafka_conf *kc);
 
 /* True if name is a property whose value is a secret (see the top of this file). */

@@ -32,6 +32,7 @@ struct tl_s3 {
 	bool custom;
 	bool path_style;
 	int list_page; /* max-keys, 0: S3's default (1000) */
+	char *expected_owner; /* x-amz-expected-bucket-owner on every request, or NULL */
 };
 
 /* ---- URLs and keys ----------------------------------------------------------------------- */
@@ -153,6 +154,7 @@ void tl_s3_free(struct tl_s3 *s)
 	free(s->scheme);
 	free(s->hostport);
 	free(s->base);
+	free(s->expected_owner);
 	free(s);
 }
 
@@ -210,6 +212,12 @@ static int send(struct tl_s3 *s, const char *method, const char *url,
 	struct tl_aws_error *e = err ? err : &local;
 	struct tl_aws_req req;
 	memset(&req, 0, sizeof(req));
+	struct tl_http_headers owner = { 0 };
+	if (s->expected_owner) {
+		if (!hdrs)
+			hdrs = &owner;
+		tl_http_headers_set(hdrs, "x-amz-expected-bucket-owner", s->expected_owner);
+	}
 	req.service = "s3";
 	req.method = method;
 	req.url = url;
@@ -236,6 +244,7 @@ static int send(struct tl_s3 *s, const char *method, const char *url,
 	}
 	if (!err)
 		tl_aws_error_free(&local);
+	tl_http_headers_free(&owner);
 	return rc;
 }
 
@@ -257,6 +266,46 @@ static void put_headers(struct tl_http_headers *h, const struct tl_s3_put_opts *
 		tl_http_headers_set(h, "Content-Encoding", opts->content_encoding);
 	if (opts && opts->storage_class)
 		tl_http_headers_set(h, "x-amz-storage-class", opts->storage_class);
+	if (opts && opts->sse)
+		tl_http_headers_set(h, "x-amz-server-side-encryption", opts->sse);
+	if (opts && opts->sse_kms_key_id)
+		tl_http_headers_set(h, "x-amz-server-side-encryption-aws-kms-key-id",
+				    opts->sse_kms_key_id);
+	if (opts && opts->bucket_key)
+		tl_http_headers_set(h, "x-amz-server-side-encryption-bucket-key-enabled", "true");
+}
+
+int tl_s3_sse_check(const char *sse, const char *kms_key_id, bool bucket_key, const char **why)
+{
+	bool kms = sse && (strcmp(sse, "aws:kms") == 0 || strcmp(sse, "aws:kms:dsse") == 0);
+	if (sse && !kms && strcmp(sse, "AES256") != 0) {
+		*why = "the encryption is AES256, aws:kms or aws:kms:dsse";
+		return -1;
+	}
+	if (kms_key_id && !kms) {
+		*why = "a KMS key goes with aws:kms or aws:kms:dsse encryption";
+		return -1;
+	}
+	if (kms_key_id && (!*kms_key_id || strpbrk(kms_key_id, " \t\r\n"))) {
+		*why = "a KMS key id, ARN or alias has no blanks";
+		return -1;
+	}
+	if (bucket_key && (!sse || strcmp(sse, "aws:kms") != 0)) {
+		*why = "an S3 Bucket Key goes with aws:kms encryption";
+		return -1;
+	}
+	return 0;
+}
+
+bool tl_s3_account_ok(const char *s)
+{
+	return s && strlen(s) == 12 && strspn(s, "0123456789") == 12;
+}
+
+void tl_s3_set_expected_owner(struct tl_s3 *s, const char *account)
+{
+	free(s->expected_owner);
+	s->expected_owner = account ? xstrdup(account) : NULL;
 }
 
 int tl_s3_put_object(struct tl_s3 *s, const char *bucket, const char *key, const void *body,

@@ -57,6 +57,12 @@ struct tl_s3 *tl_s3_new(struct tl_aws *aws);
 void tl_s3_free(struct tl_s3 *s);
 /* Forces path-style addressing (also on for custom endpoints and dotted bucket names). */
 void tl_s3_set_path_style(struct tl_s3 *s, bool on);
+/* Sends x-amz-expected-bucket-owner: ACCOUNT (a 12-digit account id, copied; NULL: none) on every
+ * request of this client from now on, so that S3 answers 403 AccessDenied rather than read or
+ * write a bucket another account owns (a deleted bucket's name taken over, a typo). */
+void tl_s3_set_expected_owner(struct tl_s3 *s, const char *account);
+/* True when s is a 12-digit AWS account id, what tl_s3_set_expected_owner takes. */
+bool tl_s3_account_ok(const char *s);
 
 /* Asks ListObjectsV2 for pages of at most max_keys keys (0: S3's default, 1000); for tests of
  * pagination. */
@@ -79,12 +85,23 @@ struct tl_s3_object {
 };
 void tl_s3_object_free(struct tl_s3_object *o);
 
-/* Options of a write; all optional (NULL: none). */
+/* Options of a write; all optional (NULL: none). The encryption ones go on PutObject and
+ * CreateMultipartUpload (S3 refuses them on UploadPart), as the SDKs send them. */
 struct tl_s3_put_opts {
 	const char *content_type;     /* default "application/octet-stream" */
 	const char *content_encoding; /* e.g. "gzip" only when clients should decode it */
 	const char *storage_class;    /* x-amz-storage-class */
+	const char *sse;              /* x-amz-server-side-encryption: "AES256", "aws:kms",
+					 "aws:kms:dsse" (tl_s3_sse_check) */
+	const char *sse_kms_key_id;   /* x-amz-server-side-encryption-aws-kms-key-id: a key id,
+					 ARN or alias (with aws:kms; else the account's default) */
+	bool bucket_key;              /* x-amz-server-side-encryption-bucket-key-enabled: true */
 };
+
+/* Checks an encryption choice as S3 would take it: sse one of AES256, aws:kms, aws:kms:dsse (or
+ * NULL); a KMS key id and a bucket key only with a KMS one. Returns 0, or -1 with *why (static
+ * text) for the user. */
+int tl_s3_sse_check(const char *sse, const char *kms_key_id, bool bucket_key, const char **why);
 
 /* PutObject of an in-memory body (Content-MD5 sent). *etag_out (if given) receives the ETag
  * (caller frees). */

@@ -1,4 +1,5 @@
-/* tl_tty.h: a full-screen view on a terminal that is always given back as it was found.
+/* tl_tty.h: a full-screen view on a terminal that is always given back as it was found, and a
+ * question asked on the terminal (tl_tty_ask).
  *
  * tl_tty_open() switches the terminal at out_fd to its alternate screen with the cursor hidden
  * and reads keys from /dev/tty without echo (stdin may carry data). The terminal is restored by
@@ -35,5 +36,15 @@ int tl_tty_key(struct tl_tty *t);
 /* Draws a frame: lines separated by "\n", each at most cols columns wide, from the top left;
  * what the previous frame left beyond is erased. -1 with errno when the write failed. */
 int tl_tty_draw(struct tl_tty *t, const char *frame, size_t n);
+
+/* Asks the person at the controlling terminal (/dev/tty, never stdin or stdout, which carry a
+ * tool's data), for what must not be put in argv (an MFA code): writes prompt and reads one line,
+ * returned without its line end as a new string (the caller frees it, with tl_secret_free when
+ * secret). With secret the typing is not echoed (as getpass does) and the line is wiped from our
+ * buffers. Returns NULL with *err (static text) when the process has no controlling terminal, is
+ * not in the terminal's foreground process group (reading would stop it), at end of input, when
+ * a stop signal arrives (tl_sig), or when the line is longer than max bytes. The terminal's
+ * settings are restored in every case. Blocks until the person answers. Independent of a view. */
+char *tl_tty_ask(const char *prompt, bool secret, size_t max, const char **err);
 
 #endif

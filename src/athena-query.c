@@ -41,7 +41,9 @@ static const char usage[] =
 	"                    [-n rows] [-p value]... [--catalog name] [--chart kind [--svg file]]\n"
 	"                    [--explain] [--fetch how] [--no-header] [--no-stats] [--no-wait]\n"
 	"                    [--null text] [--parallel] [--poll-max ms] [--price usd] [--progress]\n"
-	"                    [--result-reuse minutes] [--endpoint-url url] [--no-verify-ssl]\n"
+	"                    [--result-reuse minutes]\n"
+	"                    [--result-encryption SSE_S3|SSE_KMS|CSE_KMS] [--result-kms-key key]\n"
+	"                    [--expected-bucket-owner account] [--endpoint-url url] [--no-verify-ssl]\n"
 	"                    [--profile name] [--region name] [-qv] [sql | -f file | --query-id id]\n"
 	"       athena-query --history [n] [-w workgroup] [-F format] [--no-header] [--null text]\n"
 	"                    [--endpoint-url url] [--no-verify-ssl] [--profile name] [--region name]\n"
@@ -59,6 +61,13 @@ static const char usage[] =
 	"      --catalog NAME         data catalog (Athena's default: AwsDataCatalog)\n"
 	"  -w, --workgroup NAME       workgroup (Athena's default: primary)\n"
 	"  -o, --output-location URL  where Athena writes results (s3://bucket/prefix/)\n"
+	"      --result-encryption HOW\n"
+	"                             encrypt the results: SSE_S3, SSE_KMS or CSE_KMS (client-side;\n"
+	"                             results are then read through GetQueryResults)\n"
+	"      --result-kms-key KEY   the KMS key (ARN or id) for SSE_KMS and CSE_KMS\n"
+	"      --expected-bucket-owner ACCOUNT\n"
+	"                             the account that must own the results' bucket (Athena and\n"
+	"                             our reads of the result file check it)\n"
 	"  -p, --param VALUE          one SQL literal for the next '?' of each statement:\n"
 	"                             'text', 42, 1.5, TRUE, NULL, DATE '2026-11-25' (repeatable)\n"
 	"      --result-reuse MINUTES reuse the result of an identical query up to MINUTES old\n"
@@ -101,6 +110,7 @@ enum fetch_how { FETCH_AUTO, FETCH_API, FETCH_S3 };
 
 struct opts {
 	const char *database, *catalog, *workgroup, *output, *file, *query_id, *null_text;
+	const char *encryption, *kms_key, *expected_owner; /* ResultConfiguration */
 	const char *sql;    /* the SQL operand, or NULL */
 	const char *local, *local_catalog; /* --local: the lake folder and its catalog */
 	const char **params;
@@ -307,9 +317,19 @@ static int start_query(struct app *a, struct query *q)
 			tl_json_add_str(ctx, "Catalog", a->o.catalog);
 		tl_json_add(b, "QueryExecutionContext", ctx);
 	}
-	if (a->o.output) {
+	if (a->o.output || a->o.encryption || a->o.expected_owner) {
 		cJSON *rc = tl_json_obj();
-		tl_json_add_str(rc, "OutputLocation", a->o.output);
+		if (a->o.output)
+			tl_json_add_str(rc, "OutputLocation", a->o.output);
+		if (a->o.encryption) {
+			cJSON *ec = tl_json_obj();
+			tl_json_add_str(ec, "EncryptionOption", a->o.encryption);
+			if (a->o.kms_key)
+				tl_json_add_str(ec, "KmsKey", a->o.kms_key);
+			tl_json_add(rc, "EncryptionConfiguration", ec);
+		}
+		if (a->o.expected_owner)
+			tl_json_add_str(rc, "ExpectedBucketOwner", a->o.expected_owner);
 		tl_json_add(b, "ResultConfiguration", rc);
 	}
 	if (a->o.workgroup)
@@ -1099,9 +1119,16 @@ static int print_results(struct app *a, struct query *q)
 	char *why = NULL;
 	int r;
 	bool csv = loc && strlen(loc) > 4 && !strcmp(loc + strlen(loc) - 4, ".csv");
+	/* Client-side encrypted results are ciphertext in S3: only Athena reads them for us. */
+	const char *enc = tl_json_get_str(q->exec,
+					  "ResultConfiguration.EncryptionConfiguration.EncryptionOption");
+	bool cse = enc && !strcmp(enc, "CSE_KMS");
 
-	if (a->o.fetch == FETCH_API || !loc || !has_header(q) || !csv) {
-		if (a->o.fetch == FETCH_S3)
+	if (cse && a->o.fetch == FETCH_S3)
+		tl_info("the result of this statement is encrypted client-side (CSE_KMS): using "
+			"GetQueryResults");
+	if (a->o.fetch == FETCH_API || !loc || !has_header(q) || !csv || cse) {
+		if (a->o.fetch == FETCH_S3 && !cse)
 			tl_info("the result of this statement is not a CSV file: using GetQueryResults");
 		return fetch_api(a, q);
 	}
@@ -1110,8 +1137,10 @@ static int print_results(struct app *a, struct query *q)
 		free(why);
 		return fetch_api(a, q);
 	}
-	if (!a->s3)
+	if (!a->s3) {
 		a->s3 = tl_s3_new(a->aws);
+		tl_s3_set_expected_owner(a->s3, a->o.expected_owner);
+	}
 	if (a->o.fetch == FETCH_AUTO) {
 		struct tl_s3_object obj = { 0 };
 		struct tl_aws_error err = { 0 };
@@ -1138,7 +1167,7 @@ static int print_results(struct app *a, struct query *q)
 enum {
 	O_CATALOG = 256, O_RESULT_REUSE, O_EXPLAIN, O_PARALLEL, O_QUERY_ID, O_FETCH, O_NO_HEADER,
 	O_NULL, O_PROGRESS, O_NO_STATS, O_PRICE, O_POLL_MAX, O_LOCAL, O_LOCAL_CATALOG, O_CHART,
-	O_SVG, O_HISTORY, O_NO_WAIT,
+	O_SVG, O_HISTORY, O_NO_WAIT, O_RESULT_ENCRYPTION, O_RESULT_KMS_KEY, O_EXPECTED_OWNER,
 };
 
 static const struct option longopts[] = {
@@ -1167,6 +1196,9 @@ static const struct option longopts[] = {
 	{ "svg", required_argument, NULL, O_SVG },
 	{ "history", optional_argument, NULL, O_HISTORY },
 	{ "no-wait", no_argument, NULL, O_NO_WAIT },
+	{ "result-encryption", required_argument, NULL, O_RESULT_ENCRYPTION },
+	{ "result-kms-key", required_argument, NULL, O_RESULT_KMS_KEY },
+	{ "expected-bucket-owner", required_argument, NULL, O_EXPECTED_OWNER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -1268,6 +1300,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return tl_cli_bad_value(&cli, "a number of queries from 1 to 10000");
 			break;
 		case O_NO_WAIT: o->no_wait = true; break;
+		case O_RESULT_ENCRYPTION:
+			if (strcmp(optarg, "SSE_S3") && strcmp(optarg, "SSE_KMS") &&
+			    strcmp(optarg, "CSE_KMS"))
+				return tl_cli_bad_value(&cli, "SSE_S3, SSE_KMS or CSE_KMS");
+			o->encryption = optarg;
+			break;
+		case O_RESULT_KMS_KEY: o->kms_key = optarg; break;
+		case O_EXPECTED_OWNER:
+			if (!tl_s3_account_ok(optarg))
+				return tl_cli_bad_value(&cli, "a 12-digit account id");
+			o->expected_owner = optarg;
+			break;
 		}
 	}
 	if (c == TL_CLI_EXIT)
@@ -1297,6 +1341,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return tl_cli_usage_error("--local runs offline: --query-id, --parallel, --workgroup, "
 					  "--output-location, --catalog, --result-reuse and --fetch are "
 					  "for Athena");
+	if (o->kms_key && (!o->encryption || !strcmp(o->encryption, "SSE_S3")))
+		return tl_cli_usage_error("--result-kms-key goes with --result-encryption SSE_KMS or "
+					  "CSE_KMS");
+	if (o->encryption && strcmp(o->encryption, "SSE_S3") && !o->kms_key)
+		return tl_cli_usage_error("--result-encryption %s needs --result-kms-key", o->encryption);
+	if (o->local && (o->encryption || o->expected_owner))
+		return tl_cli_usage_error("--local runs offline: --result-encryption and "
+					  "--expected-bucket-owner are for Athena");
 	if (o->local_catalog && !o->local)
 		return tl_cli_usage_error("--local-catalog goes with --local");
 	if (o->query_id && (o->parallel || o->explain))

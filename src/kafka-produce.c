@@ -37,7 +37,8 @@ static const char usage[] =
 	"                     [-k path | -K delimiter | --key string] [-p partition]\n"
 	"                     [-H name=value] [--timestamp-field path] [--no-validate] [--strict]\n"
 	"                     [--dead-letter file] [--flush-timeout duration]\n"
-	"                     [--progress | --no-progress] [--report] [file ...]\n"
+	"                     [--progress | --no-progress] [--report]\n"
+	"                     [--msk-iam [--profile name] [--region name]] [file ...]\n"
 	"\n"
 	"Produces one Kafka message per input line (stdin, or the files; - is stdin).\n"
 	"\n"
@@ -57,7 +58,11 @@ static const char usage[] =
 	"      --flush-timeout DUR   time allowed to deliver what is queued at the end (30s)\n"
 	"      --progress            live status on stderr (default when stderr is a terminal)\n"
 	"      --no-progress         no live status\n"
-	"      --report              one JSON line per delivered message on stdout\n";
+	"      --report              one JSON line per delivered message on stdout\n"
+	"      --msk-iam             Amazon MSK with IAM: SASL/OAUTHBEARER with a token signed\n"
+	"                            with the AWS credentials (also -X sasl.mechanism=AWS_MSK_IAM)\n"
+	"      --profile NAME        the AWS profile for MSK IAM (default: as the AWS CLI picks it)\n"
+	"      --region REGION       the cluster's region when its broker names do not tell it\n";
 
 enum {
 	OPT_KEY = 256,
@@ -69,6 +74,9 @@ enum {
 	OPT_PROGRESS,
 	OPT_NOPROGRESS,
 	OPT_REPORT,
+	OPT_MSK_IAM,
+	OPT_PROFILE,
+	OPT_REGION,
 };
 
 static const struct option longopts[] = {
@@ -89,6 +97,9 @@ static const struct option longopts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "msk-iam", no_argument, NULL, OPT_MSK_IAM },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "region", required_argument, NULL, OPT_REGION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -124,6 +135,7 @@ struct producer {
 	size_t delim_len;
 	int32_t partition;
 	const char *ts_field;
+	const char *aws_profile, *aws_region; /* for MSK IAM */
 	bool validate, strict, report;
 	int progress;             /* -1 auto, 0 off, 1 on */
 	int64_t flush_timeout_ms;
@@ -718,6 +730,13 @@ static int parse_args(int argc, char **argv, struct producer *P, struct tl_kafka
 		case OPT_PROGRESS: P->progress = 1; break;
 		case OPT_NOPROGRESS: P->progress = 0; break;
 		case OPT_REPORT: P->report = true; break;
+		case OPT_MSK_IAM:
+			if (tl_kafka_conf_set(kc, "sasl.mechanism", "AWS_MSK_IAM",
+					      TL_KAFKA_SRC_ARGV) < 0)
+				return TL_EXIT_USAGE;
+			break;
+		case OPT_PROFILE: P->aws_profile = optarg; break;
+		case OPT_REGION: P->aws_region = optarg; break;
 		}
 	}
 	if (c == TL_CLI_EXIT)
@@ -727,6 +746,10 @@ static int parse_args(int argc, char **argv, struct producer *P, struct tl_kafka
 	if (keymodes > 1)
 		return tl_cli_usage_error("-k, -K and --key exclude each other");
 	if (tl_kafka_conf_brokers(kc, P->brokers) < 0)
+		return TL_EXIT_USAGE;
+	if ((P->aws_profile || P->aws_region) && !kc->msk_iam)
+		return tl_cli_usage_error("--profile and --region are for MSK IAM (--msk-iam)");
+	if (tl_kafka_conf_auth(kc, P->aws_profile, P->aws_region) < 0)
 		return TL_EXIT_USAGE;
 	if (cli.verbose >= 2) {
 		char *dbg = tl_kafka_conf_get(kc, "debug");
@@ -777,6 +800,8 @@ static int producer_open(struct producer *P, struct tl_kafka_conf *kc)
 		tl_out_close(&P->out);
 		return TL_EXIT_USAGE;
 	}
+	if (tl_kafka_conf_start(kc, P->rk) < 0)
+		tl_die(TL_EXIT_FAIL, "cannot start the Kafka client");
 	P->rkt = rd_kafka_topic_new(P->rk, P->topic, NULL);
 	if (!P->rkt)
 		tl_die(TL_EXIT_USAGE, "topic %s: %s", P->topic, rd_kafka_err2str(rd_kafka_last_error()));

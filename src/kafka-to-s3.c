@@ -72,6 +72,8 @@ static const char usage[] =
 	"                   [--max-records N] [--max-bytes SIZE] [--max-age DURATION] [--max-open N]\n"
 	"                   [--level N] [--part-size SIZE] [--spool-dir DIR] [--endpoint-url URL]\n"
 	"                   [--region REGION] [--profile NAME] [--no-verify-ssl] [--path-style]\n"
+	"                   [--sse AES256|aws:kms|aws:kms:dsse] [--sse-kms-key-id KEY]\n"
+	"                   [--bucket-key] [--expected-bucket-owner ACCOUNT] [--msk-iam]\n"
 	"                   [--exit-at-end] [--progress] [-v] [-q]\n"
 	"Consumes Kafka topics as a consumer group and stores the records as gzip NDJSON objects:\n"
 	"  URL/TOPIC/dt=YYYY-MM-DD/hour=HH/TOPIC+PARTITION+FIRSTOFFSET.json.gz\n"
@@ -97,13 +99,22 @@ static const char usage[] =
 	"      --part-size SIZE     multipart part size and single-PUT limit (default 8M)\n"
 	"      --spool-dir DIR      where objects for S3 are spooled (default $TMPDIR or /tmp)\n"
 	"      --path-style         path-style addressing also on AWS (always with --endpoint-url)\n"
+	"      --sse MODE           server-side encryption of the objects: AES256 (SSE-S3),\n"
+	"                           aws:kms (SSE-KMS) or aws:kms:dsse (default: the bucket's)\n"
+	"      --sse-kms-key-id KEY the KMS key (id, ARN or alias/NAME) for aws:kms\n"
+	"                           (default: the account's aws/s3 key)\n"
+	"      --bucket-key         use an S3 Bucket Key for aws:kms (fewer KMS calls)\n"
+	"      --expected-bucket-owner ACCOUNT\n"
+	"                           refuse to touch the bucket unless this account owns it\n"
+	"      --msk-iam            Amazon MSK with IAM: SASL/OAUTHBEARER with a token signed\n"
+	"                           with the AWS credentials (also -X sasl.mechanism=AWS_MSK_IAM)\n"
 	"      --exit-at-end        store what the topics hold now, commit, and exit\n"
 	"      --progress           a progress line on stderr every second\n";
 
 enum {
 	OPT_TIME_FIELD = 256, OPT_PARTITION, OPT_MAX_RECORDS, OPT_MAX_BYTES, OPT_MAX_AGE,
 	OPT_MAX_OPEN, OPT_LEVEL, OPT_PART_SIZE, OPT_SPOOL_DIR, OPT_PATH_STYLE, OPT_EXIT_AT_END,
-	OPT_PROGRESS,
+	OPT_PROGRESS, OPT_SSE, OPT_SSE_KMS_KEY_ID, OPT_BUCKET_KEY, OPT_EXPECTED_OWNER, OPT_MSK_IAM,
 };
 
 static const struct option long_opts[] = {
@@ -123,6 +134,11 @@ static const struct option long_opts[] = {
 	{ "path-style", no_argument, NULL, OPT_PATH_STYLE },
 	{ "exit-at-end", no_argument, NULL, OPT_EXIT_AT_END },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "sse", required_argument, NULL, OPT_SSE },
+	{ "sse-kms-key-id", required_argument, NULL, OPT_SSE_KMS_KEY_ID },
+	{ "bucket-key", no_argument, NULL, OPT_BUCKET_KEY },
+	{ "expected-bucket-owner", required_argument, NULL, OPT_EXPECTED_OWNER },
+	{ "msk-iam", no_argument, NULL, OPT_MSK_IAM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -191,6 +207,8 @@ struct cfg {
 	const char *spool_dir;
 	bool exit_at_end, progress, path_style;
 	struct tl_aws_opts aws;
+	struct tl_s3_put_opts put;     /* encryption of the objects */
+	const char *expected_owner;
 };
 
 static struct {
@@ -705,7 +723,8 @@ static int obj_put(struct obj *o, const char *name)
 		return 0;
 	}
 	char *key = tl_s3_key_join(G.s3url.prefix, name);
-	struct tl_s3_put_opts po = { .content_type = "application/x-ndjson" };
+	struct tl_s3_put_opts po = G.c.put;
+	po.content_type = "application/x-ndjson";
 	struct tl_aws_error err;
 	memset(&err, 0, sizeof(err));
 	int rc = tl_s3_upload_fd(G.s3, G.s3url.bucket, key, o->fd, (size_t)G.c.part_size, &po, &err);
@@ -1298,6 +1317,7 @@ static int setup_dest(void)
 		G.total_max = TL_LAKE_S3_KEY_MAX;
 		if (G.c.path_style)
 			tl_s3_set_path_style(G.s3, true);
+		tl_s3_set_expected_owner(G.s3, G.c.expected_owner);
 		struct tl_aws_error e;
 		memset(&e, 0, sizeof(e));
 		if (tl_s3_head_bucket(G.s3, G.s3url.bucket, &e) != 0) {
@@ -1408,6 +1428,19 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 		case OPT_PATH_STYLE: c->path_style = true; break;
 		case OPT_EXIT_AT_END: c->exit_at_end = true; break;
 		case OPT_PROGRESS: c->progress = true; break;
+		case OPT_SSE: c->put.sse = optarg; break;
+		case OPT_SSE_KMS_KEY_ID: c->put.sse_kms_key_id = optarg; break;
+		case OPT_BUCKET_KEY: c->put.bucket_key = true; break;
+		case OPT_EXPECTED_OWNER:
+			if (!tl_s3_account_ok(optarg))
+				return tl_cli_bad_value(&cli, "a 12-digit account id");
+			c->expected_owner = optarg;
+			break;
+		case OPT_MSK_IAM:
+			if (tl_kafka_conf_set(kc, "sasl.mechanism", "AWS_MSK_IAM",
+					      TL_KAFKA_SRC_ARGV) < 0)
+				return TL_EXIT_USAGE;
+			break;
 		}
 	}
 	if (ch == TL_CLI_EXIT)
@@ -1418,6 +1451,13 @@ static int parse_args(int argc, char **argv, struct tl_kafka_conf *kc)
 		return tl_cli_usage_error("no topic (-t TOPIC)");
 	if (!c->dest)
 		return tl_cli_usage_error("no destination (--dest s3://bucket/prefix or DIR)");
+	if (strncmp(c->dest, "s3://", 5) != 0 &&
+	    (c->put.sse || c->put.sse_kms_key_id || c->put.bucket_key || c->expected_owner))
+		return tl_cli_usage_error("--sse, --sse-kms-key-id, --bucket-key and "
+					  "--expected-bucket-owner are for an s3:// destination");
+	const char *why;
+	if (tl_s3_sse_check(c->put.sse, c->put.sse_kms_key_id, c->put.bucket_key, &why) != 0)
+		return tl_cli_usage_error("--sse: %s", why);
 	if (!c->spool_dir)
 		c->spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char *err = NULL;
@@ -1480,6 +1520,8 @@ static int consumer_open(struct tl_kafka_conf *kc)
 		tl_kafka_conf_set(kc, "enable.partition.eof", "true", TL_KAFKA_SRC_DEFAULT);
 	if (tl_log_level() >= TL_LOG_TRACE)
 		tl_kafka_conf_set(kc, "debug", "consumer,cgrp,topic,fetch", TL_KAFKA_SRC_DEFAULT);
+	if (tl_kafka_conf_auth(kc, G.c.aws.profile, G.c.aws.region) != 0)
+		return TL_EXIT_USAGE;
 	rd_kafka_conf_t *conf = tl_kafka_conf_take(kc);
 	/* on the global configuration (the topic one has legacy properties of these names) */
 	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
@@ -1506,6 +1548,8 @@ static int consumer_open(struct tl_kafka_conf *kc)
 		rd_kafka_conf_destroy(conf);
 		return TL_EXIT_USAGE;
 	}
+	if (tl_kafka_conf_start(kc, G.rk) != 0)
+		return TL_EXIT_FAIL;
 	rd_kafka_poll_set_consumer(G.rk);
 	rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)G.c.ntopics);
 	for (size_t i = 0; i < G.c.ntopics; i++)

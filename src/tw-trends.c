@@ -427,6 +427,9 @@ static int run_kafka(struct app *a, struct tl_kafka_conf *kc)
 	tl_kafka_conf_set(kc, "group.id", a->group ? a->group : "tw-trends", TL_KAFKA_SRC_ARGV);
 	if (a->exit_at_end)
 		tl_kafka_conf_set(kc, "enable.partition.eof", "true", TL_KAFKA_SRC_DEFAULT);
+	/* MSK IAM from -X/-F, with AWS_PROFILE and AWS_REGION */
+	if (tl_kafka_conf_auth(kc, NULL, NULL) != 0)
+		return TL_EXIT_USAGE;
 	rd_kafka_conf_t *conf = tl_kafka_conf_take(kc);
 	a->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
 	if (!a->rk) {
@@ -434,6 +437,8 @@ static int run_kafka(struct app *a, struct tl_kafka_conf *kc)
 		rd_kafka_conf_destroy(conf);
 		return TL_EXIT_USAGE;
 	}
+	if (tl_kafka_conf_start(kc, a->rk) != 0)
+		return TL_EXIT_FAIL;
 	rd_kafka_poll_set_consumer(a->rk);
 	rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)a->ntopics);
 	for (size_t i = 0; i < a->ntopics; i++)

@@ -40,6 +40,10 @@ _cleanup_cmds=()
 
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/tl-test.XXXXXX")
 export TRASH
+# A home of the test's own: the AWS CLI's caches (~/.aws/sso/cache, ~/.aws/cli/cache) that the
+# tools read and write are never the developer's.
+export HOME=$TRASH/home
+mkdir -p "$HOME"
 
 _test_exit() {
 	local c

@@ -146,10 +146,11 @@ test_expect_success 'order: credentials file, process, config file' '
 	expect_source process AKIDPROC -p mix
 '
 
-test_expect_success 'an SSO profile is reported as unsupported, with a way out' '
-	printf "[profile sso]\nsso_session = corp\nsso_account_id = 1\n[sso-session corp]\nsso_start_url = https://x\n" >"$CFG" &&
+# IAM Identity Center itself is tested in t0303.
+test_expect_success 'an SSO profile stops the chain with what it lacks (no fall-through to keys)' '
+	printf "[profile sso]\nsso_session = corp\nsso_account_id = 1\naws_access_key_id = AKIDX\naws_secret_access_key = x\n[sso-session corp]\nsso_start_url = https://x\n" >"$CFG" &&
 	! show -p sso >out &&
-	grep -q "profile sso uses IAM Identity Center (SSO).*credential_process" err
+	grep -q "profile sso is configured to use IAM Identity Center (SSO) but is missing sso_role_name, sso_region" err
 '
 
 test_expect_success 'container credentials with an authorization token' '

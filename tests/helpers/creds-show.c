@@ -1,9 +1,11 @@
 /* creds-show: resolves AWS credentials with tl_creds as a tool would, for the shell tests.
  *
- *   creds-show [-p PROFILE] [-r REGION] [-n COUNT] [-s MS] [-t THREADS] [-v]...
+ *   creds-show [-p PROFILE] [-r REGION] [-n COUNT] [-s MS] [-t THREADS] [-H] [-v]...
  *
  * Prints one line per resolution on stdout: "source=S key=ACCESS_KEY_ID secret=yes|no
- * token=yes|no expires=yes|no" — never the secret or the token. -n resolves COUNT times, -s
+ * token=yes|no expires=yes|no" — never the secret or the token; -H adds "secret_sha256=HEX
+ * token_sha256=HEX expiration=RFC3339" (the first 16 hex digits of SHA-256), so that a test can
+ * compare them with botocore's (tests/helpers/creds-botocore.py). -n resolves COUNT times, -s
  * sleeps MS between them, -t resolves once in each of THREADS threads at once. -v: debug log,
  * -vv: trace (HTTP headers). Exit 1 (with the reason on stderr) when resolution fails, 2 on a
  * configuration error.
@@ -13,14 +15,17 @@
 #include "tl_creds.h"
 #include "tl_log.h"
 #include "tl_num.h"
+#include "tl_sigv4.h"
 #include "tl_time.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static struct tl_creds_provider *prov;
+static int hashes;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int show_once(void)
@@ -33,9 +38,19 @@ static int show_once(void)
 		return -1;
 	}
 	pthread_mutex_lock(&out_lock);
-	printf("source=%s key=%s secret=%s token=%s expires=%s\n", c.source, c.access_key,
+	printf("source=%s key=%s secret=%s token=%s expires=%s", c.source, c.access_key,
 	       c.secret_key && *c.secret_key ? "yes" : "no", c.session_token ? "yes" : "no",
 	       c.expires_ms ? "yes" : "no");
+	if (hashes) {
+		char sh[65], th[65] = "none", when[40] = "never";
+		tl_sha256_hex(c.secret_key, strlen(c.secret_key), sh);
+		if (c.session_token)
+			tl_sha256_hex(c.session_token, strlen(c.session_token), th);
+		if (c.expires_ms)
+			tl_time_format(c.expires_ms, 0, when, sizeof when);
+		printf(" secret_sha256=%.16s token_sha256=%.16s expiration=%s", sh, th, when);
+	}
+	putchar('\n');
 	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
 	tl_creds_free(&c);
@@ -53,7 +68,7 @@ int main(int argc, char **argv)
 	const char *profile = NULL, *region = NULL;
 	int count = 1, sleep_ms = 0, threads = 0, verbose = 0, opt;
 	tl_log_init(argv[0]);
-	while ((opt = getopt(argc, argv, "p:r:n:s:t:v")) != -1) {
+	while ((opt = getopt(argc, argv, "p:r:n:s:t:Hv")) != -1) {
 		switch (opt) {
 		case 'p': profile = optarg; break;
 		case 'r': region = optarg; break;
@@ -69,10 +84,11 @@ int main(int argc, char **argv)
 			if (tl_parse_int(optarg, 1, 64, &threads) < 0)
 				tl_die(2, "bad -t");
 			break;
+		case 'H': hashes = 1; break;
 		case 'v': verbose++; break;
 		default:
 			fprintf(stderr, "usage: creds-show [-p PROFILE] [-r REGION] [-n COUNT] [-s MS] "
-					"[-t THREADS] [-v]...\n");
+					"[-t THREADS] [-H] [-v]...\n");
 			return 2;
 		}
 	}

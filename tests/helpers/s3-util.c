@@ -9,6 +9,9 @@
  *                                          ("key/<TAB>PRE" for common prefixes)
  *   s3-util rm BUCKET KEY
  *
+ * Before the command: --sse MODE, --kms-key ID, --bucket-key (the encryption of put and upload)
+ * and --owner ACCOUNT (x-amz-expected-bucket-owner on every request).
+ *
  * AWS settings come from the environment (AWS_ENDPOINT_URL, AWS_REGION, keys). Exit 1 with the
  * error on stderr ("code: message") when a call fails.
  */
@@ -46,6 +49,24 @@ static int ls_fn(const struct tl_s3_object *o, void *ctx)
 int main(int argc, char **argv)
 {
 	tl_cli_init(argv[0]);
+	struct tl_s3_put_opts po = { 0 };
+	const char *owner = NULL;
+	while (argc > 2 && strncmp(argv[1], "--", 2) == 0) {
+		if (strcmp(argv[1], "--bucket-key") == 0) {
+			po.bucket_key = true;
+			argv++, argc--;
+			continue;
+		}
+		if (strcmp(argv[1], "--sse") == 0)
+			po.sse = argv[2];
+		else if (strcmp(argv[1], "--kms-key") == 0)
+			po.sse_kms_key_id = argv[2];
+		else if (strcmp(argv[1], "--owner") == 0)
+			owner = argv[2];
+		else
+			break;
+		argv += 2, argc -= 2;
+	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: s3-util mb|hb|put|upload|get|head|ls|rm BUCKET ...\n");
 		return 2;
@@ -60,6 +81,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct tl_s3 *s3 = tl_s3_new(aws);
+	tl_s3_set_expected_owner(s3, owner);
 	struct tl_aws_error e;
 	memset(&e, 0, sizeof(e));
 	const char *cmd = argv[1], *bucket = argv[2];
@@ -77,7 +99,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			char *etag = NULL;
-			rc = tl_s3_put_object(s3, bucket, argv[3], body, len, NULL, &etag, &e);
+			rc = tl_s3_put_object(s3, bucket, argv[3], body, len, &po, &etag, &e);
 			if (rc == 0)
 				printf("%s\n", etag ? etag : "");
 			free(etag);
@@ -89,7 +111,7 @@ int main(int argc, char **argv)
 				perror(argv[4]);
 				return 1;
 			}
-			rc = tl_s3_upload_fd(s3, bucket, argv[3], fd, (size_t)part, NULL, &e);
+			rc = tl_s3_upload_fd(s3, bucket, argv[3], fd, (size_t)part, &po, &e);
 			close(fd);
 		}
 	} else if (strcmp(cmd, "get") == 0 && argc >= 4) {

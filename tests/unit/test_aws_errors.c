@@ -133,6 +133,14 @@ static void test_parse_json(void)
 	      "\"AthenaErrorCode\":\"INVALID_INPUT\"}", &e);
 	T_EQ_STR(e.code, "InvalidRequestException");
 	tl_aws_error_free(&e);
+
+	/* IAM Identity Center OIDC: OAuth's error body, the code in the header */
+	parse(400, "x-amzn-ErrorType", "InvalidGrantException:http://internal.amazon.com/",
+	      "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid refresh token\"}", &e);
+	T_EQ_STR(e.code, "InvalidGrantException");
+	T_EQ_STR(e.message, "Invalid refresh token");
+	T_CHECK(!e.retryable);
+	tl_aws_error_free(&e);
 }
 
 static void test_classification(void)
