@@ -42,6 +42,11 @@ struct tl_jdoc {
  * TL_JDOC_MAX_DEPTH, texts under 4 GiB). Reuses d's token array (allocates with x*, may exit).
  * Returns 0, or -1 with *why (static text) and *errpos set (either may be NULL). */
 int tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n, const char **why, size_t *errpos);
+/* tl_jdoc_parse with nesting up to max_depth (at most TL_JDOC_CHECK_MAX_DEPTH): with that
+ * maximum it accepts and refuses exactly what tl_jdoc_check() does, with the same reasons, so
+ * a reader can check and tokenize a line in one pass. */
+int tl_jdoc_parse_depth(struct tl_jdoc *d, const char *s, size_t n, int max_depth, const char **why,
+			size_t *errpos);
 /* The same grammar without a tape (nesting up to TL_JDOC_CHECK_MAX_DEPTH): allocates nothing.
  * White space only is refused ("empty line"). */
 int tl_jdoc_check(const char *s, size_t n, const char **why, size_t *errpos);
@@ -67,6 +72,13 @@ static inline long tl_jdoc_get(const struct tl_jdoc *d, size_t obj, const char *
 			return (long)(k + 1);
 	return -1;
 }
+
+/* One pass over the members of the object at token index obj, as tl_jscan_fields does over a
+ * text: for each of nkeys keys (key[i][0..keylens[i]), compared with the decoded key, so a key
+ * written with escapes matches too), out[i] is the value's token index or -1 when absent (the
+ * first occurrence wins). Returns the number found, or -1 when obj is not an object. */
+int tl_jdoc_fields(const struct tl_jdoc *d, size_t obj, const char *const *keys, const size_t *keylens,
+		   size_t nkeys, long *out);
 
 /* Index of element i of the array at token index arr, or -1. */
 static inline long tl_jdoc_at(const struct tl_jdoc *d, size_t arr, size_t i)

@@ -16,6 +16,7 @@
 #define SEEN_SLOTS 512      /* > 2 * TL_TERMS_PER_TWEET */
 #define STOP_SLOTS 4096     /* > 2 * the words of all lists */
 #define RUN_U16_MAX 4096    /* a run of a spaceless script is segmented up to this many UTF-16 units */
+#define LANG_MEMO 16        /* language codes whose stop-list mask is remembered */
 #define TOKEN_MAX 256       /* longer tokens (no term can be that long) are skipped */
 
 struct stop_slot {
@@ -35,6 +36,13 @@ struct tl_terms_impl {
 	uint32_t gen;
 	struct stop_slot *stop;
 	uint32_t lang_mask;  /* stop lists that apply to the text at hand */
+	/* the masks of the languages seen last (a stream has a handful of lang codes) */
+	struct {
+		char code[16];
+		uint8_t len;
+		uint32_t mask;
+	} langs[LANG_MEMO];
+	unsigned nlangs, next_lang;
 	/* the phrase being built: the previous kept word */
 	bool chain, prev_spaceless;
 	char prev[TL_TERM_MAX];
@@ -191,6 +199,20 @@ static uint32_t lang_mask(const char *lang, size_t n)
 	return base;
 }
 
+/* lang_mask, remembered for the last LANG_MEMO codes (it compares with every list's codes). */
+static uint32_t lang_mask_memo(struct tl_terms_impl *m, const char *lang, size_t n)
+{
+	if (!lang || !n || n > sizeof m->langs[0].code)
+		return lang_mask(lang, n);
+	for (unsigned i = 0; i < m->nlangs; i++)
+		if (m->langs[i].len == n && memcmp(m->langs[i].code, lang, n) == 0)
+			return m->langs[i].mask;
+	unsigned i = m->nlangs < LANG_MEMO ? m->nlangs++ : m->next_lang++ % LANG_MEMO;
+	memcpy(m->langs[i].code, lang, n);
+	m->langs[i].len = (uint8_t)n;
+	return m->langs[i].mask = lang_mask(lang, n);
+}
+
 /* ---- characters ---- */
 
 enum cls {
@@ -220,10 +242,8 @@ static const uint8_t ASCII_CLS[128] = {
 	/* the rest (controls, "\n", punctuation, symbols) is C_PUNCT */
 };
 
-static enum cls classify(uint32_t c)
+static enum cls classify_slow(uint32_t c)
 {
-	if (c < 128)
-		return (enum cls)ASCII_CLS[c];
 	if (c == 0x2019 || c == 0x2010 || c == 0x2011)
 		return C_JOIN;
 	if (c == 0x200C || c == 0x200D)
@@ -249,17 +269,29 @@ static enum cls classify(uint32_t c)
 	}
 }
 
-static bool is_letter(uint32_t c)
+/* (The character tests are inline for ASCII, which most text is, and call out for the rest.) */
+static inline __attribute__((always_inline)) enum cls classify(uint32_t c)
 {
 	if (c < 128)
-		return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+		return (enum cls)ASCII_CLS[c];
+	return classify_slow(c);
+}
+
+static bool is_letter_slow(uint32_t c)
+{
 	int t = u_charType((UChar32)c);
 	return (t >= U_UPPERCASE_LETTER && t <= U_OTHER_LETTER) ||
 	       (t >= U_NON_SPACING_MARK && t <= U_COMBINING_SPACING_MARK);
 }
 
-/* Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, Han. */
-static bool spaceless(uint32_t c)
+static inline __attribute__((always_inline)) bool is_letter(uint32_t c)
+{
+	if (c < 128)
+		return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+	return is_letter_slow(c);
+}
+
+static bool spaceless_slow(uint32_t c)
 {
 	return (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) ||
 	       (c >= 0x1780 && c <= 0x17FF) || (c >= 0x3040 && c <= 0x30FF) ||
@@ -268,19 +300,20 @@ static bool spaceless(uint32_t c)
 	       (c >= 0xFF66 && c <= 0xFF9F) || (c >= 0x20000 && c <= 0x3134F);
 }
 
+/* Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, Han. */
+static inline __attribute__((always_inline)) bool spaceless(uint32_t c)
+{
+	return c >= 0x0E00 && spaceless_slow(c);
+}
+
 static bool hiragana(uint32_t c)
 {
 	return c >= 0x3040 && c <= 0x309F;
 }
 
-/* The code point at s[i] (i < n) and its length; an invalid byte is U+FFFD of length 1. */
-static uint32_t decode(const char *s, size_t n, size_t i, size_t *len)
+static uint32_t decode_slow(const char *s, size_t n, size_t i, size_t *len)
 {
 	const unsigned char *u = (const unsigned char *)s + i;
-	if (u[0] < 0x80) {
-		*len = 1;
-		return u[0];
-	}
 	size_t k = tl_utf8_seq(u, n - i);
 	if (!k) {
 		*len = 1;
@@ -293,6 +326,17 @@ static uint32_t decode(const char *s, size_t n, size_t i, size_t *len)
 		return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
 	return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 | (uint32_t)(u[2] & 0x3F) << 6 |
 	       (u[3] & 0x3F);
+}
+
+/* The code point at s[i] (i < n) and its length; an invalid byte is U+FFFD of length 1. */
+static inline __attribute__((always_inline)) uint32_t decode(const char *s, size_t n, size_t i, size_t *len)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c < 0x80) {
+		*len = 1;
+		return c;
+	}
+	return decode_slow(s, n, i, len);
 }
 
 /* ---- emitting ---- */
@@ -352,12 +396,20 @@ static long fold_u16(struct tl_terms_impl *m, UChar *s, int32_t n)
 		if (s[i] == 0x2019)
 			s[i] = '\''; /* can’t is can't */
 	UErrorCode e = U_ZERO_ERROR;
-	int32_t fl = unorm2_normalize(m->nfkc_cf, s, n, m->fold16, (int32_t)(sizeof m->fold16 / sizeof *m->fold16), &e);
-	if (U_FAILURE(e))
-		return -1;
+	/* most words of spaceless scripts (kana, Han) are already NFKC_Casefold: then they are
+	 * their own folding (ICU's quick check says so without normalizing) */
+	const UChar *f = s;
+	int32_t fl = n;
+	if (unorm2_spanQuickCheckYes(m->nfkc_cf, s, n, &e) != n || U_FAILURE(e)) {
+		e = U_ZERO_ERROR;
+		fl = unorm2_normalize(m->nfkc_cf, s, n, m->fold16, (int32_t)(sizeof m->fold16 / sizeof *m->fold16), &e);
+		if (U_FAILURE(e))
+			return -1;
+		f = m->fold16;
+	}
 	int32_t ol;
 	e = U_ZERO_ERROR;
-	u_strToUTF8(m->fold8, (int32_t)sizeof m->fold8, &ol, m->fold16, fl, &e);
+	u_strToUTF8(m->fold8, (int32_t)sizeof m->fold8, &ol, f, fl, &e);
 	if (U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING)
 		return -1;
 	return ol;
@@ -645,7 +697,7 @@ size_t tl_terms_add_text(struct tl_terms *x, const char *s, size_t n, const char
 			 bool text_urls)
 {
 	struct tl_terms_impl *m = x->impl;
-	m->lang_mask = lang_mask(lang, langlen);
+	m->lang_mask = lang_mask_memo(m, lang, langlen);
 	m->chain = false;
 	uint32_t prev = 0; /* the code point before i (0 at the start) */
 	size_t i = 0, len;

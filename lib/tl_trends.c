@@ -63,6 +63,10 @@ struct tl_trends {
 	/* Rf x capacity: tweets of each term in each step of the ring; Rh x capacity: in each history
 	 * bucket. Step-major, so that closing a step reads two rows from end to end. */
 	uint32_t *fine;
+	/* per slot, a bit for each fine step and history bucket that may hold a count (a superset:
+	 * a new term's columns are cleared where the bits say, not all Rf + Rh strided cells) */
+	uint64_t *dirty;
+	size_t dirty_fw, dirty_w;
 	uint32_t *hist;
 	size_t cap;
 	uint64_t *gfine, *ghist;
@@ -96,6 +100,43 @@ struct tl_trends {
 
 #define FINE(tr, c, k) ((tr)->fine[(size_t)(c) * (tr)->cap + (k)])
 #define HIST(tr, c, k) ((tr)->hist[(size_t)(c) * (tr)->cap + (k)])
+
+static inline void mark_fine(struct tl_trends *tr, size_t c, size_t k)
+{
+	tr->dirty[k * tr->dirty_w + c / 64] |= UINT64_C(1) << (c % 64);
+}
+
+static inline void mark_hist(struct tl_trends *tr, size_t c, size_t k)
+{
+	tr->dirty[k * tr->dirty_w + tr->dirty_fw + c / 64] |= UINT64_C(1) << (c % 64);
+}
+
+/* Every cell of slot k may hold a count (a term read from a state file). */
+static void mark_all(struct tl_trends *tr, size_t k)
+{
+	for (int64_t c = 0; c < tr->Rf; c++)
+		mark_fine(tr, (size_t)c, k);
+	for (int64_t c = 0; c < tr->Rh; c++)
+		mark_hist(tr, (size_t)c, k);
+}
+
+/* Zeroes slot k's fine and history cells that may hold a count. */
+static void clear_counts(struct tl_trends *tr, size_t k)
+{
+	uint64_t *d = &tr->dirty[k * tr->dirty_w];
+	for (size_t w = 0; w < tr->dirty_w; w++) {
+		bool fine = w < tr->dirty_fw;
+		size_t base = (fine ? w : w - tr->dirty_fw) * 64;
+		for (uint64_t b = d[w]; b; b &= b - 1) {
+			size_t c = base + (size_t)__builtin_ctzll(b);
+			if (fine)
+				FINE(tr, c, k) = 0;
+			else
+				HIST(tr, c, k) = 0;
+		}
+		d[w] = 0;
+	}
+}
 
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -199,6 +240,9 @@ struct tl_trends *tl_trends_new(const struct tl_trends_opts *o, tl_trends_emit_f
 	tr->t = xcalloc(o->capacity, sizeof *tr->t);
 	tr->fine = xcalloc(o->capacity * (size_t)tr->Rf, sizeof *tr->fine);
 	tr->hist = xcalloc(o->capacity * (size_t)tr->Rh, sizeof *tr->hist);
+	tr->dirty_fw = ((size_t)tr->Rf + 63) / 64;
+	tr->dirty_w = tr->dirty_fw + ((size_t)tr->Rh + 63) / 64;
+	tr->dirty = xcalloc(o->capacity * tr->dirty_w, sizeof *tr->dirty);
 	tr->gfine = xcalloc((size_t)tr->Rf, sizeof *tr->gfine);
 	tr->ghist = xcalloc((size_t)tr->Rh, sizeof *tr->ghist);
 	tr->top = xcalloc(o->top + 1, sizeof *tr->top);
@@ -222,6 +266,7 @@ void tl_trends_free(struct tl_trends *tr)
 	free(tr->t);
 	free(tr->fine);
 	free(tr->hist);
+	free(tr->dirty);
 	free(tr->gfine);
 	free(tr->ghist);
 	free(tr->top);
@@ -517,9 +562,14 @@ static int close_step(struct tl_trends *tr, int64_t s)
 	/* the step's counts go into its history bucket (late ones went in as they came) */
 	int64_t sb = floordiv(s * tr->S, tr->B);
 	if (sb > tr->hb - tr->Rh && sb <= tr->hb) {
-		uint32_t *h = &HIST(tr, floormod(sb, tr->Rh), 0);
-		for (size_t k = 0; k < tr->ss.n; k++)
-			h[k] += enter[k];
+		size_t hc = floormod(sb, tr->Rh);
+		uint32_t *h = &HIST(tr, hc, 0);
+		for (size_t k = 0; k < tr->ss.n; k++) {
+			if (enter[k]) {
+				h[k] += enter[k];
+				mark_hist(tr, hc, k);
+			}
+		}
 		tr->ghist[floormod(sb, tr->Rh)] += nstep;
 	}
 	for (size_t k = 0; k < tr->ss.n; k++) {
@@ -680,10 +730,7 @@ static long admit(struct tl_trends *tr, size_t kl, uint64_t h, double est, doubl
 	m->since = tr->closed;
 	m->fail_since = -1;
 	tl_holt_init(&m->holt, tr->o.holt_alpha, tr->o.holt_beta, tr->o.holt_phi);
-	for (int64_t c = 0; c < tr->Rf; c++)
-		FINE(tr, c, (size_t)slot) = 0;
-	for (int64_t c = 0; c < tr->Rh; c++)
-		HIST(tr, c, (size_t)slot) = 0;
+	clear_counts(tr, (size_t)slot);
 	return slot;
 }
 
@@ -738,8 +785,14 @@ static int count(struct tl_trends *tr, int64_t t, const struct tl_terms *x, cons
 			tl_cms_prefetch(&tr->cms, tr->hashes[i]);
 		} else {
 			tl_ss_prefetch_slot(&tr->ss, (size_t)slot);
+			/* the term's counts: base and sentiment on its first cache line, win on its last */
+			__builtin_prefetch(&tr->t[slot], 1);
+			__builtin_prefetch(&tr->t[slot].win, 1);
 			if (where != BASE)
 				__builtin_prefetch(&FINE(tr, cs, (size_t)slot), 1);
+			if (in_hist && where != OPEN)
+				__builtin_prefetch(&HIST(tr, ch, (size_t)slot), 1);
+			__builtin_prefetch(&tr->dirty[(size_t)slot * tr->dirty_w], 1);
 		}
 	}
 	for (size_t i = 0; i < nt; i++) {
@@ -762,10 +815,13 @@ static int count(struct tl_trends *tr, int64_t t, const struct tl_terms *x, cons
 			m->base += gs;
 		} else {
 			FINE(tr, cs, (size_t)slot)++;
+			mark_fine(tr, cs, (size_t)slot);
 			m->win += where == IN_WINDOW;
 		}
-		if (in_hist && where != OPEN)
+		if (in_hist && where != OPEN) {
 			HIST(tr, ch, (size_t)slot)++; /* an open step's counts go in when it closes */
+			mark_hist(tr, ch, (size_t)slot);
+		}
 		if (!isnan(sentiment)) {
 			m->sent_sum += sentiment * gf;
 			m->sent_n += gf;
@@ -1377,6 +1433,7 @@ static int load_term(struct loader *L, uint32_t *heap_pos)
 		return 0;
 	}
 	int64_t win, blocks;
+	mark_all(tr, (size_t)slot); /* its counts come from the file */
 	bool active;
 	if (get_dbl(L, 0, "sent_sum", -1e300, 1e300, &m->sent_sum) < 0 ||
 	    get_dbl(L, 0, "sent_n", 0, 1e300, &m->sent_n) < 0 || get_dbl(L, 0, "score", 0, SCORE_MAX, &m->score) < 0 ||

@@ -12,6 +12,7 @@
 #include "tl_buf.h"
 #include "tl_cli.h"
 #include "tl_io.h"
+#include "tl_jdoc.h"
 #include "tl_jscan.h"
 #include "tl_json.h"
 #include "tl_log.h"
@@ -62,6 +63,7 @@ struct app {
 	struct tl_vader *vader;
 	struct tl_out out;
 	struct tl_buf text, line, value;
+	struct tl_jdoc doc; /* the line at hand, tokenized */
 	const char *input;
 	bool out_broken;
 
@@ -94,66 +96,76 @@ static const char *const FIELDS[F_N] = {
 };
 static size_t FIELD_LENS[F_N];
 
-static int fields(const char *s, size_t n, struct tl_jslice *f)
+/* The members of the object at token obj into f (token indexes, -1 when absent). */
+static int fields(const struct tl_jdoc *d, size_t obj, long *f)
 {
-	return tl_jscan_fields(s, n, FIELDS, FIELD_LENS, F_N, false, f);
+	return tl_jdoc_fields(d, obj, FIELDS, FIELD_LENS, F_N, f);
 }
 
-static bool is_str(const struct tl_jslice *f)
+static enum tl_jtype type_of(const struct tl_jdoc *d, long k)
 {
-	return f->type == TL_J_STRING;
+	return k < 0 ? TL_J_NONE : (enum tl_jtype)d->t[k].type;
 }
 
-/* The slice of member key of the object slice obj when it is a string. */
-static bool member_str(const struct tl_jslice *obj, const char *key, struct tl_jslice *out)
+static bool is_str(const struct tl_jdoc *d, long k)
 {
-	if (obj->type != TL_J_OBJECT)
-		return false;
+	return type_of(d, k) == TL_J_STRING;
+}
+
+/* The text of token k (a string with its quotes) as a slice. */
+static struct tl_jslice slice_of(const struct tl_jdoc *d, long k)
+{
+	struct tl_jslice r = { type_of(d, k), NULL, 0 };
+	if (k >= 0) {
+		r.p = d->s + d->t[k].start;
+		r.len = d->t[k].end - d->t[k].start;
+	}
+	return r;
+}
+
+/* Member key of the object at token obj when it is a string: its token, or -1. */
+static long member_str(const struct tl_jdoc *d, long obj, const char *key)
+{
+	if (type_of(d, obj) != TL_J_OBJECT)
+		return -1;
 	size_t kl = strlen(key);
-	return tl_jscan_fields(obj->p, obj->len, &key, &kl, 1, false, out) == 1 && is_str(out);
+	long v;
+	return tl_jdoc_fields(d, (size_t)obj, &key, &kl, 1, &v) == 1 && is_str(d, v) ? v : -1;
 }
 
 /* The tweet's own full text: note_tweet.text (v2 posts over 280 characters), then
  * extended_tweet.full_text (v1.1 compatibility mode), full_text (v1.1 extended mode), text. */
-static bool own_text(const struct tl_jslice *f, struct tl_jslice *out)
+static long own_text(const struct tl_jdoc *d, const long *f)
 {
-	if (member_str(&f[F_NOTE], "text", out) || member_str(&f[F_EXT], "full_text", out))
-		return true;
-	if (is_str(&f[F_FULL])) {
-		*out = f[F_FULL];
-		return true;
-	}
-	if (is_str(&f[F_TEXT])) {
-		*out = f[F_TEXT];
-		return true;
-	}
-	return false;
+	long t;
+	if ((t = member_str(d, f[F_NOTE], "text")) >= 0 || (t = member_str(d, f[F_EXT], "full_text")) >= 0)
+		return t;
+	if (is_str(d, f[F_FULL]))
+		return f[F_FULL];
+	if (is_str(d, f[F_TEXT]))
+		return f[F_TEXT];
+	return -1;
 }
 
 /* A retweet says what the tweet it retweets says, in full (its own text is "RT @user: " and a
  * text X may have cut): v1.1 retweeted_status, or tw-stream's merged referenced_tweets element
  * of type "retweeted". */
-static bool retweeted_text(const struct tl_jslice *f, struct tl_jslice *out)
+static long retweeted_text(const struct tl_jdoc *d, const long *f)
 {
-	struct tl_jslice g[F_N];
-	if (f[F_RT].type == TL_J_OBJECT) {
-		if (fields(f[F_RT].p, f[F_RT].len, g) >= 0 && own_text(g, out))
-			return true;
-		return false;
-	}
-	if (f[F_REFS].type != TL_J_ARRAY)
-		return false;
-	for (unsigned i = 0; i < 16; i++) {
-		char ix[16];
-		struct tl_jslice el, type;
-		snprintf(ix, sizeof ix, "%u", i);
-		if (tl_jscan_path(f[F_REFS].p, f[F_REFS].len, ix, &el) < 0)
-			break;
-		if (!member_str(&el, "type", &type) || type.len != 11 || memcmp(type.p, "\"retweeted\"", 11))
+	long g[F_N];
+	if (type_of(d, f[F_RT]) == TL_J_OBJECT)
+		return fields(d, (size_t)f[F_RT], g) >= 0 ? own_text(d, g) : -1;
+	if (type_of(d, f[F_REFS]) != TL_J_ARRAY)
+		return -1;
+	size_t arr = (size_t)f[F_REFS], i = 0;
+	for (size_t el = arr + 1; el < d->t[arr].next && i < 16; el = d->t[el].next, i++) {
+		long type = member_str(d, (long)el, "type");
+		if (type < 0 || d->t[type].end - d->t[type].start != 11 ||
+		    memcmp(d->s + d->t[type].start, "\"retweeted\"", 11))
 			continue;
-		return fields(el.p, el.len, g) >= 0 && own_text(g, out);
+		return fields(d, el, g) >= 0 ? own_text(d, g) : -1;
 	}
-	return false;
+	return -1;
 }
 
 /* X writes &, < and > in tweet text as &amp;, &lt; and &gt;: the words scored are the author's,
@@ -201,19 +213,22 @@ static int emit(struct app *a, const char *p, size_t n)
 	return 0;
 }
 
-/* The sentiment value for the tweet object t (its member slices in f) into a->value. */
-static void score_tweet(struct app *a, const struct tl_jslice *f, uint64_t lineno)
+/* The sentiment value for the tweet object whose member tokens are f into a->value. */
+static void score_tweet(struct app *a, const long *f, uint64_t lineno)
 {
+	const struct tl_jdoc *d = &a->doc;
 	tl_buf_reset(&a->value);
 	bool scored = a->all_langs;
-	if (!scored && is_str(&f[F_LANG]) && f[F_LANG].len < 40) {
+	struct tl_jslice lang = slice_of(d, f[F_LANG]);
+	if (!scored && lang.type == TL_J_STRING && lang.len < 40) {
 		tl_buf_reset(&a->text);
-		if (tl_jscan_unescape(&f[F_LANG], &a->text) == 0)
+		if (tl_jscan_unescape(&lang, &a->text) == 0)
 			scored = lang_scored(a, a->text.data ? a->text.data : "", a->text.len);
 	}
-	struct tl_jslice t;
+	long tk;
 	struct tl_vader_scores sc;
-	if (scored && (retweeted_text(f, &t) || own_text(f, &t))) {
+	if (scored && ((tk = retweeted_text(d, f)) >= 0 || (tk = own_text(d, f)) >= 0)) {
+		struct tl_jslice t = slice_of(d, tk);
 		tl_buf_reset(&a->text);
 		if (tl_jscan_unescape(&t, &a->text) == 0) {
 			html_unescape(&a->text);
@@ -236,7 +251,7 @@ static int handle_line(struct app *a, const struct tl_line *line)
 {
 	const char *s = line->data;
 	size_t n = line->len, i = 0;
-	const char *why;
+	const char *why = NULL;
 	size_t pos;
 	a->lines++;
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -245,7 +260,8 @@ static int handle_line(struct app *a, const struct tl_line *line)
 		a->not_tweets++;
 		return emit(a, s, n);
 	}
-	if (tl_json_validate(s, n, &why, &pos) < 0) {
+	/* one pass checks the line (as tl_json_validate would, to the same nesting) and tokenizes it */
+	if (tl_jdoc_parse_depth(&a->doc, s, n, TL_JDOC_CHECK_MAX_DEPTH, &why, &pos) < 0) {
 		size_t upos;
 		char msg[160];
 		a->bad++;
@@ -261,34 +277,35 @@ static int handle_line(struct app *a, const struct tl_line *line)
 			return -1;
 		return emit(a, s, n);
 	}
-	struct tl_jslice f[F_N], obj = { TL_J_OBJECT, s + i, tl_jlex_skip(s + i, n - i) };
-	if (fields(s, n, f) < 0) {
+	const struct tl_jdoc *d = &a->doc;
+	size_t obj = 0;
+	long f[F_N];
+	if (fields(d, obj, f) < 0) {
 		a->not_tweets++;
 		return emit(a, s, n);
 	}
 	/* a raw API line {"data":{...},"includes":...}: the tweet is data */
-	if (!is_str(&f[F_TEXT]) && !is_str(&f[F_FULL]) && f[F_DATA].type == TL_J_OBJECT) {
-		obj = f[F_DATA];
-		if (fields(obj.p, obj.len, f) < 0)
+	if (!is_str(d, f[F_TEXT]) && !is_str(d, f[F_FULL]) && type_of(d, f[F_DATA]) == TL_J_OBJECT) {
+		obj = (size_t)f[F_DATA];
+		if (fields(d, obj, f) < 0)
 			return emit(a, s, n);
 	}
-	if (!is_str(&f[F_TEXT]) && !is_str(&f[F_FULL])) {
+	if (!is_str(d, f[F_TEXT]) && !is_str(d, f[F_FULL])) {
 		a->not_tweets++;
 		return emit(a, s, n);
 	}
 	score_tweet(a, f, line->lineno);
-
 	/* the value replaces an existing "sentiment" member's, or goes in before the final } */
 	tl_buf_reset(&a->line);
 	const char *cut, *rest;
-	if (f[F_SENT].type != TL_J_NONE) {
-		cut = f[F_SENT].p;
-		rest = f[F_SENT].p + f[F_SENT].len;
+	if (f[F_SENT] >= 0) {
+		cut = s + d->t[f[F_SENT]].start;
+		rest = s + d->t[f[F_SENT]].end;
 	} else {
-		cut = rest = obj.p + obj.len - 1;
+		cut = rest = s + d->t[obj].end - 1;
 	}
 	if (tl_buf_add(&a->line, s, (size_t)(cut - s)) < 0 ||
-	    (f[F_SENT].type == TL_J_NONE && tl_buf_adds(&a->line, ",\"sentiment\":") < 0) ||
+	    (f[F_SENT] < 0 && tl_buf_adds(&a->line, ",\"sentiment\":") < 0) ||
 	    tl_buf_add(&a->line, a->value.data, a->value.len) < 0 ||
 	    tl_buf_add(&a->line, rest, (size_t)(s + n - rest)) < 0)
 		return emit(a, s, n);
@@ -479,6 +496,7 @@ int main(int argc, char **argv)
 	tl_buf_release(&a.text);
 	tl_buf_release(&a.line);
 	tl_buf_release(&a.value);
+	tl_jdoc_free(&a.doc);
 	tl_log_cleanup();
 	return status;
 }

@@ -89,6 +89,13 @@ test_expect_success '--state: a restart continues exactly where it stopped' '
 	head -c 100 st | grep -q "^{\"tw_trends_state\":1"
 '
 
+test_expect_success '--state: restored terms evicted later: output and state as uninterrupted' '
+	tw-trends --warmup 2m --capacity 300 --state whole.st <sim.jsonl >whole300.jsonl 2>/dev/null &&
+	tw-trends --warmup 2m --capacity 300 --state r.st <p1 >r1.jsonl 2>/dev/null &&
+	tw-trends --warmup 2m --capacity 300 --state r.st <p2 >r2.jsonl 2>/dev/null &&
+	cat r1.jsonl r2.jsonl >r.jsonl && test_cmp whole300.jsonl r.jsonl && test_cmp whole.st r.st
+'
+
 test_expect_success '--state: a damaged state is refused (exit 1), other windows keep the baselines only' '
 	head -c 5000 st >cut && test_expect_failure_status 1 tw-trends --state cut <p2 >/dev/null 2>err && cat err &&
 	grep -q "cut short\|not a JSON object" err &&

@@ -36,6 +36,11 @@ static void one_verdict(void)
 		size_t p1 = 0, p2 = 0;
 		int a = tl_json_validate(v, strlen(v), &w1, &p1);
 		int b = tl_jdoc_parse(&d, v, strlen(v), &w2, &p2);
+		/* the tape at the checker's nesting: the same verdict and reason */
+		const char *w4 = NULL;
+		size_t p4 = 0;
+		int e = tl_jdoc_parse_depth(&d, v, strlen(v), TL_JDOC_CHECK_MAX_DEPTH, &w4, &p4);
+		T_CHECK(e == a && (a == 0 || (w4 && w1 && strcmp(w1, w4) == 0 && p1 == p4)));
 		tl_buf_reset(&obj);
 		tl_buf_addf(&obj, "{\"k\":%s}", v);
 		struct tl_schema_infer in;
@@ -84,12 +89,71 @@ static void one_decoding(void)
 		const char *key = cases[i].want;
 		size_t kl = strlen(key);
 		T_EQ_INT(tl_jscan_fields(doc.data, doc.len, &key, &kl, 1, false, &out), 1);
+		long tok;
+		T_EQ_INT(tl_jdoc_parse(&d, doc.data, doc.len, NULL, NULL), 0);
+		T_EQ_INT(tl_jdoc_fields(&d, 0, &key, &kl, 1, &tok), 1);
+		T_EQ_INT(tok, 2);
 		struct tl_schema_infer in;
 		tl_schema_infer_init(&in, 0);
 		T_EQ_INT(tl_schema_infer_record(&in, doc.data, doc.len, NULL, NULL), 0);
 		T_CHECK(in.root->nfields == 1 && strcmp(in.root->fields[0].name, key) == 0);
 		tl_schema_infer_release(&in);
 		tl_buf_release(&doc);
+	}
+	tl_jdoc_free(&d);
+}
+
+/* Nesting past the tape's default up to the checker's: tl_jdoc_parse_depth takes what
+ * tl_json_validate takes, and refuses what it refuses at the same byte. */
+static void deep(void)
+{
+	struct tl_jdoc d = { 0 };
+	struct tl_buf b = TL_BUF_INIT;
+	for (int depth = 250; depth <= 520; depth += 10) {
+		tl_buf_reset(&b);
+		for (int i = 0; i < depth; i++)
+			tl_buf_addc(&b, '[');
+		for (int i = 0; i < depth; i++)
+			tl_buf_addc(&b, ']');
+		const char *w1 = NULL, *w2 = NULL;
+		size_t p1 = 0, p2 = 0;
+		int a = tl_json_validate(b.data, b.len, &w1, &p1);
+		int c = tl_jdoc_parse_depth(&d, b.data, b.len, TL_JDOC_CHECK_MAX_DEPTH, &w2, &p2);
+		T_CHECK(a == c && (a == 0 || (strcmp(w1, w2) == 0 && p1 == p2)));
+		T_CHECK(a == (depth <= TL_JDOC_CHECK_MAX_DEPTH ? 0 : -1));
+		if (c == 0)
+			T_CHECK(d.t[0].next == d.n && d.t[0].end == b.len);
+	}
+	tl_jdoc_free(&d);
+	tl_buf_release(&b);
+}
+
+/* Member lookup on the tape finds what the field scanner finds over the text: the first
+ * occurrence, keys written with escapes by their decoded text, nothing inside nested values. */
+static void fields_alike(void)
+{
+	static const char *const docs[] = {
+		"{\"a\":1,\"b\":[1,{\"c\":2}],\"c\":\"x\",\"a\":3}",
+		" { \"b\" : { \"a\" : 1 } , \"\\u0061\" : true , \"d\":null } ",
+		"{\"x\":{},\"y\":[]}", "{}", "[1]", "\"a\"",
+	};
+	static const char *const keys[] = { "a", "b", "c", "d" };
+	static const size_t kl[] = { 1, 1, 1, 1 };
+	struct tl_jdoc d = { 0 };
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+		const char *s = docs[i];
+		struct tl_jslice sl[4];
+		long tok[4];
+		T_EQ_INT(tl_jdoc_parse(&d, s, strlen(s), NULL, NULL), 0);
+		int a = tl_jscan_fields(s, strlen(s), keys, kl, 4, false, sl);
+		int b = tl_jdoc_fields(&d, 0, keys, kl, 4, tok);
+		T_EQ_INT(a, b);
+		for (size_t k = 0; a >= 0 && k < 4; k++) {
+			T_CHECK((sl[k].type == TL_J_NONE) == (tok[k] < 0));
+			if (tok[k] >= 0)
+				T_CHECK(sl[k].p == s + d.t[tok[k]].start && sl[k].len == d.t[tok[k]].end - d.t[tok[k]].start &&
+					(int)sl[k].type == d.t[tok[k]].type);
+		}
 	}
 	tl_jdoc_free(&d);
 }
@@ -128,6 +192,8 @@ int main(void)
 {
 	TEST(one_verdict);
 	TEST(one_decoding);
+	TEST(deep);
+	TEST(fields_alike);
 	TEST(skipping);
 	TEST(base64);
 	return t_done();
