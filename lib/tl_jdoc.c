@@ -1,5 +1,6 @@
 #include "tl_jdoc.h"
 #include "tl_alloc.h"
+#include "tl_num.h"
 
 #include <string.h>
 
@@ -319,4 +320,17 @@ char *tl_jdoc_strdup(const struct tl_jdoc *d, long tok)
 		return NULL;
 	}
 	return tl_buf_detach(&b, NULL);
+}
+
+bool tl_jdoc_num(const struct tl_jdoc *d, long tok, double *v)
+{
+	if (tok < 0 || (size_t)tok >= d->n || d->t[tok].type != TL_J_NUMBER)
+		return false;
+	char s[64];
+	size_t n = d->t[tok].end - d->t[tok].start;
+	if (n >= sizeof s)
+		return false;
+	memcpy(s, d->s + d->t[tok].start, n);
+	s[n] = 0;
+	return tl_parse_double(s, v) == 0;
 }

@@ -112,6 +112,10 @@ static inline bool tl_jdoc_idtext(const struct tl_jdoc *d, long tok, const char 
 	return false;
 }
 
+/* The value of number token tok as a finite double (C locale rules); false when tok is missing,
+ * not a number, or out of a double's range. */
+bool tl_jdoc_num(const struct tl_jdoc *d, long tok, double *v);
+
 /* Appends token tok's value as compact JSON (white space outside strings removed). */
 int tl_jdoc_add_compact(const struct tl_jdoc *d, size_t tok, struct tl_buf *out);
 /* Appends the decoded value of string token tok (escapes resolved, \u surrogate pairs joined, a

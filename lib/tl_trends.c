@@ -1214,24 +1214,9 @@ static int lfail(struct loader *L, const char *what)
 	return -1;
 }
 
-static bool tok_num(const struct tl_jdoc *d, long tok, double *v)
-{
-	if (tok < 0 || d->t[tok].type != TL_J_NUMBER)
-		return false;
-	char s[64];
-	size_t n = d->t[tok].end - d->t[tok].start;
-	if (n >= sizeof s)
-		return false;
-	memcpy(s, d->s + d->t[tok].start, n);
-	s[n] = 0;
-	char *e;
-	*v = strtod(s, &e);
-	return *e == 0 && isfinite(*v);
-}
-
 static int get_dbl(struct loader *L, size_t obj, const char *name, double lo, double hi, double *v)
 {
-	if (!tok_num(&L->d, tl_jdoc_get(&L->d, obj, name), v) || *v < lo || *v > hi) {
+	if (!tl_jdoc_num(&L->d, tl_jdoc_get(&L->d, obj, name), v) || *v < lo || *v > hi) {
 		char *w = xasprintf("\"%s\" missing or out of range", name);
 		lfail(L, w);
 		free(w);
@@ -1271,7 +1256,7 @@ static int get_counts(struct loader *L, size_t obj, const char *name, size_t n, 
 	size_t i = 0;
 	for (size_t k = (size_t)a + 1; k < d->t[a].next; k = d->t[k].next, i++) {
 		double v;
-		if (i >= n || !tok_num(d, (long)k, &v) || v < 0 || v != floor(v) || v > (u32 ? 4294967295.0 : 9e15))
+		if (i >= n || !tl_jdoc_num(d, (long)k, &v) || v < 0 || v != floor(v) || v > (u32 ? 4294967295.0 : 9e15))
 			return lfail(L, "a bad count array");
 		if (u32)
 			u32[i * stride] = (uint32_t)v;
@@ -1289,7 +1274,7 @@ static int get_holt(struct loader *L, size_t obj, const char *name, struct tl_ho
 	if (a < 0 || d->t[a].type != TL_J_ARRAY)
 		return lfail(L, "Holt's state expected");
 	for (size_t i = 0; i < 3; i++)
-		if (!tok_num(d, tl_jdoc_at(d, (size_t)a, i), &v[i]))
+		if (!tl_jdoc_num(d, tl_jdoc_at(d, (size_t)a, i), &v[i]))
 			return lfail(L, "a bad Holt state");
 	if (v[2] < 0 || v[2] > 9e15 || tl_jdoc_at(d, (size_t)a, 3) >= 0)
 		return lfail(L, "a bad Holt state");
@@ -1505,7 +1490,7 @@ static int load_sketch(struct loader *L)
 	for (size_t k = (size_t)cells + 1; k < d->t[cells].next;) {
 		double i, v;
 		size_t k2 = d->t[k].next;
-		if (k2 >= d->t[cells].next || !tok_num(d, (long)k, &i) || !tok_num(d, (long)k2, &v) || i < 0 ||
+		if (k2 >= d->t[cells].next || !tl_jdoc_num(d, (long)k, &i) || !tl_jdoc_num(d, (long)k2, &v) || i < 0 ||
 		    i >= (double)c->width || i != floor(i) || v < 0 || v > 3e38)
 			return lfail(L, "a bad sketch cell");
 		c->cell[((size_t)row * c->width + (size_t)i) * TL_CMS_LANES + (size_t)lane] = (float)v;

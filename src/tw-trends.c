@@ -177,19 +177,6 @@ static long tape_path(const struct tl_jdoc *d, size_t obj, const char *path)
 	return cur;
 }
 
-static bool number_of(const struct tl_jdoc *d, long tok, double *v)
-{
-	if (tok < 0 || d->t[tok].type != TL_J_NUMBER)
-		return false;
-	char s[64];
-	size_t n = d->t[tok].end - d->t[tok].start;
-	if (n >= sizeof s)
-		return false;
-	memcpy(s, d->s + d->t[tok].start, n);
-	s[n] = 0;
-	return tl_parse_double(s, v) == 0;
-}
-
 static bool event_time(struct app *a, size_t obj, int64_t *ms)
 {
 	const struct tl_jdoc *d = &a->tw.doc;
@@ -199,7 +186,7 @@ static bool event_time(struct app *a, size_t obj, int64_t *ms)
 	if (d->t[tok].type == TL_J_STRING)
 		return tl_time_parse(d->s + d->t[tok].start + 1, d->t[tok].end - d->t[tok].start - 2, ms) == 0;
 	double v;
-	return number_of(d, tok, &v) && tl_time_from_epoch(v, ms) == 0;
+	return tl_jdoc_num(d, tok, &v) && tl_time_from_epoch(v, ms) == 0;
 }
 
 /* One input line; where names it in messages ("line 12", "tweets[3]@4711"). Returns -1 when
@@ -238,7 +225,7 @@ static int handle_line(struct app *a, const char *line, size_t n, const char *wh
 	}
 	double sent = NAN, v;
 	long st = tl_jdoc_get(d, obj, "sentiment");
-	if (st >= 0 && d->t[st].type == TL_J_OBJECT && number_of(d, tl_jdoc_get(d, (size_t)st, "compound"), &v) &&
+	if (st >= 0 && d->t[st].type == TL_J_OBJECT && tl_jdoc_num(d, tl_jdoc_get(d, (size_t)st, "compound"), &v) &&
 	    v >= -1 && v <= 1)
 		sent = v;
 	int r = tl_trends_add(a->tr, t, a->terms, lang, ll, sent, tl_now_ms());
